@@ -1,0 +1,141 @@
+"""Across replications: tables (pandas) and summaries with confidence intervals.
+
+Replications are the independent samples. Candidates or reqs of one replication are not
+independent of each other, so every interval here is computed across replications
+(one value per replication), never over pooled candidates. Intervals are 95% Student-t
+intervals on the mean of the per-replication values.
+
+``time_to_fill_days`` is summarised as: ``mean``/``ci_low``/``ci_high`` of the
+per-replication Kaplan-Meier median, and ``p50``/``p80``/``p90`` from the Kaplan-Meier
+curve of all reqs of all replications pooled (censoring at the horizon included). A
+quantile that the curve never reaches (too few reqs filled) is ``null``: "longer than the
+horizon allows us to see".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from hiresim.kpis import HEADLINE_KPIS
+from hiresim.records import (
+    CANDIDATE_COLUMNS,
+    REQ_COLUMNS,
+    SNAPSHOT_COLUMNS,
+    STAFF_COLUMNS,
+    VISIT_COLUMNS,
+    ReplicationResult,
+)
+from hiresim.survival import fill_time_quantile
+
+CONFIDENCE = 0.95
+
+
+def replications_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
+    """One row per replication, one column per KPI."""
+    rows = [{"replication": r.replication, "seed": r.seed, **r.kpis} for r in results]
+    return pd.DataFrame(rows)
+
+
+def _table(results: Sequence[ReplicationResult], attr: str, columns: tuple) -> pd.DataFrame:
+    frames = []
+    for r in results:
+        rows = getattr(r, attr)
+        if rows is None:
+            raise ValueError(
+                f"{attr} were not recorded: simulate with record_candidates=True"
+            )
+        frame = pd.DataFrame.from_records(rows, columns=list(columns))
+        frame.insert(0, "replication", r.replication)
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["replication", *columns])
+    return pd.concat(frames, ignore_index=True)
+
+
+def reqs_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
+    """One row per req per replication, with ``time_to_fill_days`` (nan if open at the end)."""
+    df = _table(results, "reqs", REQ_COLUMNS)
+    df["time_to_fill_days"] = df["filled_day"] - df["open_day"]
+    return df
+
+
+def candidates_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
+    return _table(results, "candidates", CANDIDATE_COLUMNS)
+
+
+def visits_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
+    """One row per stage visit, with ``wait_days`` (enter to start) and ``days_in_stage``."""
+    df = _table(results, "visits", VISIT_COLUMNS)
+    df["wait_days"] = df["start_day"] - df["enter_day"]
+    df["days_in_stage"] = df["end_day"] - df["enter_day"]
+    return df
+
+
+def staff_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
+    return _table(results, "staff", STAFF_COLUMNS)
+
+
+def snapshots_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
+    return _table(results, "snapshots", SNAPSHOT_COLUMNS)
+
+
+def interval(values: Sequence[float] | np.ndarray) -> dict[str, float | int | None]:
+    """Mean, sd and the 95% t-interval of per-replication values (nan values left out)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = int(x.size)
+    if n == 0:
+        return {"mean": None, "sd": None, "ci_low": None, "ci_high": None, "n": 0}
+    mean = float(x.mean())
+    if n == 1:
+        return {"mean": mean, "sd": None, "ci_low": None, "ci_high": None, "n": 1}
+    sd = float(x.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * sd / math.sqrt(n)
+    return {"mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+
+
+def _none_if_nan(value: float) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def summarize(results: Sequence[ReplicationResult]) -> dict[str, dict]:
+    """Every KPI summarised across replications; headline names first (stable keys)."""
+    frame = replications_frame(results)
+    metrics: dict[str, dict] = {}
+    ttf = interval(frame["time_to_fill_p50"]) if len(frame) else interval([])
+    pooled_d, pooled_f = _pooled_fill_times(results)
+    ttf.update({
+        f"p{int(q * 100)}": _none_if_nan(fill_time_quantile(pooled_d, pooled_f, q))
+        for q in (0.5, 0.8, 0.9)
+    })
+    ttf["censored_reqs"] = int((~pooled_f).sum())
+    metrics["time_to_fill_days"] = ttf
+    for name in HEADLINE_KPIS[1:]:
+        metrics[name] = interval(frame[name]) if name in frame else interval([])
+    for name in frame.columns:
+        if name in ("replication", "seed") or name in metrics:
+            continue
+        metrics[name] = interval(frame[name])
+    return metrics
+
+
+def _pooled_fill_times(results: Sequence[ReplicationResult]) -> tuple[np.ndarray, np.ndarray]:
+    """Days to fill (or to the horizon, censored) of every counted req of every replication."""
+    durations: list[float] = []
+    filled: list[bool] = []
+    for r in results:
+        horizon = r.horizon_days
+        for row in r.reqs:
+            rec = dict(zip(REQ_COLUMNS, row, strict=True))
+            if not rec["counted"]:
+                continue
+            done = not math.isnan(rec["filled_day"])
+            end = rec["filled_day"] if done else horizon
+            durations.append(end - rec["open_day"])
+            filled.append(done)
+    return np.asarray(durations, dtype=float), np.asarray(filled, dtype=bool)

@@ -1,0 +1,362 @@
+"""Candidates and their journey: outreach or application, screen, interviews, offer.
+
+A candidate's own outcomes (will they reply, after which touch, are they interested, do
+they pass each stage, do they accept) and their own delays (reply latency, availability
+for interviews, time to answer an offer, patience) are drawn once, when the candidate is
+created, from the random stream of their req and source. Staffing changes *when* things
+happen to a candidate, never *whether* they pass (common random numbers).
+
+Every candidate ends in exactly one terminal state (``TERMINAL_STATES``) at a named stage.
+Each stage visit is recorded as (enter, start, end, outcome): ``enter`` is when the
+candidate became ready for the stage, ``start`` when the team first started work on it,
+``end`` when it was left. Time waiting for the team counts against the candidate's
+patience (cumulative over the process); when it runs out, they withdraw.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from hiresim.model.work import DONE, WITHDREW, Activity, Task
+
+if TYPE_CHECKING:
+    from hiresim.model.hiring_model import HiringModel
+    from hiresim.model.requisitions import Req
+
+TERMINAL_STATES = (
+    "no_reply",
+    "not_interested",
+    "rejected",
+    "withdrew",
+    "declined_offer",
+    "hired",
+    "closed_out",
+    "in_process",
+)
+VISIT_OUTCOMES = ("passed", "failed", "withdrew", "closed_out", "in_process")
+_OUTCOME_OF_TERMINAL = {
+    "no_reply": "failed",
+    "not_interested": "failed",
+    "rejected": "failed",
+    "declined_offer": "failed",
+    "withdrew": "withdrew",
+    "closed_out": "closed_out",
+    "in_process": "in_process",
+    "hired": "passed",
+}
+
+# Positions in a candidate's block of uniform draws (append only).
+U_REPLY, U_TOUCH, U_INTEREST, U_QUALIFY, U_REVIEW, U_SCREEN, U_DECISION, U_ACCEPT = range(8)
+U_ROUNDS = 8
+
+
+class Candidate:
+    """One person in the funnel, with their pre-drawn fate and their timestamps (days)."""
+
+    __slots__ = (
+        "id", "req", "source", "created", "u", "reply_touch", "touch_gaps", "reply_delay",
+        "handoff_delay", "lead_days", "offer_response", "patience_left", "handed_off",
+        "terminal", "terminal_stage", "end", "stage", "stage_enter", "stage_start",
+        "pending", "pending_deadline", "in_pipeline", "counted", "replied", "offered",
+        "sourced_by",
+    )
+
+    def __init__(self, cid: int, req: Req, source: str, created: float, counted: bool) -> None:
+        self.id = cid
+        self.req = req
+        self.source = source
+        self.created = created
+        self.counted = counted  # created after the warm-up: in the statistics
+        self.handed_off = False
+        self.terminal: str | None = None
+        self.terminal_stage = ""
+        self.end = float("nan")
+        self.stage = ""
+        self.stage_enter = 0.0
+        self.stage_start = float("nan")
+        self.pending: Task | None = None
+        self.pending_deadline: float | None = None
+        self.in_pipeline = False
+        self.replied = False
+        self.offered = False
+        self.sourced_by = ""
+
+
+class CandidateFlow:
+    """The hiring story as SimPy processes, one generator per candidate."""
+
+    def __init__(self, model: HiringModel) -> None:
+        self.m = model
+        self.env = model.env
+        scenario = model.scenario
+        self.outreach = scenario.outreach
+        self.behaviour = scenario.candidates
+        self.split = scenario.team.structure == "split"
+        self.context_loss = scenario.team.handoff.context_loss
+        self.handoff = scenario.team.handoff
+        shares = scenario.outreach.reply_share_by_touch
+        acc, self.touch_cdf = 0.0, []
+        for share in shares:
+            acc += share
+            self.touch_cdf.append(acc)
+        self.touch_cdf[-1] = 1.0
+
+    # -- creating candidates -------------------------------------------------------------
+    def draw_fate(self, c: Candidate, rng: Any, reply_multiplier: float) -> None:
+        """Draw everything about the candidate that is theirs, in a fixed order."""
+        profile = c.req.profile
+        rounds = profile.interview_rounds
+        u = rng.random(U_ROUNDS + len(rounds)).tolist()
+        c.u = u
+        reply_p = min(1.0, profile.sourced.reply_rate * reply_multiplier)
+        if c.source == "sourced" and u[U_REPLY] < reply_p:
+            touch = 0
+            while u[U_TOUCH] >= self.touch_cdf[touch]:
+                touch += 1
+            c.reply_touch = touch
+        else:
+            c.reply_touch = -1
+        out = self.outreach
+        c.touch_gaps = [out.touch_gap_days.sample(rng) for _ in range(out.touches - 1)]
+        c.reply_delay = out.reply_delay_days.sample(rng)
+        c.handoff_delay = self.handoff.delay_days.sample(rng)
+        c.lead_days = [r.lead_days.sample(rng) for r in rounds]
+        c.offer_response = self.behaviour.offer_response_days.sample(rng)
+        patience = self.behaviour.patience_days
+        c.patience_left = float("inf") if patience is None else patience.sample(rng)
+
+    # -- bookkeeping ---------------------------------------------------------------------
+    def enter(self, c: Candidate, stage: str) -> None:
+        c.stage = stage
+        c.stage_enter = self.env.now
+        c.stage_start = float("nan")
+
+    def leave(self, c: Candidate, outcome: str, t: float) -> None:
+        if c.stage:
+            if self.m.visits is not None:
+                self.m.visits.append((c.id, c.stage, c.stage_enter, c.stage_start, t, outcome))
+            c.stage = ""
+
+    def finish(self, c: Candidate, state: str, t: float) -> None:
+        """Put the candidate in its terminal state at time t and free its req's slot."""
+        if c.terminal is not None:
+            return
+        c.terminal = state
+        c.terminal_stage = c.stage
+        c.end = t
+        if c.pending is not None:
+            c.pending.cancelled = True
+            c.pending = None
+        c.pending_deadline = None
+        self.leave(c, _OUTCOME_OF_TERMINAL[state], t)
+        req = c.req
+        req.active_candidates.discard(c)
+        if c.in_pipeline:
+            c.in_pipeline = False
+            req.pipeline_count -= 1
+            if req.sourcer is not None and req.max_active is not None:
+                if req.pipeline_count == req.max_active - 1:
+                    req.sourcer.wake_up()
+        self.m.candidate_finished(c)
+
+    def resolve(self, c: Candidate, t: float, state: str) -> None:
+        """End a live candidate at t (req closed, horizon): a lapsed wait is a withdrawal."""
+        if c.pending_deadline is not None and c.pending_deadline < t:
+            self.finish(c, "withdrew", c.pending_deadline)
+        else:
+            self.finish(c, state, t)
+
+    def team_step(self, c: Candidate, queue: Any, activity: Activity,
+                  priority: int | None = None, dist: Any = None, patient: bool = True):  # noqa: ANN201
+        """Queue work for the team and wait until it is done; False if the candidate left."""
+        now = self.env.now
+        deadline = now + c.patience_left if patient and c.patience_left != float("inf") else None
+        task = Task(self.env, activity, deadline, priority)
+        task.dist = dist
+        c.pending = task
+        c.pending_deadline = deadline
+        queue.submit(task)
+        outcome = yield task.done
+        c.pending = None
+        c.pending_deadline = None
+        if outcome == WITHDREW:
+            self.finish(c, "withdrew", deadline)
+            return False
+        if c.stage_start != c.stage_start:  # NaN: first work on this stage
+            c.stage_start = task.started_at
+        if patient:
+            c.patience_left -= task.started_at - now
+        return True
+
+    def wait_for(self, c: Candidate, event: Any):  # noqa: ANN201
+        """Wait on the team for something other than a person's work (req start, offer slot)."""
+        now = self.env.now
+        deadline = now + c.patience_left if c.patience_left != float("inf") else None
+        c.pending_deadline = deadline
+        outcome = yield event
+        c.pending_deadline = None
+        if c.terminal is not None:
+            return False
+        if outcome == WITHDREW or (deadline is not None and deadline < self.env.now):
+            self.finish(c, "withdrew", deadline)
+            return False
+        c.patience_left -= self.env.now - now
+        return True
+
+    # -- the journeys ---------------------------------------------------------------------
+    def sourced(self, c: Candidate, sourcer: Any):  # noqa: ANN201
+        """Outreach sequence, reply, qualification call, handoff (split), then the pipeline."""
+        env = self.env
+        self.enter(c, "outreach")
+        c.stage_start = c.created  # the first touch was the outreach that found them
+        last_touch = self.outreach.touches - 1
+        touch = 0
+        while touch != c.reply_touch:
+            if touch == last_touch:
+                self.finish(c, "no_reply", env.now)
+                return
+            yield env.timeout(c.touch_gaps[touch])
+            if c.terminal is not None:
+                return
+            if not (yield from self.team_step(c, sourcer.queue, Activity.FOLLOW_UP,
+                                              patient=False)):
+                return
+            touch += 1
+        yield env.timeout(c.reply_delay)
+        if c.terminal is not None:
+            return
+        c.replied = True
+        profile = c.req.profile
+        if c.u[U_INTEREST] >= profile.sourced.interest_rate:
+            self.finish(c, "not_interested", env.now)
+            return
+        self.leave(c, "passed", env.now)
+
+        self.join_pipeline(c)
+        self.enter(c, "qualification")
+        if not (yield from self.team_step(c, sourcer.queue, Activity.QUALIFICATION)):
+            return
+        if c.u[U_QUALIFY] >= profile.sourced.qualify_rate:
+            self.finish(c, "rejected", env.now)
+            return
+        self.leave(c, "passed", env.now)
+
+        if self.split:
+            self.enter(c, "handoff")
+            if not (yield from self.team_step(c, sourcer.queue, Activity.HANDOFF_OUT)):
+                return
+            yield env.timeout(c.handoff_delay)
+            if c.terminal is not None:
+                return
+            req = c.req
+            if not req.activated.triggered:
+                if not (yield from self.wait_for(c, req.activated)):
+                    return
+            if not (yield from self.team_step(c, req.recruiter.queue, Activity.HANDOFF_IN)):
+                return
+            c.handed_off = True
+            self.leave(c, "passed", env.now)
+        yield from self.pipeline(c)
+
+    def inbound(self, c: Candidate):  # noqa: ANN201
+        """An applicant: application review (if the profile reviews), then the pipeline."""
+        inbound = c.req.profile.inbound
+        if inbound.reviewed:
+            self.enter(c, "application_review")
+            if not (yield from self.team_step(c, c.req.recruiter.queue,
+                                              Activity.APPLICATION_REVIEW)):
+                return
+            if c.u[U_REVIEW] >= inbound.review_pass_rate:
+                self.finish(c, "rejected", self.env.now)
+                return
+            self.leave(c, "passed", self.env.now)
+        yield from self.pipeline(c)
+
+    def pipeline(self, c: Candidate):  # noqa: ANN201
+        """Recruiter screen, the interview loop, debrief and decision, offer and answer."""
+        env = self.env
+        req = c.req
+        profile = req.profile
+        recruiter = req.recruiter.queue
+        self.join_pipeline(c)
+
+        self.enter(c, "screen")
+        if not (yield from self.team_step(c, recruiter, Activity.SCREEN)):
+            return
+        screen_p = profile.screen_pass_rate
+        if c.handed_off:
+            screen_p *= 1.0 - self.context_loss
+        if c.u[U_SCREEN] >= screen_p:
+            self.finish(c, "rejected", env.now)
+            return
+        self.leave(c, "passed", env.now)
+
+        interviewers = self.m.interviewers[req.profile_index]
+        for k, rnd in enumerate(profile.interview_rounds):
+            self.enter(c, rnd.name)
+            if not (yield from self.team_step(c, recruiter, Activity.SCHEDULING)):
+                return
+            yield env.timeout(c.lead_days[k])
+            if c.terminal is not None:
+                return
+            if not (yield from self.team_step(c, interviewers, Activity.INTERVIEW,
+                                              priority=-k, dist=rnd.interviewer_hours)):
+                return
+            if c.u[U_ROUNDS + k] >= rnd.pass_rate:
+                self.finish(c, "rejected", env.now)
+                return
+            self.leave(c, "passed", env.now)
+
+        self.enter(c, "debrief")
+        if not (yield from self.team_step(c, recruiter, Activity.DEBRIEF)):
+            return
+        if c.u[U_DECISION] >= profile.decision_pass_rate:
+            self.finish(c, "rejected", env.now)
+            return
+        self.leave(c, "passed", env.now)
+
+        self.enter(c, "offer")
+        if req.offer_out:  # one offer at a time per req
+            slot = env.event()
+            req.offer_waiters.append((c, slot))
+            if not (yield from self.wait_for(c, slot)):
+                return
+        req.offer_out = True
+        ok = yield from self.team_step(c, recruiter, Activity.OFFER)
+        if ok:
+            c.offered = True
+            yield env.timeout(c.offer_response)
+        if c.terminal is None and ok:
+            if c.u[U_ACCEPT] < self.acceptance(c, env.now):
+                self.finish(c, "hired", env.now)
+                self.m.hire(c)
+            else:
+                self.finish(c, "declined_offer", env.now)
+        self.release_offer(req)
+
+    @staticmethod
+    def join_pipeline(c: Candidate) -> None:
+        """Count an engaged candidate against the req's sourcing cap (once)."""
+        if not c.in_pipeline:
+            c.in_pipeline = True
+            c.req.pipeline_count += 1
+
+    def acceptance(self, c: Candidate, now: float) -> float:
+        """Offer acceptance probability, falling once the process outlasts the grace period."""
+        b = self.behaviour
+        overdue_weeks = max(0.0, (now - c.created - b.acceptance_grace_days) / 7.0)
+        return max(0.0, c.req.profile.offer_acceptance - b.acceptance_drop_per_week * overdue_weeks)
+
+    def release_offer(self, req: Req) -> None:
+        """Hand the req's offer slot to the next candidate still waiting for it."""
+        now = self.env.now
+        while req.offer_waiters and not req.closed:
+            c, slot = req.offer_waiters.popleft()
+            if c.terminal is not None:
+                continue
+            if c.pending_deadline is not None and c.pending_deadline < now:
+                slot.succeed(WITHDREW)
+                continue
+            slot.succeed(DONE)
+            return
+        req.offer_out = False

@@ -1,0 +1,333 @@
+"""One hiring team and its plan as a SimPy model: build it, run it to the horizon, read it.
+
+``HiringModel`` wires the pieces together: the people (``work``), the reqs and their
+desks (``requisitions``) and the candidate journeys (``candidates``). It owns the random
+streams of one replication and collects flat rows (tuples) for reqs, candidates, stage
+visits, staff time and weekly snapshots. It knows nothing of pandas, files or the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import simpy
+
+from hiresim.model.candidates import Candidate, CandidateFlow
+from hiresim.model.requisitions import Desk, Req
+from hiresim.model.work import (
+    Activity,
+    EffortSampler,
+    Person,
+    Task,
+    UnlimitedPool,
+    WorkQueue,
+)
+from hiresim.random_streams import Stream, stream
+from hiresim.scenario import Scenario, SourcingSkill, StaffRole
+
+SNAPSHOT_EVERY_DAYS = 7.0
+
+
+class HiringModel:
+    """The SimPy world of one replication."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        replication: int,
+        root_seed: int | None = None,
+        record_detail: bool = False,
+    ) -> None:
+        self.scenario = scenario
+        self.replication = replication
+        self.seed = scenario.simulation.seed if root_seed is None else root_seed
+        self.env = env = simpy.Environment()
+        sim = scenario.simulation
+        self.horizon = sim.horizon_days
+        self.warmup = sim.warmup_days
+        self.new_candidates_until = (
+            float("inf") if sim.new_candidates_until_day is None else sim.new_candidates_until_day
+        )
+        self.visits: list[tuple] | None = [] if record_detail else None
+        self.candidate_rows: list[tuple] | None = [] if record_detail else None
+        self.snapshots: list[tuple] = []
+        self.hires: list[Candidate] = []
+        self.counts: dict[tuple[str, str], int] = {}
+        self.replies = 0
+        self._next_id = 0
+
+        self.effort = self._effort_sampler()
+        self.flow = CandidateFlow(self)
+        team = scenario.team
+        split = team.structure == "split"
+        self.split = split
+        self.recruiters = self._staff("recruiter", team.recruiters, team.recruiter_skill,
+                                      sources=not split)
+        self.sourcers = (
+            self._staff("sourcer", team.sourcers, team.sourcer_skill, sources=True)
+            if split and team.sourcers is not None
+            else []
+        )
+        self.recruiter_desk = Desk(self.recruiters, team.recruiters.max_reqs)
+        self.sourcer_desk = Desk(self.sourcers, team.sourcers.max_reqs if team.sourcers else None)
+        self.interviewer_people: list[list[Any]] = []
+        self.interviewers: list[Any] = []
+        for profile in scenario.profiles:
+            iv = profile.interviewers
+            role = StaffRole(count=iv.count, hours_per_week=iv.hours_per_week)
+            people = self._staff(f"interviewer:{profile.name}", role, None, sources=False,
+                                 shared=True)
+            self.interviewer_people.append(people)
+            self.interviewers.append(people[0].queue if people else WorkQueue(env, "nobody"))
+        self.reqs = self._plan()
+        for req in self.reqs:
+            env.process(self._req_lifecycle(req))
+        env.process(self._snapshots())
+
+    # -- construction --------------------------------------------------------------------
+    def _effort_sampler(self) -> EffortSampler:
+        e = self.scenario.effort
+        h = self.scenario.team.handoff
+        dists = {
+            Activity.INTAKE: e.intake_hours,
+            Activity.OUTREACH: e.outreach_hours,
+            Activity.FOLLOW_UP: e.follow_up_hours,
+            Activity.QUALIFICATION: e.qualification_call_hours,
+            Activity.HANDOFF_OUT: h.sourcer_hours,
+            Activity.HANDOFF_IN: h.recruiter_hours,
+            Activity.APPLICATION_REVIEW: e.application_review_hours,
+            Activity.SCREEN: e.screen_hours,
+            Activity.SCHEDULING: e.scheduling_hours,
+            Activity.INTERVIEW: self.scenario.profiles[0].interview_rounds[0].interviewer_hours
+            if self.scenario.profiles[0].interview_rounds
+            else e.screen_hours,
+            Activity.DEBRIEF: e.debrief_hours,
+            Activity.OFFER: e.offer_hours,
+            Activity.TASK_SWITCH: self.scenario.team.task_switch_hours,
+        }
+        rngs = {a: stream(self.seed, self.replication, Stream.EFFORT, int(a)) for a in Activity}
+        return EffortSampler(dists, rngs)
+
+    def _staff(
+        self,
+        role: str,
+        spec: StaffRole | None,
+        skill: SourcingSkill | None,
+        sources: bool,
+        shared: bool | None = None,
+    ) -> list[Any]:
+        """The people of one role, each with a queue (or one shared queue, or unlimited)."""
+        if spec is None:
+            return []
+        env = self.env
+        effort = self.effort
+        outreach_dists: dict[Activity, Any] = {}
+        reply_multiplier = 1.0
+        if skill is not None:
+            e = self.scenario.effort
+            outreach_dists = {
+                Activity.OUTREACH: e.outreach_hours.scaled(skill.outreach_hours_multiplier),
+                Activity.FOLLOW_UP: e.follow_up_hours.scaled(skill.outreach_hours_multiplier),
+            }
+            reply_multiplier = skill.reply_rate_multiplier
+        if spec.unlimited:
+            pool = UnlimitedPool(env, f"{role}-pool", role, spec.hours_per_week, effort,
+                                 outreach_dists, reply_multiplier)
+            people: list[Any] = [pool]
+        else:
+            if shared is None:
+                shared = self.scenario.team.work_queue == "shared"
+            common = WorkQueue(env, role) if shared else None
+            switch = self.scenario.team.task_switch_hours
+            switch_hours = switch if sources and switch.mean > 0 else None
+            people = [
+                Person(env, f"{role}-{i + 1}", role, spec.hours_per_week,
+                       common if common is not None else WorkQueue(env, f"{role}-{i + 1}"),
+                       effort, switch_hours, outreach_dists, reply_multiplier)
+                for i in range(int(spec.count))
+            ]
+        if sources:
+            for person in people:
+                person.new_prospect = self.new_prospect
+                person.sourcing_open_until = self.new_candidates_until
+        return people
+
+    def _plan(self) -> list[Req]:
+        """All reqs of the hiring plan, in order of opening."""
+        rng = stream(self.seed, self.replication, Stream.PLAN)
+        out = self.scenario.outreach
+        opens: list[tuple[float, int, int]] = []
+        for p_index, profile in enumerate(self.scenario.profiles):
+            o = profile.openings
+            if o.spacing == "random":
+                days = np.sort(rng.uniform(o.first_day, o.last_day, o.count)).tolist()
+            elif o.count == 1:
+                days = [o.first_day]
+            else:
+                step = (o.last_day - o.first_day) / (o.count - 1)
+                days = [o.first_day + i * step for i in range(o.count)]
+            opens.extend((day, p_index, i) for i, day in enumerate(days))
+        opens.sort()
+        reqs = []
+        for index, (day, p_index, _) in enumerate(opens):
+            reqs.append(Req(self.env, index, self.scenario.profiles[p_index], p_index, day,
+                            out.prospects_per_req_per_week, out.max_active_per_req))
+        return reqs
+
+    # -- the life of a req ---------------------------------------------------------------
+    def _req_lifecycle(self, req: Req):  # noqa: ANN202
+        env = self.env
+        ahead = self.scenario.team.pipeline_ahead_days if self.split else 0.0
+        if ahead > 0:
+            yield env.timeout(max(0.0, req.open_day - ahead))
+            self.sourcer_desk.request(req, self._sourcer_assigned)
+        yield env.timeout(max(0.0, req.open_day - env.now))
+        self.recruiter_desk.request(req, self._recruiter_assigned)
+
+    def _recruiter_assigned(self, req: Req, person: Any) -> None:
+        req.recruiter = person
+        req.assigned_day = self.env.now
+        self.env.process(self._intake(req, person))
+
+    def _intake(self, req: Req, person: Any):  # noqa: ANN202
+        task = Task(self.env, Activity.INTAKE, None)
+        person.queue.submit(task)
+        yield task.done
+        if req.closed:
+            return
+        req.active_day = self.env.now
+        req.activated.succeed()
+        if req.profile.inbound.applications_per_week > 0:
+            self.env.process(self._applications(req))
+        if not self.split:
+            self._sourcer_assigned(req, person)
+        elif req.sourcer is None and self.scenario.team.pipeline_ahead_days <= 0:
+            self.sourcer_desk.request(req, self._sourcer_assigned)
+
+    def _sourcer_assigned(self, req: Req, person: Any) -> None:
+        if req.closed:
+            if self.split:
+                self.sourcer_desk.release(person)
+            return
+        req.sourcer = person
+        req.sourcing_day = self.env.now
+        req.start_sourcing_clock(self.env.now)
+        person.add_sourcing_req(req)
+
+    def _applications(self, req: Req):  # noqa: ANN202
+        """Applicants arrive as a Poisson stream while the req is open and advertised."""
+        env = self.env
+        rng = stream(self.seed, self.replication, Stream.INBOUND_ARRIVALS, req.index)
+        mean_gap = 7.0 / req.profile.inbound.applications_per_week
+        fate_rng = stream(self.seed, self.replication, Stream.INBOUND_CANDIDATES, req.index)
+        while True:
+            yield env.timeout(rng.exponential(mean_gap))
+            if req.closed or env.now >= self.new_candidates_until:
+                return
+            c = self._new_candidate(req, "inbound")
+            self.flow.draw_fate(c, fate_rng, 1.0)
+            env.process(self.flow.inbound(c))
+
+    def new_prospect(self, req: Req, person: Any) -> None:
+        """A sourcing person finished the first outreach to a new prospect for ``req``."""
+        if self.env.now >= self.new_candidates_until:
+            return
+        if req.sourced_rng is None:
+            req.sourced_rng = stream(self.seed, self.replication, Stream.SOURCED_CANDIDATES,
+                                     req.index)
+        c = self._new_candidate(req, "sourced")
+        c.sourced_by = person.role
+        self.flow.draw_fate(c, req.sourced_rng, person.reply_multiplier)
+        self.env.process(self.flow.sourced(c, person))
+
+    def _new_candidate(self, req: Req, source: str) -> Candidate:
+        self._next_id += 1
+        now = self.env.now
+        c = Candidate(self._next_id, req, source, now, counted=now >= self.warmup)
+        req.active_candidates.add(c)
+        return c
+
+    def hire(self, c: Candidate) -> None:
+        """An accepted offer: fill a position, and close the req when all are filled."""
+        req = c.req
+        req.hired.append(c)
+        self.hires.append(c)
+        req.filled_positions += 1
+        if req.filled_positions >= req.positions:
+            self._close(req)
+
+    def _close(self, req: Req) -> None:
+        now = self.env.now
+        req.closed = True
+        req.filled_day = now
+        for other in list(req.active_candidates):
+            self.flow.resolve(other, now, "closed_out")
+        if req.sourcer is not None:
+            req.sourcer.remove_sourcing_req(req)
+            if self.split:
+                self.sourcer_desk.release(req.sourcer)
+        self.recruiter_desk.release(req.recruiter)
+
+    def candidate_finished(self, c: Candidate) -> None:
+        """Tally a candidate's end (candidates created during the warm-up are not counted)."""
+        if not c.counted:
+            return
+        key = (c.source, c.terminal or "")
+        self.counts[key] = self.counts.get(key, 0) + 1
+        if c.replied:
+            self.replies += 1
+        if self.candidate_rows is not None:
+            self.candidate_rows.append((
+                c.id, c.req.index, c.req.profile.name, c.source, c.sourced_by, c.created,
+                c.end, c.terminal, c.terminal_stage, c.replied, c.offered,
+            ))
+
+    # -- observation ---------------------------------------------------------------------
+    def _snapshots(self):  # noqa: ANN202
+        env = self.env
+        while True:
+            self.snapshots.append(self.snapshot())
+            if env.now + SNAPSHOT_EVERY_DAYS > self.horizon:
+                return
+            yield env.timeout(SNAPSHOT_EVERY_DAYS)
+
+    def snapshot(self) -> tuple:
+        """(day, reqs in backlog, reqs open, tasks waiting for recruiters/sourcers/interviewers)."""
+        open_reqs = sum(1 for r in self.reqs if r.open_day <= self.env.now and not r.closed)
+        return (
+            self.env.now,
+            len(self.recruiter_desk.backlog),
+            open_reqs,
+            _waiting(self.recruiters),
+            _waiting(self.sourcers),
+            sum(_waiting(p) for p in self.interviewer_people),
+        )
+
+    # -- running -------------------------------------------------------------------------
+    def run(self) -> HiringModel:
+        self.env.run(until=self.horizon)
+        self._finalise()
+        return self
+
+    def _finalise(self) -> None:
+        """Close the books at the horizon: live candidates are in process (or withdrew)."""
+        horizon = self.horizon
+        for req in self.reqs:
+            for c in list(req.active_candidates):
+                self.flow.resolve(c, horizon, "in_process")
+        for person in self.all_people():
+            part = person.hours_in_progress(horizon)
+            if part is not None:
+                person.busy_hours[part[0]] += part[1]
+
+    def all_people(self) -> list[Any]:
+        people = list(self.recruiters) + list(self.sourcers)
+        for group in self.interviewer_people:
+            people.extend(group)
+        return people
+
+
+def _waiting(people: list[Any]) -> int:
+    queues = {id(p.queue): p.queue for p in people}
+    return sum(len(q.pending()) for q in queues.values())

@@ -1,0 +1,368 @@
+"""Staff time: people with weekly productive hours who pull prioritised tasks from queues.
+
+Every activity costs a person hours of effort. A person works at ``hours_per_week / 7``
+hours per calendar day (a fluid approximation of the working week: nights and weekends
+are spread evenly, see docs/model.md), so a task of ``h`` hours occupies them for
+``h * 7 / hours_per_week`` calendar days. Work is never pre-empted.
+
+Each person runs one long-lived worker process. It always takes the most urgent task
+waiting in its queue (later-stage work first, see ``Activity``), FIFO within a priority.
+Only when the queue is empty does a sourcing person start new outreach for the reqs they
+source, paced by a per-req weekly target. So a busy full-cycle recruiter sources least
+exactly when the pipeline is fullest: that dynamic follows from priorities, it is not
+assumed anywhere.
+
+Candidates that lose patience while waiting are removed lazily: a queued task carries the
+candidate's deadline, and a worker that pops an expired task reports the withdrawal (as of
+the deadline) instead of doing the work.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import simpy
+
+if TYPE_CHECKING:
+    from hiresim.distributions import Distribution
+    from hiresim.model.requisitions import Req
+
+
+class Activity(IntEnum):
+    """Kinds of work. The value indexes effort streams and hour tallies (append only)."""
+
+    INTAKE = 0
+    OUTREACH = 1
+    FOLLOW_UP = 2
+    QUALIFICATION = 3
+    HANDOFF_OUT = 4
+    HANDOFF_IN = 5
+    APPLICATION_REVIEW = 6
+    SCREEN = 7
+    SCHEDULING = 8
+    INTERVIEW = 9
+    DEBRIEF = 10
+    OFFER = 11
+    TASK_SWITCH = 12
+
+
+ACTIVITY_NAMES: tuple[str, ...] = tuple(a.name.lower() for a in Activity)
+
+# Lower runs first: offer > debrief and scheduling > screen > handoff/qualification >
+# application review > follow-ups > new outreach (design/model.md).
+PRIORITY: dict[Activity, int] = {
+    Activity.INTAKE: 0,
+    Activity.OFFER: 0,
+    Activity.DEBRIEF: 1,
+    Activity.SCHEDULING: 1,
+    Activity.INTERVIEW: 1,
+    Activity.SCREEN: 2,
+    Activity.HANDOFF_IN: 3,
+    Activity.HANDOFF_OUT: 3,
+    Activity.QUALIFICATION: 3,
+    Activity.APPLICATION_REVIEW: 4,
+    Activity.FOLLOW_UP: 5,
+    Activity.OUTREACH: 6,
+}
+
+SOURCING_WORK = frozenset(
+    {Activity.OUTREACH, Activity.FOLLOW_UP, Activity.QUALIFICATION, Activity.HANDOFF_OUT}
+)
+
+# Values a task's ``done`` event succeeds with.
+DONE = 1
+WITHDREW = 2
+
+
+class Task:
+    """One piece of work for one person: who it is for, how urgent, and when it expires."""
+
+    __slots__ = (
+        "activity", "priority", "done", "deadline", "cancelled", "started_at", "hours", "dist"
+    )
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        activity: Activity,
+        deadline: float | None,
+        priority: int | None = None,
+    ) -> None:
+        self.activity = activity
+        self.priority = PRIORITY[activity] if priority is None else priority
+        self.done = env.event()
+        self.deadline = deadline
+        self.cancelled = False
+        self.started_at: float | None = None
+        self.hours = 0.0
+        self.dist: Distribution | None = None  # overrides the activity's effort distribution
+
+
+class EffortSampler:
+    """Draws hours of effort per activity, each activity from its own random stream."""
+
+    def __init__(self, distributions: dict[Activity, Distribution], rngs: dict[Activity, Any]):
+        self._dists = distributions
+        self._rngs = rngs
+
+    def hours(self, activity: Activity, dist: Distribution | None = None) -> float:
+        d = self._dists[activity] if dist is None else dist
+        return d.sample(self._rngs[activity])
+
+
+class WorkQueue:
+    """Tasks waiting for one person (per-owner queues) or for a pool (a shared queue)."""
+
+    def __init__(self, env: simpy.Environment, name: str) -> None:
+        self.env = env
+        self.name = name
+        self._heap: list[tuple[int, int, Task]] = []
+        self._seq = 0
+        self.idle: list[Person] = []
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def submit(self, task: Task) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, (task.priority, self._seq, task))
+        if self.idle:
+            self.idle[0].wake_up()
+
+    def pop(self) -> Task | None:
+        """The most urgent live task; expired tasks are answered WITHDREW on the way."""
+        heap = self._heap
+        now = self.env.now
+        while heap:
+            task = heapq.heappop(heap)[2]
+            if task.cancelled:
+                continue
+            if task.deadline is not None and task.deadline < now:
+                task.done.succeed(WITHDREW)
+                continue
+            return task
+        return None
+
+    def pending(self) -> list[Task]:
+        return [t for _, _, t in self._heap if not t.cancelled]
+
+
+class Person:
+    """One member of staff (recruiter, sourcer or interviewer) with a worker process."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        name: str,
+        role: str,
+        hours_per_week: float,
+        queue: WorkQueue,
+        effort: EffortSampler,
+        switch_hours: Distribution | None,
+        outreach_dists: dict[Activity, Distribution] | None = None,
+        reply_multiplier: float = 1.0,
+    ) -> None:
+        self.env = env
+        self.name = name
+        self.role = role
+        self.hours_per_week = hours_per_week
+        self.days_per_hour = 7.0 / hours_per_week
+        self.queue = queue
+        self.effort = effort
+        self.switch_hours = switch_hours
+        self.outreach_dists = outreach_dists or {}
+        self.reply_multiplier = reply_multiplier
+        self.busy_hours = np.zeros(len(Activity))
+        self.req_load = 0
+        self.sourcing_reqs: list[Req] = []
+        self.new_prospect: Callable[[Req, Person], None] | None = None
+        self.sourcing_open_until = float("inf")
+        self._last_was_sourcing: bool | None = None
+        self._wake: simpy.Event | None = None
+        self._current: tuple[Activity, float, float] | None = None  # activity, start, hours
+        self.process = env.process(self._work())
+
+    # -- waking ------------------------------------------------------------------
+    def wake_up(self) -> None:
+        """Wake the worker if it is idle (new work in its queue or a new req to source)."""
+        wake = self._wake
+        if wake is not None and not wake.triggered:
+            self.queue.idle.remove(self)
+            wake.succeed()
+
+    def _alarm(self, wake: simpy.Event) -> Callable[[simpy.Event], None]:
+        def ring(_: simpy.Event) -> None:
+            if self._wake is wake:
+                self.wake_up()
+
+        return ring
+
+    # -- sourcing ----------------------------------------------------------------
+    def add_sourcing_req(self, req: Req) -> None:
+        self.sourcing_reqs.append(req)
+        self.wake_up()
+
+    def remove_sourcing_req(self, req: Req) -> None:
+        if req in self.sourcing_reqs:
+            self.sourcing_reqs.remove(req)
+
+    def _next_outreach(self) -> tuple[Req | None, float | None]:
+        """A req with an outreach token now, else the days until the next token is due."""
+        now = self.env.now
+        if now >= self.sourcing_open_until:
+            return None, None
+        best: Req | None = None
+        best_tokens = 0.0
+        soonest: float | None = None
+        for req in self.sourcing_reqs:
+            if not req.wants_sourcing():
+                continue
+            tokens = req.sourcing_tokens(now)
+            if tokens >= 1.0:
+                if tokens > best_tokens:
+                    best, best_tokens = req, tokens
+            else:
+                wait = (1.0 - tokens) / req.sourcing_rate_per_day
+                if soonest is None or wait < soonest:
+                    soonest = wait
+        return best, soonest
+
+    # -- the worker --------------------------------------------------------------
+    def _work(self):  # noqa: ANN202 - SimPy generator
+        env = self.env
+        queue = self.queue
+        while True:
+            task = queue.pop()
+            prospect_req: Req | None = None
+            if task is None and self.sourcing_reqs:
+                prospect_req, wait = self._next_outreach()
+            else:
+                wait = None
+            if task is None and prospect_req is None:
+                wake = self._wake = env.event()
+                queue.idle.append(self)
+                if wait is not None:
+                    env.timeout(wait + 1e-9).callbacks.append(self._alarm(wake))
+                yield wake
+                continue
+            activity = task.activity if task is not None else Activity.OUTREACH
+            sourcing = activity in SOURCING_WORK
+            if (
+                self.switch_hours is not None
+                and self._last_was_sourcing is not None
+                and sourcing != self._last_was_sourcing
+            ):
+                yield from self._spend(Activity.TASK_SWITCH, self.effort.hours(
+                    Activity.TASK_SWITCH, self.switch_hours))
+            self._last_was_sourcing = sourcing
+            dist = task.dist if task is not None and task.dist is not None else None
+            hours = self.effort.hours(activity, dist or self.outreach_dists.get(activity))
+            if task is not None:
+                task.started_at = env.now
+                task.hours = hours
+                yield from self._spend(activity, hours)
+                task.done.succeed(DONE)
+            else:
+                assert prospect_req is not None
+                prospect_req.take_sourcing_token(env.now)
+                yield from self._spend(activity, hours)
+                if self.new_prospect is not None and not prospect_req.closed:
+                    self.new_prospect(prospect_req, self)
+
+    def _spend(self, activity: Activity, hours: float):  # noqa: ANN202
+        if hours <= 0.0:
+            return
+        self._current = (activity, self.env.now, hours)
+        yield self.env.timeout(hours * self.days_per_hour)
+        self._current = None
+        self.busy_hours[activity] += hours
+
+    def hours_in_progress(self, now: float) -> tuple[Activity, float] | None:
+        """Hours already spent on the task under way at ``now`` (for the horizon cut)."""
+        if self._current is None:
+            return None
+        activity, start, hours = self._current
+        return activity, min(hours, (now - start) / self.days_per_hour)
+
+
+class UnlimitedPool:
+    """A role with unlimited capacity: every task starts the moment it is submitted.
+
+    A modelling device for validation and for 'this role is never the bottleneck'. It has
+    the same interface as a queue of people; sourcing runs at each req's target pace.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        name: str,
+        role: str,
+        hours_per_week: float,
+        effort: EffortSampler,
+        outreach_dists: dict[Activity, Distribution] | None = None,
+        reply_multiplier: float = 1.0,
+    ) -> None:
+        self.env = env
+        self.name = name
+        self.role = role
+        self.hours_per_week = hours_per_week
+        self.days_per_hour = 7.0 / hours_per_week
+        self.effort = effort
+        self.outreach_dists = outreach_dists or {}
+        self.reply_multiplier = reply_multiplier
+        self.busy_hours = np.zeros(len(Activity))
+        self.req_load = 0
+        self.queue = self  # tasks are submitted to the pool itself
+        self.idle: list[Person] = []
+        self.new_prospect: Callable[[Req, Any], None] | None = None
+        self.sourcing_open_until = float("inf")
+
+    def __len__(self) -> int:
+        return 0
+
+    def pending(self) -> list[Task]:
+        return []
+
+    def submit(self, task: Task) -> None:
+        hours = self.effort.hours(
+            task.activity, task.dist or self.outreach_dists.get(task.activity)
+        )
+        task.started_at = self.env.now
+        task.hours = hours
+        self.busy_hours[task.activity] += hours
+        done = task.done
+        self.env.timeout(hours * self.days_per_hour).callbacks.append(
+            lambda _ev: None if done.triggered else done.succeed(DONE)
+        )
+
+    def add_sourcing_req(self, req: Req) -> None:
+        self.env.process(self._source(req))
+
+    def remove_sourcing_req(self, req: Req) -> None:
+        """Sourcing for a req stops by itself once the req no longer wants it."""
+
+    def _source(self, req: Req):  # noqa: ANN202
+        env = self.env
+        rate = req.sourcing_rate_per_day
+        if rate <= 0:
+            return
+        while not req.closed and env.now < self.sourcing_open_until:
+            if req.wants_sourcing():
+                task = Task(env, Activity.OUTREACH, None)
+                self.submit(task)
+                yield task.done
+                if self.new_prospect is not None and not req.closed:
+                    self.new_prospect(req, self)
+                yield env.timeout(max(0.0, 1.0 / rate - (env.now - task.started_at)))
+            else:
+                yield env.timeout(1.0 / rate)
+
+    def hours_in_progress(self, now: float) -> None:
+        return None
+
+    def wake_up(self) -> None:
+        """Nothing to wake: the pool never idles."""

@@ -1,0 +1,339 @@
+"""Scenario: the typed, validated, frozen description of one hiring team and its plan.
+
+A scenario is read from YAML once (``load_scenario``), validated here, and never mutated
+afterwards: variants are copies (``scenario.model_copy(update=...)``). Every field carries
+its unit in its name (``*_days`` are calendar days, ``*_hours`` are hours of a person's
+effort, ``*_per_week`` are rates per calendar week, money is in the scenario's currency per
+year unless the name says otherwise). Probabilities are plain fractions in [0, 1].
+
+Sections:
+
+- ``simulation``: horizon, warm-up, default replications and seed.
+- ``team``: the structure (``combined`` full-cycle recruiters or ``split`` sourcers plus
+  recruiters), head counts, productive hours, req loads, salaries, the handoff and how well
+  each role sources (specialisation).
+- ``effort``: hours of a person's time per activity.
+- ``outreach``: the sourcing sequence (touches, reply timing, prospects per req per week).
+- ``candidates``: candidate behaviour (patience, offer response, acceptance decay).
+- ``costs``: external costs (job ads, other fees).
+- ``profiles``: the hiring plan, one role profile per kind of opening, each with its talent
+  market (inbound applicants, sourced reply and interest rates, stage pass rates, offer
+  acceptance) and its interviewer capacity.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hiresim.distributions import DistributionSpec, Fixed, Lognormal, Triangular
+from hiresim.scenario_yaml import (
+    ScenarioError,
+    load_yaml_file,
+    problems_from_validation_error,
+)
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Unlimited = Literal["unlimited"]
+
+
+class _Spec(BaseModel):
+    """Base for every scenario section: unknown keys are errors, values are strict."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+# --------------------------------------------------------------------------- simulation
+
+
+class Simulation(_Spec):
+    """Run settings. Days are calendar days from the start of the plan (day 0)."""
+
+    horizon_days: Positive = 365.0
+    warmup_days: NonNegative = 0.0
+    new_candidates_until_day: NonNegative | None = None
+    replications: Annotated[int, Field(ge=1)] = 100
+    seed: Annotated[int, Field(ge=0)] = 20261126
+
+    @model_validator(mode="after")
+    def _warmup_inside_horizon(self) -> Simulation:
+        if self.warmup_days >= self.horizon_days:
+            raise ValueError(
+                f"warmup_days ({self.warmup_days:g}) must be shorter than "
+                f"horizon_days ({self.horizon_days:g})"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- team
+
+
+class StaffRole(_Spec):
+    """A group of people in one role with the same hours, load limit and cost."""
+
+    count: Annotated[int, Field(ge=0)] | Unlimited
+    hours_per_week: Positive = 32.0
+    max_reqs: Annotated[int, Field(ge=1)] | None = None
+    annual_salary: NonNegative = 0.0
+    tool_seat_per_year: NonNegative = 0.0
+
+    @property
+    def unlimited(self) -> bool:
+        return self.count == "unlimited"
+
+    @property
+    def headcount(self) -> int:
+        """People on payroll (an unlimited pool is a modelling device and costs nothing)."""
+        return 0 if self.count == "unlimited" else int(self.count)
+
+
+class SourcingSkill(_Spec):
+    """How well one role sources, relative to the profile's market figures.
+
+    ``reply_rate_multiplier`` scales the profile's ``sourced.reply_rate`` for outreach sent by
+    this role; ``outreach_hours_multiplier`` scales the hours of outreach and follow-ups.
+    """
+
+    reply_rate_multiplier: NonNegative = 1.0
+    outreach_hours_multiplier: Positive = 1.0
+
+
+class Handoff(_Spec):
+    """The split-role handoff of a qualified lead from sourcer to recruiter."""
+
+    sourcer_hours: DistributionSpec = Fixed(dist="fixed", value=0.25)
+    recruiter_hours: DistributionSpec = Fixed(dist="fixed", value=0.25)
+    delay_days: DistributionSpec = Fixed(dist="fixed", value=1.0)
+    context_loss: Probability = 0.05
+
+
+def _default_recruiter_skill() -> SourcingSkill:
+    return SourcingSkill(reply_rate_multiplier=0.8, outreach_hours_multiplier=1.25)
+
+
+class Team(_Spec):
+    """Who does the work: full-cycle recruiters (combined) or sourcers plus recruiters (split)."""
+
+    structure: Literal["combined", "split"]
+    work_queue: Literal["per_owner", "shared"] = "per_owner"
+    recruiters: StaffRole
+    sourcers: StaffRole | None = None
+    benefits_load: Annotated[float, Field(ge=1.0)] = 1.45
+    task_switch_hours: DistributionSpec = Fixed(dist="fixed", value=0.0)
+    sourcer_skill: SourcingSkill = SourcingSkill()
+    recruiter_skill: SourcingSkill = Field(default_factory=_default_recruiter_skill)
+    handoff: Handoff = Handoff()
+    pipeline_ahead_days: NonNegative = 0.0
+
+    @model_validator(mode="after")
+    def _roles_match_structure(self) -> Team:
+        if self.structure == "split":
+            if self.sourcers is None:
+                raise ValueError("a split team needs a 'sourcers' section")
+        else:
+            if self.sourcers is not None and self.sourcers.count not in (0,):
+                raise ValueError(
+                    "a combined team has no sourcers: remove 'sourcers' or use structure: split"
+                )
+            if self.pipeline_ahead_days > 0:
+                raise ValueError("pipeline_ahead_days needs sourcers (structure: split)")
+        if self.recruiters.count == 0:
+            raise ValueError("the team needs at least one recruiter (recruiters.count >= 1)")
+        return self
+
+    @property
+    def sourcing_role(self) -> Literal["sourcer", "recruiter"]:
+        return "sourcer" if self.structure == "split" else "recruiter"
+
+
+# --------------------------------------------------------------------------- activities
+
+
+class Effort(_Spec):
+    """Hours of a person's productive time per activity (one candidate or one req)."""
+
+    intake_hours: DistributionSpec = Triangular(dist="triangular", low=1.0, mode=1.5, high=3.0)
+    outreach_hours: DistributionSpec = Triangular(
+        dist="triangular", low=0.1, mode=0.2, high=0.4
+    )
+    follow_up_hours: DistributionSpec = Fixed(dist="fixed", value=0.05)
+    qualification_call_hours: DistributionSpec = Fixed(dist="fixed", value=0.5)
+    application_review_hours: DistributionSpec = Fixed(dist="fixed", value=0.1)
+    screen_hours: DistributionSpec = Fixed(dist="fixed", value=0.75)
+    scheduling_hours: DistributionSpec = Fixed(dist="fixed", value=0.5)
+    debrief_hours: DistributionSpec = Fixed(dist="fixed", value=0.5)
+    offer_hours: DistributionSpec = Fixed(dist="fixed", value=2.0)
+
+
+class Outreach(_Spec):
+    """The outbound sequence a sourcing person runs for each prospect."""
+
+    touches: Annotated[int, Field(ge=1, le=10)] = 3
+    touch_gap_days: DistributionSpec = Fixed(dist="fixed", value=4.0)
+    reply_share_by_touch: list[Probability] = Field(default_factory=lambda: [0.5, 0.35, 0.15])
+    reply_delay_days: DistributionSpec = Lognormal(dist="lognormal", median=1.0, p90=4.0)
+    prospects_per_req_per_week: NonNegative = 20.0
+    max_active_per_req: Annotated[int, Field(ge=1)] | None = 6
+
+    @model_validator(mode="after")
+    def _shares_fit_touches(self) -> Outreach:
+        if len(self.reply_share_by_touch) != self.touches:
+            raise ValueError(
+                f"reply_share_by_touch has {len(self.reply_share_by_touch)} entries "
+                f"but touches is {self.touches}"
+            )
+        total = sum(self.reply_share_by_touch)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"reply_share_by_touch must sum to 1 (it sums to {total:g})")
+        return self
+
+
+class CandidateBehaviour(_Spec):
+    """What candidates do on their own: lose patience, take time to answer offers."""
+
+    patience_days: DistributionSpec | None = Lognormal(dist="lognormal", median=21.0, p90=45.0)
+    offer_response_days: DistributionSpec = Fixed(dist="fixed", value=3.0)
+    acceptance_grace_days: NonNegative = 30.0
+    acceptance_drop_per_week: Probability = 0.02
+
+
+class Costs(_Spec):
+    """External costs (ANSI/SHRM): job ads per req per 30 days of advertising, other fees."""
+
+    job_ad_per_req_per_month: NonNegative = 300.0
+    other_external_per_year: NonNegative = 0.0
+
+
+# --------------------------------------------------------------------------- hiring plan
+
+
+class Openings(_Spec):
+    """When a profile's reqs open: ``count`` reqs between ``first_day`` and ``last_day``."""
+
+    count: Annotated[int, Field(ge=1)]
+    first_day: NonNegative = 0.0
+    last_day: NonNegative = 0.0
+    spacing: Literal["even", "random"] = "even"
+    positions_per_req: Annotated[int, Field(ge=1)] | Unlimited = 1
+
+    @model_validator(mode="after")
+    def _window(self) -> Openings:
+        if self.last_day < self.first_day:
+            raise ValueError(
+                f"last_day ({self.last_day:g}) is before first_day ({self.first_day:g})"
+            )
+        return self
+
+
+class InboundMarket(_Spec):
+    """Applicants: a Poisson stream per open, advertised req."""
+
+    applications_per_week: NonNegative = 10.0
+    reviewed: bool = True
+    review_pass_rate: Probability = 0.2
+
+
+class SourcedMarket(_Spec):
+    """Passive talent reached by outreach; rates are for a dedicated sourcer's outreach."""
+
+    reply_rate: Probability = 0.3
+    interest_rate: Probability = 0.5
+    qualify_rate: Probability = 0.7
+
+
+class InterviewRound(_Spec):
+    """One round of the interview loop: scheduled by a recruiter, held by interviewers."""
+
+    name: Annotated[str, Field(min_length=1)]
+    pass_rate: Probability
+    interviewer_hours: DistributionSpec = Fixed(dist="fixed", value=1.0)
+    lead_days: DistributionSpec = Fixed(dist="fixed", value=3.0)
+
+
+class Interviewers(_Spec):
+    """The hiring manager and interviewers of one profile: hours they can give per week."""
+
+    count: Annotated[int, Field(ge=0)] | Unlimited = 6
+    hours_per_week: Positive = 4.0
+    hourly_cost: NonNegative = 100.0
+
+
+class RoleProfile(_Spec):
+    """One kind of opening in the hiring plan, with its talent market and interviewers."""
+
+    name: Annotated[str, Field(min_length=1)]
+    openings: Openings
+    annual_salary: NonNegative = 150_000.0
+    inbound: InboundMarket = InboundMarket()
+    sourced: SourcedMarket = SourcedMarket()
+    screen_pass_rate: Probability = 0.5
+    interview_rounds: list[InterviewRound] = Field(
+        default_factory=lambda: [
+            InterviewRound(name="technical", pass_rate=0.5),
+            InterviewRound(
+                name="onsite", pass_rate=0.6, interviewer_hours=Fixed(dist="fixed", value=4.0)
+            ),
+        ]
+    )
+    decision_pass_rate: Probability = 0.8
+    offer_acceptance: Probability = 0.84
+    interviewers: Interviewers = Interviewers()
+
+
+class Scenario(_Spec):
+    """One team and one hiring plan: everything a replication needs."""
+
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    simulation: Simulation = Simulation()
+    team: Team
+    effort: Effort = Effort()
+    outreach: Outreach = Outreach()
+    candidates: CandidateBehaviour = CandidateBehaviour()
+    costs: Costs = Costs()
+    profiles: Annotated[list[RoleProfile], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_profiles(self) -> Scenario:
+        names = [p.name for p in self.profiles]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"profile names must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+    @property
+    def recruiter_count(self) -> int:
+        return self.team.recruiters.headcount
+
+    @property
+    def sourcer_count(self) -> int:
+        return self.team.sourcers.headcount if self.team.sourcers else 0
+
+
+def scenario_from_dict(data: dict, source: str = "<scenario>") -> Scenario:
+    """Validate plain data (as from YAML) into a Scenario; raise ScenarioError on problems."""
+    from hiresim.scenario_yaml import YamlDocument
+
+    doc = YamlDocument(file=source, data=data, positions={(): (1, 1)})
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(problems_from_validation_error(err, doc, Scenario)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate one scenario file. Raises ScenarioError with one line per problem."""
+    doc = load_yaml_file(path)
+    try:
+        return Scenario.model_validate(doc.data)
+    except ValidationError as err:
+        raise ScenarioError(problems_from_validation_error(err, doc, Scenario)) from None
+
+
+def scenario_to_dict(scenario: Scenario) -> dict:
+    """The fully resolved scenario (every default filled in) as plain data for YAML/JSON."""
+    return scenario.model_dump(mode="json")
