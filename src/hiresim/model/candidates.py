@@ -166,9 +166,16 @@ class CandidateFlow:
         else:
             self.finish(c, state, t)
 
-    def team_step(self, c: Candidate, queue: Any, activity: Activity,
-                  priority: int | None = None, dist: Any = None, patient: bool = True):  # noqa: ANN201
-        """Queue work for the team and wait until it is done; False if the candidate left."""
+    def team_step(self, c: Candidate, queue: Any, activity: Activity,  # noqa: ANN201
+                  priority: int | None = None, dist: Any = None, patient: bool = True):
+        """Queue work for the team and wait until it is done; False if the candidate left.
+
+        An activity whose effort is a fixed zero hours takes no one's time: it is not queued
+        and the candidate moves on at once (how a scenario leaves a step out).
+        """
+        if (activity in self.m.zero_effort) if dist is None else (
+                dist.is_deterministic and dist.mean == 0.0):
+            return True
         now = self.env.now
         deadline = now + c.patience_left if patient and c.patience_left != float("inf") else None
         task = Task(self.env, activity, deadline, priority)
