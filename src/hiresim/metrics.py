@@ -103,17 +103,40 @@ def _none_if_nan(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
+def fill_times(result: ReplicationResult) -> tuple[np.ndarray, np.ndarray]:
+    """Days to fill (or to the horizon: censored) and whether filled, for counted reqs."""
+    cols = {name: i for i, name in enumerate(REQ_COLUMNS)}
+    rows = [row for row in result.reqs if row[cols["counted"]]]
+    filled_day = np.array([row[cols["filled_day"]] for row in rows], dtype=float)
+    open_day = np.array([row[cols["open_day"]] for row in rows], dtype=float)
+    filled = ~np.isnan(filled_day)
+    end = np.where(filled, filled_day, result.horizon_days)
+    return end - open_day, filled
+
+
 def summarize(results: Sequence[ReplicationResult]) -> dict[str, dict]:
     """Every KPI summarised across replications; headline names first (stable keys)."""
-    frame = replications_frame(results)
+    pairs = [fill_times(r) for r in results]
+    durations = np.concatenate([d for d, _ in pairs]) if pairs else np.empty(0)
+    filled = np.concatenate([f for _, f in pairs]) if pairs else np.empty(0, dtype=bool)
+    return summarize_kpis(replications_frame(results), durations, filled)
+
+
+def summarize_kpis(
+    frame: pd.DataFrame, fill_durations: np.ndarray, filled: np.ndarray
+) -> dict[str, dict]:
+    """Summaries from the per-replication KPI table and the pooled req fill times.
+
+    ``fill_durations``/``filled`` are the days to fill (or to the horizon, censored) of every
+    counted req of every replication, for the pooled Kaplan-Meier percentiles.
+    """
     metrics: dict[str, dict] = {}
-    ttf = interval(frame["time_to_fill_p50"]) if len(frame) else interval([])
-    pooled_d, pooled_f = _pooled_fill_times(results)
+    ttf = interval(frame["time_to_fill_p50"]) if "time_to_fill_p50" in frame else interval([])
     ttf.update({
-        f"p{int(q * 100)}": _none_if_nan(fill_time_quantile(pooled_d, pooled_f, q))
+        f"p{int(q * 100)}": _none_if_nan(fill_time_quantile(fill_durations, filled, q))
         for q in (0.5, 0.8, 0.9)
     })
-    ttf["censored_reqs"] = int((~pooled_f).sum())
+    ttf["censored_reqs"] = int((~np.asarray(filled, dtype=bool)).sum())
     metrics["time_to_fill_days"] = ttf
     for name in HEADLINE_KPIS[1:]:
         metrics[name] = interval(frame[name]) if name in frame else interval([])
@@ -122,20 +145,3 @@ def summarize(results: Sequence[ReplicationResult]) -> dict[str, dict]:
             continue
         metrics[name] = interval(frame[name])
     return metrics
-
-
-def _pooled_fill_times(results: Sequence[ReplicationResult]) -> tuple[np.ndarray, np.ndarray]:
-    """Days to fill (or to the horizon, censored) of every counted req of every replication."""
-    durations: list[float] = []
-    filled: list[bool] = []
-    for r in results:
-        horizon = r.horizon_days
-        for row in r.reqs:
-            rec = dict(zip(REQ_COLUMNS, row, strict=True))
-            if not rec["counted"]:
-                continue
-            done = not math.isnan(rec["filled_day"])
-            end = rec["filled_day"] if done else horizon
-            durations.append(end - rec["open_day"])
-            filled.append(done)
-    return np.asarray(durations, dtype=float), np.asarray(filled, dtype=bool)

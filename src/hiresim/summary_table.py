@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hiresim.records import REQ_COLUMNS, ReplicationResult
+
 # metric key -> (label with unit, kind). kind: days, pct, money, count, ratio
 LABELS: dict[str, tuple[str, str]] = {
     "time_to_fill_days": ("Time to fill, median per run (days)", "days"),
@@ -102,3 +104,46 @@ def warnings_for(summary: dict) -> list[str]:
     if (m.get("hires", {}).get("mean") or 0) == 0:
         out.append(f"warning: {name}: no hires in any replication; check the hiring plan")
     return out
+
+
+def goal_lines(summary: dict) -> list[str]:
+    """'split: P(time_to_fill_days.p80<=60) = 87% [83%, 90%] over 200 replications'."""
+    out = []
+    for g in summary.get("goals", []):
+        if g["probability"] is None:
+            continue
+        out.append(
+            f"{summary['scenario']}: meets {g['goal']} in {100 * g['probability']:.0f}% of "
+            f"replications [95% CI {100 * g['ci_low']:.0f}%-{100 * g['ci_high']:.0f}%, "
+            f"n={g['replications']}]"
+        )
+    return out
+
+
+def event_log(result: ReplicationResult) -> list[tuple[float, str]]:
+    """A chronological log of one replication: req milestones and candidate stage moves."""
+    events: list[tuple[float, int, str]] = []
+    cols = {name: i for i, name in enumerate(REQ_COLUMNS)}
+    for row in result.reqs:
+        req = f"req {row[cols['req']]} ({row[cols['profile']]})"
+        for col, text in (
+            ("open_day", "opened"),
+            ("assigned_day", f"assigned to {row[cols['recruiter']]}"),
+            ("active_day", "intake done, advertised"),
+            ("sourcing_day", f"sourcing by {row[cols['sourcer']]}"),
+            ("filled_day", "filled"),
+        ):
+            day = row[cols[col]]
+            if day == day:  # not nan
+                events.append((day, 0, f"{req} {text}"))
+    profile_of = {}
+    for c in result.candidates or []:
+        profile_of[c[0]] = (c[3], c[1])
+    for cand, stage, enter, _start, end, outcome in result.visits or []:
+        source, req = profile_of.get(cand, ("?", "?"))
+        who = f"candidate {cand} ({source}, req {req})"
+        if stage != "outreach" or outcome != "failed":
+            events.append((enter, 1, f"{who} enters {stage}"))
+            events.append((end, 2, f"{who} {outcome} {stage}"))
+    events.sort(key=lambda e: (e[0], e[1]))
+    return [(day, text) for day, _, text in events]

@@ -1,0 +1,159 @@
+"""A Monte Carlo batch of one scenario: replications streamed into a summary and a folder.
+
+Replications are consumed as they finish (in replication order) and reduced on the fly
+to what the summary needs: one KPI row and the req fill times per replication. Tables of
+reqs, staff time and candidates are written to the result folder in chunks and never
+all held in memory, so memory does not grow with the number of replications unless the
+caller asks to keep every run (the Python API does, for its DataFrames).
+
+``precision`` keeps adding replications until the 95% half-widths of the main KPIs are
+within a relative ``precision`` of their means (or ``max_replications`` is reached).
+Replication numbers always run 0, 1, 2, ..., so a precision run that stops at n gives the
+same numbers as a plain run of n.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hiresim.experiment import Executor
+from hiresim.metrics import fill_times, interval, summarize_kpis
+from hiresim.outputs import ResultFolder, fill_times_from_reqs, iter_chunks
+from hiresim.records import ReplicationResult
+from hiresim.scenario import Scenario
+
+PRECISION_KPIS = ("time_to_fill_p50", "cost_per_hire", "hires", "fill_rate")
+PRECISION_STEP = 20
+
+
+@dataclass
+class BatchOutcome:
+    """What a batch produced: the per-replication KPIs, the summary, files written."""
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    kpis: pd.DataFrame
+    summary: dict
+    files: list[Path] = field(default_factory=list)
+    runs: list[ReplicationResult] = field(default_factory=list)
+    resumed: int = 0
+
+    def to_dict(self) -> dict:
+        """The JSON shape of ``hiresim run --format json``."""
+        return {
+            "scenario": self.scenario.name,
+            "replications": self.replications,
+            "seed": self.seed,
+            "metrics": self.summary,
+        }
+
+
+class _Accumulator:
+    def __init__(self, keep_runs: bool) -> None:
+        self.rows: list[dict] = []
+        self.durations: list[np.ndarray] = []
+        self.filled: list[np.ndarray] = []
+        self.keep_runs = keep_runs
+        self.runs: list[ReplicationResult] = []
+
+    def add(self, result: ReplicationResult) -> None:
+        self.rows.append({"replication": result.replication, "seed": result.seed,
+                          **result.kpis})
+        d, f = fill_times(result)
+        self.durations.append(d)
+        self.filled.append(f)
+        if self.keep_runs:
+            self.runs.append(result)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows)
+
+    def fill_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        if not self.durations:
+            return np.empty(0), np.empty(0, dtype=bool)
+        return np.concatenate(self.durations), np.concatenate(self.filled)
+
+
+def precise_enough(kpis: pd.DataFrame, precision: float) -> bool:
+    """True when every main KPI's 95% half-width is within ``precision`` of its mean."""
+    for name in PRECISION_KPIS:
+        if name not in kpis:
+            continue
+        ci = interval(kpis[name])
+        if ci["n"] < 2 or ci["mean"] is None:
+            return False
+        if ci["ci_high"] is None or ci["mean"] == 0:
+            continue
+        if (ci["ci_high"] - ci["mean"]) > precision * abs(ci["mean"]):
+            return False
+    return True
+
+
+def run_batch(
+    scenario: Scenario,
+    replications: int,
+    seed: int,
+    executor: Executor,
+    *,
+    detail: bool = False,
+    out: str | Path | None = None,
+    force: bool = False,
+    resume: bool = False,
+    table_format: str = "parquet",
+    progress: Callable[[int], None] | None = None,
+    precision: float | None = None,
+    max_replications: int | None = None,
+    keep_runs: bool = False,
+) -> BatchOutcome:
+    """Run (or resume) ``replications`` replications; with ``precision``, as many as needed."""
+    folder: ResultFolder | None = None
+    done: list[int] = []
+    if out is not None:
+        folder, done = ResultFolder.prepare(out, scenario, seed, replications, detail,
+                                            table_format, executor.name, force, resume)
+    acc = _Accumulator(keep_runs)
+    done_set = set(done)
+    target = replications
+    limit = max(replications, max_replications or replications)
+    completed = len(done)
+    try:
+        start = 0
+        while True:
+            todo = [k for k in range(start, target) if k not in done_set]
+            stream = executor.map(scenario, todo, seed, detail)
+            for chunk in iter_chunks(stream):
+                for result in chunk:
+                    acc.add(result)
+                    if progress is not None:
+                        progress(1)
+                if folder is not None:
+                    folder.write_chunk(chunk)
+                completed += len(chunk)
+            if precision is None or target >= limit or precise_enough(acc.frame(), precision):
+                break
+            start, target = target, min(limit, target + PRECISION_STEP)
+    except BaseException:
+        if folder is not None:
+            folder.mark_interrupted(completed)
+        raise
+
+    if folder is not None:
+        folder.replications = target
+        kpis = folder.read_table("replications")
+        durations, filled = fill_times_from_reqs(folder.read_table("reqs"),
+                                                 scenario.simulation.horizon_days)
+    else:
+        kpis = acc.frame()
+        durations, filled = acc.fill_arrays()
+    summary = summarize_kpis(kpis, durations, filled)
+    outcome = BatchOutcome(scenario, seed, target, kpis, summary, runs=acc.runs,
+                           resumed=len(done))
+    if folder is not None:
+        outcome.files = folder.finish(outcome.to_dict())
+    return outcome

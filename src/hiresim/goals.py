@@ -1,0 +1,87 @@
+"""Goals a TA leader states, and the probability that a team meets them.
+
+A goal is ``METRIC OP VALUE`` such as ``time_to_fill_days.p80<=60``, ``fill_rate>=0.9`` or
+``hires>=40``. It is checked per replication (one simulated year of the plan), and the
+probability of meeting it is the share of replications that do, with a 95% Wilson
+interval. ``time_to_fill_days.pNN`` uses each replication's Kaplan-Meier quantile (a
+replication that never reaches that share of filled reqs does not meet a ``<=`` goal);
+``time_to_fill_days`` alone means its median.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<=": operator.le,
+    ">=": operator.ge,
+    "<": operator.lt,
+    ">": operator.gt,
+}
+_GOAL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|<|>)\s*([-+]?[0-9]*\.?[0-9]+)\s*$")
+_ALIASES = {
+    "time_to_fill_days": "time_to_fill_p50",
+    "time_to_fill_days.p50": "time_to_fill_p50",
+    "time_to_fill_days.p80": "time_to_fill_p80",
+    "time_to_fill_days.p90": "time_to_fill_p90",
+}
+
+
+class GoalError(ValueError):
+    """A goal that cannot be parsed or names an unknown metric."""
+
+
+@dataclass(frozen=True)
+class Goal:
+    text: str
+    column: str
+    op: str
+    value: float
+
+    def met(self, kpis: pd.DataFrame) -> np.ndarray:
+        """Per replication: does it meet the goal? (nan never meets it)."""
+        values = kpis[self.column].to_numpy(dtype=float)
+        compare = _OPS[self.op]
+        return np.array([not math.isnan(v) and compare(v, self.value) for v in values],
+                        dtype=bool)
+
+
+def parse_goal(text: str, known: set[str] | None = None) -> Goal:
+    """Parse ``METRIC OP VALUE``; ``known`` lists valid per-replication KPI names."""
+    match = _GOAL.match(text)
+    if not match:
+        raise GoalError(f"cannot read goal {text!r}: write METRIC OP VALUE, "
+                        "e.g. 'time_to_fill_days.p80<=60' or 'fill_rate>=0.9'")
+    name, op, value = match.groups()
+    column = _ALIASES.get(name, name)
+    if known is not None and column not in known:
+        raise GoalError(f"unknown metric {name!r} in goal {text!r}")
+    return Goal(text=text.strip(), column=column, op=op, value=float(value))
+
+
+def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """95% Wilson score interval for a proportion."""
+    if n == 0:
+        return (math.nan, math.nan)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def goal_probability(goal: Goal, kpis: pd.DataFrame) -> dict:
+    """Share of replications meeting the goal, with its 95% interval."""
+    met = goal.met(kpis)
+    n = int(met.size)
+    k = int(met.sum())
+    low, high = wilson(k, n)
+    return {"goal": goal.text, "probability": k / n if n else None,
+            "ci_low": low, "ci_high": high, "replications": n}
