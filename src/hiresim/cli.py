@@ -6,24 +6,53 @@ problem on stderr, no traceback), 130 interrupted (Ctrl-C; says how to resume).
 
 from __future__ import annotations
 
+import functools
 import json
 import shlex
+import shutil
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
+import pandas as pd
 
 from hiresim import __version__
 from hiresim.batch import BatchOutcome, run_batch
+from hiresim.comparison import compare_kpis, headline_statements
 from hiresim.experiment import Executor, ExecutorUnavailable, make_executor
-from hiresim.goals import GoalError, goal_probability, parse_goal
-from hiresim.outputs import OutputError, json_safe, recorded_replications
+from hiresim.goals import Goal, GoalError, goal_probability, parse_goal
+from hiresim.outputs import (
+    OutputError,
+    atomic_write_frame,
+    atomic_write_text,
+    json_safe,
+    recorded_replications,
+    scenario_fingerprint,
+)
 from hiresim.replication import run_replication
-from hiresim.scenario import Scenario, load_scenario
+from hiresim.scenario import Scenario
+from hiresim.scenario_files import OverrideError, expand_grid, load_scenario
 from hiresim.scenario_yaml import ScenarioError
-from hiresim.summary_table import event_log, goal_lines, summary_table, warnings_for
+from hiresim.summary_table import (
+    difference_table,
+    event_log,
+    goal_lines,
+    summary_table,
+    sweep_report,
+    warnings_for,
+)
+from hiresim.sweep import (
+    DEFAULT_CONFIDENCE,
+    PointResult,
+    cheapest_meeting,
+    marginal_effects,
+    neighbours,
+    pareto_front,
+    point_row,
+)
 
 
 def _bad_input(message: str) -> NoReturn:
@@ -31,23 +60,39 @@ def _bad_input(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def _load_all(files: tuple[str, ...], debug: bool) -> list[Scenario]:
+def _load_all(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> list[Scenario]:
     """Load every file; report the problems of all of them before exiting."""
     scenarios, problems = [], []
     for path in files:
         try:
-            scenarios.append(load_scenario(path))
+            scenarios.append(load_scenario(path, sets))
         except ScenarioError as err:
             if debug:
                 raise
             problems.append(str(err))
+        except OverrideError as err:
+            raise click.BadParameter(str(err), param_hint="--set") from None
     if problems:
         _bad_input("\n".join(problems))
     return scenarios
 
 
+def _goals(texts: tuple[str, ...]) -> list[Goal]:
+    try:
+        return [parse_goal(g) for g in texts]
+    except GoalError as err:
+        raise click.BadParameter(str(err), param_hint="--goal") from None
+
+
+def _check_goal_metrics(goals: list[Goal], kpis: pd.DataFrame) -> None:
+    for goal in goals:
+        if goal.column not in kpis:
+            raise click.BadParameter(f"unknown metric in goal {goal.text!r}",
+                                     param_hint="--goal")
+
+
 @contextmanager
-def _executor(workers: int | None, dask: str | None):  # noqa: ANN202
+def _executor(workers: int | None, dask: str | None) -> Iterator[Executor]:
     try:
         ex = make_executor(workers, dask)
     except ExecutorUnavailable as err:
@@ -72,9 +117,87 @@ class _Progress:
             self._bar.total = self._bar.n + n
         self._bar.update(n)
 
+    def label(self, text: str) -> None:
+        self._bar.set_description(text, refresh=False)
+
     def close(self) -> None:
         self._bar.close()
 
+
+def _fresh_folder(out: str | None, force: bool) -> Path | None:
+    """A top-level --out folder for compare/sweep: refuse a non-empty one without --force."""
+    if out is None:
+        return None
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        _bad_input(f"error: {path}: exists and is not a folder")
+    if path.exists() and any(path.iterdir()):
+        if not force:
+            _bad_input(f"error: {path}: folder exists and is not empty; use --force to "
+                       "overwrite it")
+        shutil.rmtree(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        _bad_input(f"error: {path}: cannot create the folder: {err.strerror}")
+    return path
+
+
+# ------------------------------------------------------------------ shared options
+
+def _simulation_options(func: Callable) -> Callable:
+    """Options every simulating command shares."""
+    options = [
+        click.option("-n", "--replications", type=click.IntRange(min=1), default=None,
+                     help="Replications per scenario [default: the file's "
+                          "simulation.replications]."),
+        click.option("--seed", type=click.IntRange(min=0), default=None,
+                     help="Root random seed [default: the file's simulation.seed]."),
+        click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+                     help="Override one setting, e.g. --set team.recruiters.count=4 or "
+                          "--set 'profiles[backend].openings.count=40'. Repeatable."),
+        click.option("--format", "fmt", type=click.Choice(["table", "json"]),
+                     default="table", show_default=True,
+                     help="table: aligned text; json: JSON objects, one per line."),
+        click.option("--workers", type=click.IntRange(min=1), default=None,
+                     help="Local worker processes [default: all cores]. Results do not "
+                          "depend on it."),
+        click.option("--dask", metavar="ADDRESS", default=None,
+                     help="Run on a Dask cluster at ADDRESS (tcp://host:8786), or 'local' "
+                          "to start a LocalCluster. Needs: pip install 'hiresim[dask]'."),
+        click.option("--goal", "goals", multiple=True, metavar="GOAL",
+                     help="A goal, e.g. 'time_to_fill_days.p80<=60' or 'fill_rate>=0.9'; "
+                          "reports the probability of meeting it. Repeatable."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+        click.option("--debug", is_flag=True, help="Show full tracebacks (for developers)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _guarded(debug: bool, scenario_name: str, resume_hint: str | None,
+             func: Callable[[], Any]) -> Any:
+    """Run a batch; turn folder problems into exit 2 and Ctrl-C into exit 130."""
+    try:
+        return func()
+    except OutputError as err:
+        if debug:
+            raise
+        _bad_input(f"error: {err}")
+    except OSError as err:
+        if debug:
+            raise
+        _bad_input(f"error: {err.filename or ''}: {err.strerror}")
+    except KeyboardInterrupt:
+        tail = (f"Finished replications are saved; continue with: {resume_hint}"
+                if resume_hint else "Nothing was saved (use --out DIR with 'hiresim run' to "
+                                    "keep finished replications).")
+        click.echo(f"\ninterrupted: {scenario_name} stopped before finishing. {tail}", err=True)
+        sys.exit(130)
+
+
+# ------------------------------------------------------------------ commands
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hiresim")
@@ -88,28 +211,20 @@ def main() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+              help="Override one setting before validating. Repeatable.")
 @click.option("--debug", is_flag=True, help="Show full tracebacks (for developers).")
-def validate(files: tuple[str, ...], debug: bool) -> None:
+def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> None:
     """Check scenario FILES. Exit 0 if all are valid; otherwise exit 2 and print one line
     per problem on stderr as FILE:LINE:COL: error: path: message."""
-    scenarios = _load_all(files, debug)
+    scenarios = _load_all(files, sets, debug)
     for path, scenario in zip(files, scenarios, strict=True):
         click.echo(f"{path}: ok ({scenario.name})")
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
-@click.option("-n", "--replications", type=click.IntRange(min=1), default=None,
-              help="Replications per scenario [default: the file's simulation.replications].")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="Root random seed [default: the file's simulation.seed].")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="table: aligned text; json: one JSON object per line.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Local worker processes [default: all cores]. Results do not depend on it.")
-@click.option("--dask", metavar="ADDRESS", default=None,
-              help="Run on a Dask cluster at ADDRESS (tcp://host:8786), or 'local' to start "
-                   "a LocalCluster. Needs: pip install 'hiresim[dask]'.")
+@_simulation_options
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Write a result folder (tables, resolved scenario, provenance). With "
                    "several FILES, one sub-folder per scenario.")
@@ -121,9 +236,6 @@ def validate(files: tuple[str, ...], debug: bool) -> None:
                                       "tables to --out (more disk and memory).")
 @click.option("--table-format", type=click.Choice(["parquet", "csv"]), default="parquet",
               show_default=True, help="File format of the tables in --out.")
-@click.option("--goal", "goals", multiple=True, metavar="GOAL",
-              help="A goal to meet, e.g. 'time_to_fill_days.p80<=60' or 'fill_rate>=0.9'; "
-                   "prints the probability of meeting it. Repeatable.")
 @click.option("--precision", type=click.FloatRange(min=0.0, min_open=True), default=None,
               help="Add replications until the main KPIs' 95% half-widths are within this "
                    "fraction of their means (e.g. 0.02).")
@@ -132,12 +244,11 @@ def validate(files: tuple[str, ...], debug: bool) -> None:
 @click.option("--replication", type=click.IntRange(min=0), default=None,
               help="Re-run replication K alone and print its event log (to inspect an "
                    "outlier).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--debug", is_flag=True, help="Show full tracebacks (for developers).")
-def run(files: tuple[str, ...], replications: int | None, seed: int | None, fmt: str,
-        workers: int | None, dask: str | None, out: str | None, force: bool, resume: bool,
-        records: str, table_format: str, goals: tuple[str, ...], precision: float | None,
-        max_replications: int, replication: int | None, quiet: bool, debug: bool) -> None:
+def run(files: tuple[str, ...], replications: int | None, seed: int | None,
+        sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
+        goals: tuple[str, ...], quiet: bool, debug: bool, out: str | None, force: bool,
+        resume: bool, records: str, table_format: str, precision: float | None,
+        max_replications: int, replication: int | None) -> None:
     """Simulate each scenario in FILES and print a summary of its KPIs with 95% confidence
     intervals across replications. With several files, the table puts them side by side."""
     if resume and force:
@@ -146,11 +257,8 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None, fmt:
         raise click.UsageError("--resume and --force need --out")
     if resume and precision is not None:
         raise click.UsageError("--resume cannot be combined with --precision")
-    try:
-        parsed_goals = [parse_goal(g) for g in goals]
-    except GoalError as err:
-        raise click.BadParameter(str(err), param_hint="--goal") from None
-    scenarios = _load_all(files, debug)
+    parsed_goals = _goals(goals)
+    scenarios = _load_all(files, sets, debug)
     if replication is not None:
         _inspect_replication(scenarios, replication, seed, fmt)
         return
@@ -163,15 +271,25 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None, fmt:
         for scenario in scenarios:
             target = None if out is None else (
                 Path(out) if len(scenarios) == 1 else Path(out) / scenario.name)
-            outcomes.append(_run_one(scenario, replications, seed, ex, target, force, resume,
-                                     records, table_format, precision, max_replications,
-                                     quiet, debug))
+            n = replications or scenario.simulation.replications
+            if resume and replications is None and target is not None:
+                n = recorded_replications(target) or n
+            root_seed = scenario.simulation.seed if seed is None else seed
+            bar = _Progress(n, scenario.name, quiet)
+            hint = None
+            if target is not None:
+                args = [a for a in sys.argv[1:] if a not in ("--force", "--resume")]
+                hint = "hiresim " + " ".join(shlex.quote(a) for a in args) + " --resume"
+            try:
+                outcomes.append(_guarded(debug, scenario.name, hint, functools.partial(
+                    run_batch, scenario, n, root_seed, ex, detail=records == "candidates",
+                    out=target, force=force, resume=resume, table_format=table_format,
+                    progress=bar, precision=precision,
+                    max_replications=max_replications if precision else None)))
+            finally:
+                bar.close()
     for outcome in outcomes:
-        known = set(outcome.kpis.columns)
-        for goal in parsed_goals:
-            if goal.column not in known:
-                raise click.BadParameter(f"unknown metric in goal {goal.text!r}",
-                                         param_hint="--goal")
+        _check_goal_metrics(parsed_goals, outcome.kpis)
     payloads = []
     for outcome in outcomes:
         payload = outcome.to_dict()
@@ -203,42 +321,6 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None, fmt:
                        f"({', '.join(p.name for p in outcome.files)})", err=True)
 
 
-def _run_one(scenario: Scenario, replications: int | None, seed: int | None, ex: Executor,
-             target: Path | None, force: bool, resume: bool, records: str, table_format: str,
-             precision: float | None, max_replications: int, quiet: bool,
-             debug: bool) -> BatchOutcome:
-    n = replications or scenario.simulation.replications
-    if resume and replications is None and target is not None:
-        n = recorded_replications(target) or n
-    root_seed = scenario.simulation.seed if seed is None else seed
-    bar = _Progress(n, scenario.name, quiet)
-    try:
-        return run_batch(scenario, n, root_seed, ex, detail=records == "candidates",
-                         out=target, force=force, resume=resume, table_format=table_format,
-                         progress=bar, precision=precision,
-                         max_replications=max_replications if precision else None)
-    except OutputError as err:
-        if debug:
-            raise
-        _bad_input(f"error: {err}")
-    except OSError as err:
-        if debug:
-            raise
-        _bad_input(f"error: {err.filename or target}: {err.strerror}")
-    except KeyboardInterrupt:
-        bar.close()
-        if target is not None:
-            args = [a for a in sys.argv[1:] if a not in ("--force", "--resume")]
-            again = "hiresim " + " ".join(shlex.quote(a) for a in args) + " --resume"
-            tail = f"Finished replications are saved in {target}; continue with: {again}"
-        else:
-            tail = "Nothing was saved (use --out DIR to keep finished replications)."
-        click.echo(f"\ninterrupted: {scenario.name} stopped before finishing. {tail}", err=True)
-        sys.exit(130)
-    finally:
-        bar.close()
-
-
 def _inspect_replication(scenarios: list[Scenario], k: int, seed: int | None,
                          fmt: str) -> None:
     for scenario in scenarios:
@@ -256,6 +338,183 @@ def _inspect_replication(scenarios: list[Scenario], k: int, seed: int | None,
         click.echo("\nevent log (day, event):")
         for day, text in log:
             click.echo(f"{day:9.2f}  {text}")
+
+
+def _run_many(scenarios: list[Scenario], replications: int | None, seed: int | None,
+              ex: Executor, quiet: bool, debug: bool, folder: Path | None,
+              label: str) -> list[BatchOutcome]:
+    """Run several scenarios on the same seed and replication numbers, one progress bar."""
+    counts = [replications or s.simulation.replications for s in scenarios]
+    n = max(counts)
+    root_seed = seed if seed is not None else scenarios[0].simulation.seed
+    bar = _Progress(n * len(scenarios), label, quiet)
+    outcomes = []
+    try:
+        for scenario in scenarios:
+            bar.label(f"{label}: {scenario.name}")
+            target = None if folder is None else folder / _safe_name(scenario.name)
+            outcomes.append(_guarded(debug, scenario.name, None, functools.partial(
+                run_batch, scenario, n, root_seed, ex, out=target, force=True,
+                progress=bar)))
+    finally:
+        bar.close()
+    return outcomes
+
+
+def _safe_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_.+" else "_" for c in name).strip(".") or "x"
+
+
+def _display_names(scenarios: list[Scenario]) -> list[str]:
+    names, seen = [], {}
+    for s in scenarios:
+        seen[s.name] = seen.get(s.name, 0) + 1
+        names.append(s.name if seen[s.name] == 1 else f"{s.name} ({seen[s.name]})")
+    return names
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@_simulation_options
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Write one result folder per scenario plus comparison.json.")
+@click.option("--force", is_flag=True, help="Overwrite a non-empty --out folder.")
+def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
+            sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
+            goals: tuple[str, ...], quiet: bool, debug: bool, out: str | None,
+            force: bool) -> None:
+    """Compare scenarios FILES on common random numbers: each KPI per scenario, and the
+    paired difference of each against the FIRST with 95% intervals (Bonferroni-adjusted
+    for the number of comparisons), in numbers and in words."""
+    if len(files) < 2:
+        raise click.UsageError("compare needs at least two scenario files")
+    parsed_goals = _goals(goals)
+    scenarios = _load_all(files, sets, debug)
+    names = _display_names(scenarios)
+    folder = _fresh_folder(out, force)
+    with _executor(workers, dask) as ex:
+        outcomes = _run_many(scenarios, replications, seed, ex, quiet, debug, folder, "compare")
+    for outcome in outcomes:
+        _check_goal_metrics(parsed_goals, outcome.kpis)
+    differences = compare_kpis([o.kpis for o in outcomes], names)
+    statements = headline_statements(differences, names[0])
+    payloads = []
+    for name, outcome in zip(names, outcomes, strict=True):
+        payload = outcome.to_dict()
+        payload["scenario"] = name
+        if parsed_goals:
+            payload["goals"] = [goal_probability(g, outcome.kpis) for g in parsed_goals]
+        payloads.append(payload)
+    report = {
+        "baseline": names[0],
+        "replications": outcomes[0].replications,
+        "seed": outcomes[0].seed,
+        "comparisons": len(names) - 1,
+        "family_confidence": 0.95,
+        "scenarios": payloads,
+        "differences": differences,
+        "statements": statements,
+    }
+    if folder is not None:
+        atomic_write_text(folder / "comparison.json", json.dumps(json_safe(report), indent=2))
+    if fmt == "json":
+        click.echo(json.dumps(json_safe(report)))
+    else:
+        click.echo(summary_table(payloads))
+        for payload in payloads:
+            for line in goal_lines(payload):
+                click.echo(line)
+        click.echo("")
+        click.echo(difference_table(differences, names[0], len(names) - 1))
+        click.echo("")
+        for line in statements:
+            click.echo(f"- {line}")
+    for payload in payloads:
+        for line in warnings_for(payload):
+            click.echo(line, err=True)
+    if folder is not None:
+        click.echo(f"results in {folder}/", err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=True))
+@_simulation_options
+@click.option("--vary", "varies", multiple=True, metavar="PATH=V1,V2,...",
+              help="Add a sweep axis, e.g. --vary team.sourcers.count=1,2,3. Repeatable; "
+                   "combined with the file's sweep: section.")
+@click.option("--confidence", type=click.FloatRange(0.0, 1.0), default=DEFAULT_CONFIDENCE,
+              show_default=True,
+              help="Probability of meeting all goals that the recommended team must reach.")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Write sweep.parquet (one row per point and replication), "
+                   "sweep_summary.json and one result folder per point.")
+@click.option("--force", is_flag=True, help="Overwrite a non-empty --out folder.")
+def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str, ...],
+          fmt: str, workers: int | None, dask: str | None, goals: tuple[str, ...],
+          quiet: bool, debug: bool, varies: tuple[str, ...], confidence: float,
+          out: str | None, force: bool) -> None:
+    """Run the grid of team shapes in FILE's sweep: section (and --vary axes) and report
+    each point's KPIs, the Pareto frontier of cost per hire against P80 time-to-fill, the
+    cheapest team that meets the --goal(s), and what to buy next."""
+    parsed_goals = _goals(goals)
+    try:
+        points = expand_grid(file, list(varies), sets)
+    except ScenarioError as err:
+        if debug:
+            raise
+        _bad_input(str(err))
+    except OverrideError as err:
+        raise click.BadParameter(str(err), param_hint="--vary/--set") from None
+    folder = _fresh_folder(out, force)
+    scenarios = [p.scenario for p in points]
+    with _executor(workers, dask) as ex:
+        outcomes = _run_many(scenarios, replications, seed, ex, quiet, debug,
+                             None if folder is None else folder / "points", "sweep")
+        for outcome in outcomes:
+            _check_goal_metrics(parsed_goals, outcome.kpis)
+        results = [PointResult(p.name, p.scenario, p.settings, o.kpis, o.summary)
+                   for p, o in zip(points, outcomes, strict=True)]
+        rows = [point_row(r, parsed_goals) for r in results]
+        front = pareto_front(rows)
+        chosen_row = cheapest_meeting(rows, confidence) if parsed_goals else None
+        effects: list[dict] = []
+        if chosen_row is not None:
+            chosen = next(r for r in results if r.name == chosen_row["point"])
+            known = {scenario_fingerprint(r.scenario): r for r in results}
+            variants = neighbours(chosen.scenario)
+            missing = [s for s in variants.values() if scenario_fingerprint(s) not in known]
+            extra = _run_many(missing, outcomes[0].replications, outcomes[0].seed, ex, quiet,
+                              debug, None, "what to buy next") if missing else []
+            for s, o in zip(missing, extra, strict=True):
+                known[scenario_fingerprint(s)] = PointResult(s.name, s, {}, o.kpis, o.summary)
+            effects = marginal_effects(
+                chosen, {label: known[scenario_fingerprint(s)] for label, s in variants.items()},
+                parsed_goals)
+    report = {
+        "file": file,
+        "replications": outcomes[0].replications,
+        "seed": outcomes[0].seed,
+        "goals": [g.text for g in parsed_goals],
+        "confidence": confidence,
+        "points": rows,
+        "pareto_front": front,
+        "recommended": chosen_row["point"] if chosen_row else None,
+        "buy_next": effects,
+    }
+    if folder is not None:
+        tidy = pd.concat(
+            [r.kpis.assign(point=r.name, **{k: str(v) for k, v in r.settings.items()})
+             for r in results], ignore_index=True)
+        first = ["point", *results[0].settings.keys()]
+        tidy = tidy[first + [c for c in tidy.columns if c not in first]]
+        atomic_write_frame(folder / "sweep.parquet", tidy, "parquet")
+        atomic_write_text(folder / "sweep_summary.json", json.dumps(json_safe(report), indent=2))
+    if fmt == "json":
+        click.echo(json.dumps(json_safe(report)))
+    else:
+        click.echo(sweep_report(report))
+    if folder is not None:
+        click.echo(f"results in {folder}/", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -173,6 +173,7 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], dict[str, in
         "cost_internal": internal,
         "cost_external": external,
         "cost_total": internal + external,
+        "team_cost_per_year": (salaries + tools) / years if years > 0 else math.nan,
         "cost_per_hire": _ratio(internal + external, len(hires)),
     })
     return kpis, funnel

@@ -100,7 +100,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def _atomic_frame(path: Path, frame: pd.DataFrame, fmt: str) -> None:
+def atomic_write_frame(path: Path, frame: pd.DataFrame, fmt: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -227,7 +227,7 @@ class ResultFolder:
         first, last = results[0].replication, results[-1].replication
         parts = self.path / PARTS
         for table in self._tables():
-            _atomic_frame(parts / f"{table}-{first:07d}-{last:07d}.parquet",
+            atomic_write_frame(parts / f"{table}-{first:07d}-{last:07d}.parquet",
                           table_frame(results, table), "parquet")
         atomic_write_text(parts / f"chunk-{first:07d}-{last:07d}.done", "")
 
@@ -252,7 +252,7 @@ class ResultFolder:
         suffix = "csv" if self.table_format == "csv" else "parquet"
         for table in self._tables():
             target = self.path / f"{table}.{suffix}"
-            _atomic_frame(target, self.read_table(table), self.table_format)
+            atomic_write_frame(target, self.read_table(table), self.table_format)
             written.append(target)
         scenario_yaml = yaml.safe_dump(scenario_to_dict(self.scenario), sort_keys=False)
         atomic_write_text(self.path / "scenario.yaml", scenario_yaml)

@@ -29,11 +29,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hiresim.distributions import DistributionSpec, Fixed, Lognormal, Triangular
-from hiresim.scenario_yaml import (
-    ScenarioError,
-    load_yaml_file,
-    problems_from_validation_error,
-)
+from hiresim.scenario_yaml import ScenarioError, problems_from_validation_error
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -325,13 +321,14 @@ def scenario_from_dict(data: dict, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(problems_from_validation_error(err, doc, Scenario)) from None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate one scenario file. Raises ScenarioError with one line per problem."""
-    doc = load_yaml_file(path)
-    try:
-        return Scenario.model_validate(doc.data)
-    except ValidationError as err:
-        raise ScenarioError(problems_from_validation_error(err, doc, Scenario)) from None
+def load_scenario(path: str | Path, sets: tuple[str, ...] | list[str] = ()) -> Scenario:
+    """Read and validate one scenario file (following ``extends:``), with ``--set`` overrides.
+
+    Raises ScenarioError with one line per problem.
+    """
+    from hiresim.scenario_files import load_scenario as load
+
+    return load(path, sets)
 
 
 def scenario_to_dict(scenario: Scenario) -> dict:

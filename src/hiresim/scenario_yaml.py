@@ -76,6 +76,7 @@ __all__ = [
     "format_path",
     "format_problems",
     "load_yaml_file",
+    "load_yaml_text",
     "problems_from_validation_error",
     "validate_document",
 ]
@@ -169,20 +170,27 @@ class YamlDocument:
     file: str
     data: dict
     positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    # For documents merged from several files (``extends:``): the file each path's
+    # position refers to, where it is not ``file``.
+    files: dict[tuple, str] = field(default_factory=dict)
 
     def position(self, path: tuple) -> tuple[int, int]:
         """(line, col) of the longest prefix of ``path`` present in the file."""
+        return self.locate(path)[1:]
+
+    def locate(self, path: tuple) -> tuple[str, int, int]:
+        """(file, line, col) of the longest prefix of ``path`` present in the document."""
         path = tuple(path)
         for end in range(len(path), 0, -1):
             pos = self.positions.get(path[:end])
             if pos is not None:
-                return pos
-        return self.positions.get((), (1, 1))
+                return (self.files.get(path[:end], self.file), *pos)
+        return (self.file, *self.positions.get((), (1, 1)))
 
     def problem(self, path: tuple, message: str) -> Problem:
         """A Problem located at ``path`` (for checks done after validation)."""
-        line, col = self.position(path)
-        return Problem(self.file, line, col, format_path(path), message)
+        file, line, col = self.locate(path)
+        return Problem(file, line, col, format_path(path), message)
 
 
 # --------------------------------------------------------------------------
@@ -597,6 +605,11 @@ def load_yaml_file(path: str | Path, max_bytes: int = 1_000_000) -> YamlDocument
     return _load_text(text, name)
 
 
+def load_yaml_text(text: str, name: str) -> YamlDocument:
+    """Parse YAML text with the same strict rules as files (``name`` labels problems)."""
+    return _load_text(text, name)
+
+
 def _load_text(text: str, name: str) -> YamlDocument:
     try:
         loader = _ScenarioLoader(text, name)
@@ -841,8 +854,8 @@ def problems_from_validation_error(
             if messages is None:
                 continue  # already reported with its group
             message, suffix = _join_alternatives(messages), suffixes[group]
-        line, col = doc.position(path)
-        problems.append(Problem(doc.file, line, col, format_path(path), message + suffix))
+        file, line, col = doc.locate(path)
+        problems.append(Problem(file, line, col, format_path(path), message + suffix))
     return _sorted(problems)
 
 

@@ -147,3 +147,136 @@ def event_log(result: ReplicationResult) -> list[tuple[float, str]]:
             events.append((end, 2, f"{who} {outcome} {stage}"))
     events.sort(key=lambda e: (e[0], e[1]))
     return [(day, text) for day, _, text in events]
+
+
+def _diff_cell(diff: dict, kind: str) -> str:
+    if diff.get("mean") is None:
+        return "-"
+    scale = 100 if kind == "pct" else 1
+
+    def f(v: float) -> str:
+        if kind == "money":
+            return f"{v:+,.0f}"
+        return f"{v * scale:+.1f}" + ("pt" if kind == "pct" else "")
+
+    if diff.get("ci_low") is None:
+        return f(diff["mean"])
+    return f"{f(diff['mean'])} [{f(diff['ci_low'])}, {f(diff['ci_high'])}]"
+
+
+_DIFF_KINDS = {
+    "time_to_fill_p50": ("Time to fill P50 (days)", "days"),
+    "time_to_fill_p80": ("Time to fill P80 (days)", "days"),
+    "time_to_fill_p90": ("Time to fill P90 (days)", "days"),
+    "cost_per_hire": ("Cost per hire", "money"),
+    "team_cost_per_year": ("TA team cost per year", "money"),
+    "fill_rate": ("Reqs filled", "pct"),
+    "hires": ("Hires", "count"),
+    "time_to_hire_days": ("Time to hire (days)", "days"),
+    "offer_acceptance_rate": ("Offer acceptance", "pct"),
+    "withdrawal_rate": ("Withdrawals", "pct"),
+    "hires_per_recruiter_per_quarter": ("Hires per recruiter per quarter", "count"),
+    "utilization_recruiter": ("Recruiter utilisation", "pct"),
+    "utilization_sourcer": ("Sourcer utilisation", "pct"),
+    "reply_rate": ("Outreach reply rate", "pct"),
+}
+
+
+def _aligned(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for i, row in enumerate(rows):
+        lines.append("  ".join(c.ljust(widths[j]) if j == 0 else c.rjust(widths[j])
+                               for j, c in enumerate(row)).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def difference_table(differences: dict[str, dict], baseline: str, comparisons: int) -> str:
+    """Paired differences against the baseline, one column per other scenario."""
+    others = list(differences)
+    if not others:
+        return ""
+    confidence = 1 - 0.05 / max(1, comparisons)
+    rows = [[f"difference vs {baseline}", *others]]
+    for kpi, (label, kind) in _DIFF_KINDS.items():
+        if all(kpi not in differences[o] for o in others):
+            continue
+        rows.append([label, *(_diff_cell(differences[o].get(kpi, {}), kind) for o in others)])
+    adjust = (f", Bonferroni-adjusted for {comparisons} comparisons"
+              if comparisons > 1 else "")
+    head = (f"Paired differences (scenario minus {baseline}, same random numbers); "
+            f"mean [{100 * confidence:.4g}% CI{adjust}]")
+    return head + "\n\n" + _aligned(rows)
+
+
+def sweep_report(report: dict) -> str:
+    """The sweep in text: points, Pareto frontier, recommendation, what to buy next."""
+    rows = report["points"]
+    settings = [k for k in rows[0] if k not in (
+        "point", "team_cost_per_year", "cost_per_hire", "time_to_fill_p50", "time_to_fill_p80",
+        "fill_rate", "hires", "utilization_recruiter", "utilization_sourcer", "recruiters",
+        "sourcers", "goal_probability", "goal_ci_low", "goal_ci_high")] if rows else []
+    head = ["point", "team $/yr", "cost/hire", "TTF P50", "TTF P80", "filled",
+            "util rec", "util src"]
+    if report["goals"]:
+        head.append("P(goals)")
+    table = [head]
+    front = set(report["pareto_front"])
+    for r in rows:
+        line = [
+            r["point"] + (" *" if r["point"] in front else ""),
+            _fmt(r["team_cost_per_year"], "money"),
+            _fmt(r["cost_per_hire"], "money"),
+            _fmt(r["time_to_fill_p50"], "days"),
+            _fmt(r["time_to_fill_p80"], "days") if r["time_to_fill_p80"] is not None
+            else "> horizon",
+            _fmt(r["fill_rate"], "pct"),
+            _fmt(r["utilization_recruiter"], "pct"),
+            _fmt(r["utilization_sourcer"], "pct"),
+        ]
+        if report["goals"]:
+            line.append(_fmt(r.get("goal_probability"), "pct"))
+        table.append(line)
+    out = [
+        f"{len(rows)} team shapes x {report['replications']} replications, seed "
+        f"{report['seed']} (same random numbers for every point)"
+        + (f"; varied: {', '.join(settings)}" if settings else ""),
+        "",
+        _aligned(table),
+        "",
+        "* on the Pareto frontier (no other point is both cheaper per hire and faster at P80): "
+        + ", ".join(report["pareto_front"]),
+    ]
+    if report["goals"]:
+        goals = " and ".join(report["goals"])
+        rec = report["recommended"]
+        if rec is None:
+            out.append(f"No team shape meets {goals} with probability >= "
+                       f"{100 * report['confidence']:.0f}%.")
+        else:
+            row = next(r for r in rows if r["point"] == rec)
+            out.append(
+                f"Recommended: {rec}, the cheapest team ({_fmt(row['team_cost_per_year'], 'money')}"
+                f" a year) that meets {goals} with probability "
+                f"{100 * row['goal_probability']:.0f}% (95% CI {100 * row['goal_ci_low']:.0f}-"
+                f"{100 * row['goal_ci_high']:.0f}%; required {100 * report['confidence']:.0f}%)."
+            )
+        if report["buy_next"]:
+            out.append("")
+            out.append(f"What to buy next, from {rec} (paired, same random numbers):")
+            for e in report["buy_next"]:
+                p80 = e["time_to_fill_p80"]
+                cph = e["cost_per_hire"]
+                goal = e.get("goal_probability_change")
+                out.append(
+                    f"- {e['buy']}: {_fmt(e['team_cost_per_year'], 'money')} a year; P80 "
+                    f"time-to-fill {_diff_cell(p80, 'days')} days; cost per hire "
+                    f"{_diff_cell(cph, 'money')}"
+                    + (f"; P(goals) {100 * goal:+.0f} points" if goal is not None else "")
+                )
+    else:
+        out.append("State a --goal (e.g. --goal 'time_to_fill_days.p80<=60') to get the "
+                   "cheapest team that meets it and what to buy next.")
+    return "\n".join(out)

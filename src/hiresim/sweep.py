@@ -1,0 +1,152 @@
+"""Sweeps: many team shapes of one plan, the Pareto frontier, and the team to hire.
+
+Every grid point runs on the same seed and replication numbers (common random numbers),
+so a point equals the same scenario run alone, bit for bit, and neighbouring points are
+compared on paired differences.
+
+- The Pareto frontier keeps the points that no other point beats on both cost per hire
+  (mean) and P80 time-to-fill (pooled Kaplan-Meier): cheaper *and* faster.
+- The team to hire is the point with the lowest TA team cost per year whose probability
+  of meeting every stated goal in a simulated year is at least ``confidence``.
+- "What to buy next": at the chosen point, the paired effect of one more sourcer, one
+  more recruiter, and one more interviewer per profile, on the same random numbers.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hiresim.comparison import paired_difference
+from hiresim.goals import Goal, wilson
+from hiresim.scenario import Scenario, scenario_to_dict
+
+DEFAULT_CONFIDENCE = 0.8
+
+
+@dataclass
+class PointResult:
+    """One grid point: its settings, per-replication KPIs and summary."""
+
+    name: str
+    scenario: Scenario
+    settings: dict
+    kpis: pd.DataFrame
+    summary: dict
+
+
+def goals_met(kpis: pd.DataFrame, goals: Sequence[Goal]) -> np.ndarray:
+    """Per replication: does it meet every goal?"""
+    met = np.ones(len(kpis), dtype=bool)
+    for goal in goals:
+        met &= goal.met(kpis)
+    return met
+
+
+def point_row(point: PointResult, goals: Sequence[Goal]) -> dict:
+    """The summary row of a point for the sweep table."""
+    m = point.summary
+    row = {"point": point.name, **point.settings}
+    row.update({
+        "team_cost_per_year": m["team_cost_per_year"]["mean"],
+        "cost_per_hire": m["cost_per_hire"]["mean"],
+        "time_to_fill_p50": m["time_to_fill_days"]["p50"],
+        "time_to_fill_p80": m["time_to_fill_days"]["p80"],
+        "fill_rate": m["fill_rate"]["mean"],
+        "hires": m["hires"]["mean"],
+        "utilization_recruiter": m["utilization_recruiter"]["mean"],
+        "utilization_sourcer": m["utilization_sourcer"]["mean"],
+        "recruiters": point.scenario.recruiter_count,
+        "sourcers": point.scenario.sourcer_count,
+    })
+    if goals:
+        met = goals_met(point.kpis, goals)
+        low, high = wilson(int(met.sum()), int(met.size))
+        row.update({"goal_probability": float(met.mean()) if met.size else None,
+                    "goal_ci_low": low, "goal_ci_high": high})
+    return row
+
+
+def pareto_front(rows: Sequence[dict]) -> list[str]:
+    """Names of the points not dominated on (cost per hire, P80 time-to-fill)."""
+    usable = [r for r in rows
+              if r["cost_per_hire"] is not None and r["time_to_fill_p80"] is not None]
+    front = []
+    for r in usable:
+        dominated = any(
+            o is not r
+            and o["cost_per_hire"] <= r["cost_per_hire"]
+            and o["time_to_fill_p80"] <= r["time_to_fill_p80"]
+            and (o["cost_per_hire"] < r["cost_per_hire"]
+                 or o["time_to_fill_p80"] < r["time_to_fill_p80"])
+            for o in usable
+        )
+        if not dominated:
+            front.append(r["point"])
+    return sorted(front, key=lambda name: next(r["cost_per_hire"] for r in usable
+                                               if r["point"] == name))
+
+
+def cheapest_meeting(rows: Sequence[dict], confidence: float) -> dict | None:
+    """The row with the lowest team cost whose goal probability reaches ``confidence``."""
+    ok = [r for r in rows if (r.get("goal_probability") or 0.0) >= confidence]
+    if not ok:
+        return None
+    return min(ok, key=lambda r: (r["team_cost_per_year"], r["cost_per_hire"] or np.inf))
+
+
+def neighbours(scenario: Scenario) -> dict[str, Scenario]:
+    """The chosen team plus one sourcer, plus one recruiter, plus one interviewer each."""
+    base = scenario_to_dict(scenario)
+    out = {}
+    team = base["team"]
+    if team["structure"] == "split" and team.get("sourcers") and \
+            team["sourcers"]["count"] != "unlimited":
+        data = copy.deepcopy(base)
+        data["team"]["sourcers"]["count"] += 1
+        out["one more sourcer"] = data
+    if team["recruiters"]["count"] != "unlimited":
+        data = copy.deepcopy(base)
+        data["team"]["recruiters"]["count"] += 1
+        out["one more recruiter"] = data
+    data = copy.deepcopy(base)
+    changed = False
+    for profile in data["profiles"]:
+        if profile["interviewers"]["count"] != "unlimited":
+            profile["interviewers"]["count"] += 1
+            changed = True
+    if changed:
+        out["one more interviewer per profile"] = data
+    result = {}
+    for label, data in out.items():
+        data["name"] = f"{scenario.name} + {label.replace('one more ', '1 ')}"
+        result[label] = Scenario.model_validate(data)
+    return result
+
+
+def marginal_effects(chosen: PointResult, variants: dict[str, PointResult],
+                     goals: Sequence[Goal]) -> list[dict]:
+    """Paired effect of each purchase on P80 time-to-fill, cost per hire and the goal."""
+    base = chosen.kpis.set_index("replication")
+    out = []
+    m = max(1, len(variants))
+    for label, point in variants.items():
+        other = point.kpis.set_index("replication")
+        effect = {
+            "buy": label,
+            "team_cost_per_year": (point.summary["team_cost_per_year"]["mean"] or 0.0)
+            - (chosen.summary["team_cost_per_year"]["mean"] or 0.0),
+            "time_to_fill_p80": paired_difference(base["time_to_fill_p80"],
+                                                  other["time_to_fill_p80"], m),
+            "cost_per_hire": paired_difference(base["cost_per_hire"], other["cost_per_hire"], m),
+        }
+        if goals:
+            before = goals_met(chosen.kpis, goals).mean()
+            after = goals_met(point.kpis, goals).mean()
+            effect["goal_probability_change"] = float(after - before)
+        out.append(effect)
+    return out
