@@ -13,7 +13,8 @@ Definitions (docs/model.md repeats them for users):
   window, plus interviewer hours at their hourly cost. External: job ads per req per 30
   days advertised, other external fees prorated.
 - offer_acceptance_rate: hired / (hired + declined offers).
-- reply_rate: sourced prospects who replied / prospects contacted.
+- reply_rate: sourced prospects who replied / prospects whose outreach sequence ended
+  (prospects cut off mid-sequence by a req closing or by the horizon are left out).
 - hires_per_recruiter_per_quarter: hires / recruiters / (window days / 91.25).
 - withdrawal_rate: candidates who withdrew / candidates who engaged (applied, or replied
   with interest).
@@ -99,7 +100,8 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], dict[str, in
     sourced_hires = sum(1 for c in hires if c.source == "sourced")
     contacted = n("sourced", None)
     applicants = n("inbound", None)
-    engaged = applicants + contacted - n("sourced", "no_reply") - n("sourced", "not_interested")
+    resolved = contacted - model.outreach_unresolved  # prospects whose sequence ended
+    engaged = applicants + resolved - n("sourced", "no_reply") - n("sourced", "not_interested")
     withdrew = n(None, "withdrew")
     declined = n(None, "declined_offer")
     kpis.update({
@@ -109,7 +111,7 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], dict[str, in
         "contacted": float(contacted),
         "applicants": float(applicants),
         "replies": float(model.replies),
-        "reply_rate": _ratio(model.replies, contacted),
+        "reply_rate": _ratio(model.replies, resolved),
         "contacted_per_sourced_hire": _ratio(contacted, sourced_hires),
         "offers": float(len(hires) + declined),
         "offer_acceptance_rate": _ratio(len(hires), len(hires) + declined),

@@ -29,7 +29,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hiresim.distributions import DistributionSpec, Fixed, Lognormal, Triangular
-from hiresim.scenario_yaml import ScenarioError, problems_from_validation_error
+from hiresim.scenario_yaml import FieldProblem, ScenarioError, problems_from_validation_error
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -58,7 +58,7 @@ class Simulation(_Spec):
     @model_validator(mode="after")
     def _warmup_inside_horizon(self) -> Simulation:
         if self.warmup_days >= self.horizon_days:
-            raise ValueError(
+            raise FieldProblem(("warmup_days",),
                 f"warmup_days ({self.warmup_days:g}) must be shorter than "
                 f"horizon_days ({self.horizon_days:g})"
             )
@@ -129,16 +129,18 @@ class Team(_Spec):
     def _roles_match_structure(self) -> Team:
         if self.structure == "split":
             if self.sourcers is None:
-                raise ValueError("a split team needs a 'sourcers' section")
+                raise FieldProblem(("structure",), "a split team needs a 'sourcers' section")
         else:
             if self.sourcers is not None and self.sourcers.count not in (0,):
-                raise ValueError(
+                raise FieldProblem(("sourcers",),
                     "a combined team has no sourcers: remove 'sourcers' or use structure: split"
                 )
             if self.pipeline_ahead_days > 0:
-                raise ValueError("pipeline_ahead_days needs sourcers (structure: split)")
+                raise FieldProblem(("pipeline_ahead_days",),
+                                   "pipeline_ahead_days needs sourcers (structure: split)")
         if self.recruiters.count == 0:
-            raise ValueError("the team needs at least one recruiter (recruiters.count >= 1)")
+            raise FieldProblem(("recruiters", "count"),
+                               "the team needs at least one recruiter (count >= 1)")
         return self
 
     @property
@@ -178,13 +180,14 @@ class Outreach(_Spec):
     @model_validator(mode="after")
     def _shares_fit_touches(self) -> Outreach:
         if len(self.reply_share_by_touch) != self.touches:
-            raise ValueError(
+            raise FieldProblem(("reply_share_by_touch",),
                 f"reply_share_by_touch has {len(self.reply_share_by_touch)} entries "
                 f"but touches is {self.touches}"
             )
         total = sum(self.reply_share_by_touch)
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"reply_share_by_touch must sum to 1 (it sums to {total:g})")
+            raise FieldProblem(("reply_share_by_touch",),
+                               f"reply_share_by_touch must sum to 1 (it sums to {total:g})")
         return self
 
 
@@ -219,7 +222,7 @@ class Openings(_Spec):
     @model_validator(mode="after")
     def _window(self) -> Openings:
         if self.last_day < self.first_day:
-            raise ValueError(
+            raise FieldProblem(("last_day",),
                 f"last_day ({self.last_day:g}) is before first_day ({self.first_day:g})"
             )
         return self
@@ -242,11 +245,17 @@ class SourcedMarket(_Spec):
 
 
 class InterviewRound(_Spec):
-    """One round of the interview loop: scheduled by a recruiter, held by interviewers."""
+    """One round of the interview loop: scheduled by a recruiter, held by interviewers.
+
+    ``panel_size`` interviewers each give ``interviewer_hours`` to the candidate, in
+    parallel (e.g. an onsite of four one-hour interviews); the round is over when the last
+    of them is done.
+    """
 
     name: Annotated[str, Field(min_length=1)]
     pass_rate: Probability
     interviewer_hours: DistributionSpec = Fixed(dist="fixed", value=1.0)
+    panel_size: Annotated[int, Field(ge=1, le=20)] = 1
     lead_days: DistributionSpec = Fixed(dist="fixed", value=3.0)
 
 
@@ -270,9 +279,7 @@ class RoleProfile(_Spec):
     interview_rounds: list[InterviewRound] = Field(
         default_factory=lambda: [
             InterviewRound(name="technical", pass_rate=0.5),
-            InterviewRound(
-                name="onsite", pass_rate=0.6, interviewer_hours=Fixed(dist="fixed", value=4.0)
-            ),
+            InterviewRound(name="onsite", pass_rate=0.6, panel_size=4),
         ]
     )
     decision_pass_rate: Probability = 0.8
@@ -296,9 +303,30 @@ class Scenario(_Spec):
     @model_validator(mode="after")
     def _unique_profiles(self) -> Scenario:
         names = [p.name for p in self.profiles]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"profile names must be unique; repeated: {', '.join(dupes)}")
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise FieldProblem(("profiles", i, "name"),
+                                   f"profile name '{name}' is used twice; names must be unique")
+        return self
+
+    @model_validator(mode="after")
+    def _can_make_progress(self) -> Scenario:
+        """Refuse plans in which no candidate could ever be hired (instead of a silent run)."""
+        sources = self.team.sourcers if self.team.structure == "split" else self.team.recruiters
+        sourcing = self.outreach.prospects_per_req_per_week > 0 and sources is not None and (
+            sources.count == "unlimited" or sources.count > 0)
+        for i, profile in enumerate(self.profiles):
+            if profile.interview_rounds and profile.interviewers.count == 0:
+                raise FieldProblem(("profiles", i, "interviewers", "count"),
+                    f"{profile.name} has interview rounds but no interviewers: "
+                    "no candidate could ever be interviewed, so the run could make no progress"
+                )
+            if not sourcing and profile.inbound.applications_per_week == 0:
+                raise FieldProblem(("profiles", i, "inbound", "applications_per_week"),
+                    f"{profile.name} gets no candidates: no applicants and no sourcing "
+                    "(outreach.prospects_per_req_per_week is 0 or nobody sources), so the run "
+                    "could make no progress"
+                )
         return self
 
     @property

@@ -70,6 +70,7 @@ if typing.TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "MAX_PROBLEM_LINES",
+    "FieldProblem",
     "Problem",
     "ScenarioError",
     "YamlDocument",
@@ -777,6 +778,18 @@ def _quoted_number_hint(error_type: str, value: Any) -> str | None:
     return None
 
 
+class FieldProblem(ValueError):
+    """A model validator's error about one key inside the model (for its line number).
+
+    ``raise FieldProblem(("warmup_days",), "must be shorter than horizon_days")`` in a
+    model validator reports the problem at the ``warmup_days`` key, not at the section.
+    """
+
+    def __init__(self, relative_path: tuple, message: str) -> None:
+        super().__init__(message)
+        self.relative_path = tuple(relative_path)
+
+
 def problems_from_validation_error(
     err: pydantic.ValidationError,
     doc: YamlDocument,
@@ -792,6 +805,9 @@ def problems_from_validation_error(
     entries: list[tuple[tuple, str, str, tuple | None]] = []
     for error in err.errors(include_url=False):
         loc = tuple(error.get("loc", ()))
+        raised = (error.get("ctx") or {}).get("error")
+        if isinstance(raised, FieldProblem):  # a cross-field check names its key
+            loc = loc + tuple(raised.relative_path)
         error_type = str(error.get("type", ""))
         message = str(error.get("msg", "invalid value"))
         value = error.get("input")

@@ -74,7 +74,7 @@ class Candidate:
         self.stage = ""
         self.stage_enter = 0.0
         self.stage_start = float("nan")
-        self.pending: Task | None = None
+        self.pending: Task | list[Task] | None = None  # work queued for them (a panel: list)
         self.pending_deadline: float | None = None
         self.in_pipeline = False
         self.replied = False
@@ -145,7 +145,8 @@ class CandidateFlow:
         c.terminal_stage = c.stage
         c.end = t
         if c.pending is not None:
-            c.pending.cancelled = True
+            for task in c.pending if isinstance(c.pending, list) else (c.pending,):
+                task.cancelled = True
             c.pending = None
         c.pending_deadline = None
         self.leave(c, _OUTCOME_OF_TERMINAL[state], t)
@@ -167,7 +168,8 @@ class CandidateFlow:
             self.finish(c, state, t)
 
     def team_step(self, c: Candidate, queue: Any, activity: Activity,  # noqa: ANN201
-                  priority: int | None = None, dist: Any = None, patient: bool = True):
+                  priority: int | None = None, dist: Any = None, patient: bool = True,
+                  panel: int = 1):
         """Queue work for the team and wait until it is done; False if the candidate left.
 
         An activity whose effort is a fixed zero hours takes no one's time: it is not queued
@@ -183,6 +185,8 @@ class CandidateFlow:
         c.pending = task
         c.pending_deadline = deadline
         queue.submit(task)
+        if panel > 1:  # the others of the panel work in parallel; the candidate waits for all
+            return (yield from self._panel(c, queue, task, panel, now))
         outcome = yield task.done
         c.pending = None
         c.pending_deadline = None
@@ -193,6 +197,29 @@ class CandidateFlow:
             c.stage_start = task.started_at
         if patient:
             c.patience_left -= task.started_at - now
+        return True
+
+    def _panel(self, c: Candidate, queue: Any, first: Task, panel: int, now: float):  # noqa: ANN202
+        """Wait for a panel of interviewers; patience runs until the first one starts."""
+        tasks = [first]
+        for _ in range(panel - 1):
+            task = Task(self.env, first.activity, None, first.priority)
+            task.dist = first.dist
+            queue.submit(task)
+            tasks.append(task)
+        c.pending = tasks
+        outcome = yield first.done
+        c.pending_deadline = None
+        if outcome == WITHDREW:
+            self.finish(c, "withdrew", first.deadline)
+            return False
+        for task in tasks[1:]:
+            yield task.done
+        c.pending = None
+        if c.stage_start != c.stage_start:
+            c.stage_start = first.started_at
+        if c.patience_left != float("inf"):
+            c.patience_left -= first.started_at - now
         return True
 
     def wait_for(self, c: Candidate, event: Any):  # noqa: ANN201
@@ -306,8 +333,8 @@ class CandidateFlow:
             yield env.timeout(c.lead_days[k])
             if c.terminal is not None:
                 return
-            if not (yield from self.team_step(c, interviewers, Activity.INTERVIEW,
-                                              priority=-k, dist=rnd.interviewer_hours)):
+            if not (yield from self.team_step(c, interviewers, Activity.INTERVIEW, priority=-k,
+                                              dist=rnd.interviewer_hours, panel=rnd.panel_size)):
                 return
             if c.u[U_ROUNDS + k] >= rnd.pass_rate:
                 self.finish(c, "rejected", env.now)

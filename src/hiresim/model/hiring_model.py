@@ -55,6 +55,7 @@ class HiringModel:
         self.hires: list[Candidate] = []
         self.counts: dict[tuple[str, str], int] = {}
         self.replies = 0
+        self.outreach_unresolved = 0
         self._next_id = 0
 
         self.effort = self._effort_sampler()
@@ -99,13 +100,11 @@ class HiringModel:
             Activity.APPLICATION_REVIEW: e.application_review_hours,
             Activity.SCREEN: e.screen_hours,
             Activity.SCHEDULING: e.scheduling_hours,
-            Activity.INTERVIEW: self.scenario.profiles[0].interview_rounds[0].interviewer_hours
-            if self.scenario.profiles[0].interview_rounds
-            else e.screen_hours,
             Activity.DEBRIEF: e.debrief_hours,
             Activity.OFFER: e.offer_hours,
             Activity.TASK_SWITCH: self.scenario.team.task_switch_hours,
         }
+        # Interviews have no entry: each round passes its own interviewer_hours.
         rngs = {a: stream(self.seed, self.replication, Stream.EFFORT, int(a)) for a in Activity}
         self.zero_effort = frozenset(
             a for a, d in dists.items() if d.is_deterministic and d.mean == 0.0
@@ -158,12 +157,12 @@ class HiringModel:
 
     def _plan(self) -> list[Req]:
         """All reqs of the hiring plan, in order of opening."""
-        rng = stream(self.seed, self.replication, Stream.PLAN)
         out = self.scenario.outreach
         opens: list[tuple[float, int, int]] = []
         for p_index, profile in enumerate(self.scenario.profiles):
             o = profile.openings
-            if o.spacing == "random":
+            if o.spacing == "random":  # each profile its own stream: others stay put
+                rng = stream(self.seed, self.replication, Stream.PLAN, p_index)
                 days = np.sort(rng.uniform(o.first_day, o.last_day, o.count)).tolist()
             elif o.count == 1:
                 days = [o.first_day]
@@ -278,6 +277,9 @@ class HiringModel:
             return
         key = (c.source, c.terminal or "")
         self.counts[key] = self.counts.get(key, 0) + 1
+        if c.terminal_stage == "outreach" and c.terminal in ("closed_out", "in_process"):
+            # cut off before the outreach sequence ended: reply not yet known
+            self.outreach_unresolved += 1
         if c.replied:
             self.replies += 1
         if self.candidate_rows is not None:

@@ -50,7 +50,7 @@ class Req:
         self.closed = False
         self.activated = env.event()
         self.active_candidates: set[Candidate] = set()
-        self.pipeline_count = 0  # candidates at screen or later, for the sourcing cap
+        self.pipeline_count = 0  # engaged candidates (qualification or later), for the cap
         self.max_active = max_active
         self.hired: list[Candidate] = []
         self.sourced_rng: Any = None  # the req's stream of sourced candidates, made on first use
