@@ -60,8 +60,8 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else float("nan")
 
 
-def replication_kpis(model: HiringModel) -> tuple[dict[str, float], dict[str, int]]:
-    """The KPI dict and the funnel counts (source:terminal -> candidates) of a finished run."""
+def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]:
+    """The KPI dict and the funnel rows (source, stage, outcome, candidates) of a finished run."""
     sc = model.scenario
     horizon = model.horizon
     warmup = model.warmup
@@ -90,7 +90,8 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], dict[str, in
 
     # -- candidates
     counts = model.counts
-    funnel = {f"{src}:{state}": n for (src, state), n in sorted(counts.items())}
+    funnel = [(src, stage, outcome, n)
+              for (src, stage, outcome), n in sorted(model.stage_counts.items())]
 
     def n(source: str | None, state: str | None) -> int:
         return sum(v for (s, t), v in counts.items()

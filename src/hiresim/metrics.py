@@ -24,6 +24,7 @@ from scipy import stats
 from hiresim.kpis import HEADLINE_KPIS
 from hiresim.records import (
     CANDIDATE_COLUMNS,
+    FUNNEL_COLUMNS,
     REQ_COLUMNS,
     SNAPSHOT_COLUMNS,
     STAFF_COLUMNS,
@@ -82,6 +83,11 @@ def staff_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
 
 def snapshots_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
     return _table(results, "snapshots", SNAPSHOT_COLUMNS)
+
+
+def funnel_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
+    """Stage visits by source, stage and outcome, per replication."""
+    return _table(results, "funnel", FUNNEL_COLUMNS)
 
 
 def interval(values: Sequence[float] | np.ndarray) -> dict[str, float | int | None]:

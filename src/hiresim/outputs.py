@@ -9,6 +9,7 @@ Layout of ``--out DIR`` (one scenario)::
     DIR/reqs.parquet         one row per req per replication
     DIR/staff.parquet        hours per person and activity per replication
     DIR/snapshots.parquet    weekly backlog snapshots per replication
+    DIR/funnel.parquet       stage visits by source, stage and outcome per replication
     DIR/candidates.parquet   one row per candidate (only with --records candidates)
     DIR/visits.parquet       one row per stage visit (only with --records candidates)
 
@@ -43,6 +44,7 @@ import yaml
 from hiresim import __version__
 from hiresim.records import (
     CANDIDATE_COLUMNS,
+    FUNNEL_COLUMNS,
     REQ_COLUMNS,
     SNAPSHOT_COLUMNS,
     STAFF_COLUMNS,
@@ -62,6 +64,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "reqs": ("reqs", REQ_COLUMNS),
     "staff": ("staff", STAFF_COLUMNS),
     "snapshots": ("snapshots", SNAPSHOT_COLUMNS),
+    "funnel": ("funnel", FUNNEL_COLUMNS),
     "candidates": ("candidates", CANDIDATE_COLUMNS),
     "visits": ("visits", VISIT_COLUMNS),
 }

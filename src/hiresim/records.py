@@ -56,6 +56,13 @@ STAFF_COLUMNS = (
     "hours",  # hours spent on the activity within the horizon
 )
 
+FUNNEL_COLUMNS = (
+    "source",  # sourced or inbound
+    "stage",
+    "outcome",  # passed, failed, withdrew, closed_out, in_process
+    "candidates",  # stage visits with that outcome (candidates created after the warm-up)
+)
+
 SNAPSHOT_COLUMNS = (
     "day",
     "reqs_in_backlog",  # opened, waiting for a recruiter with room
@@ -79,4 +86,4 @@ class ReplicationResult:
     snapshots: list[tuple]
     candidates: list[tuple] | None = None
     visits: list[tuple] | None = None
-    funnel: dict[str, int] = field(default_factory=dict)
+    funnel: list[tuple] = field(default_factory=list)

@@ -54,6 +54,10 @@ class Results:
     def snapshots(self) -> pd.DataFrame:
         return metrics.snapshots_frame(self.runs)
 
+    @cached_property
+    def funnel(self) -> pd.DataFrame:
+        return metrics.funnel_frame(self.runs)
+
     def summary(self) -> dict[str, dict]:
         return metrics.summarize(self.runs)
 

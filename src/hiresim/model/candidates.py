@@ -132,9 +132,14 @@ class CandidateFlow:
         c.stage_start = float("nan")
 
     def leave(self, c: Candidate, outcome: str, t: float) -> None:
+        """Close the current stage visit with its outcome (and tally it for the funnel)."""
         if c.stage:
             if self.m.visits is not None:
                 self.m.visits.append((c.id, c.stage, c.stage_enter, c.stage_start, t, outcome))
+            if c.counted:
+                key = (c.source, c.stage, outcome)
+                counts = self.m.stage_counts
+                counts[key] = counts.get(key, 0) + 1
             c.stage = ""
 
     def finish(self, c: Candidate, state: str, t: float) -> None:

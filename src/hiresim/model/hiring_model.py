@@ -53,7 +53,8 @@ class HiringModel:
         self.candidate_rows: list[tuple] | None = [] if record_detail else None
         self.snapshots: list[tuple] = []
         self.hires: list[Candidate] = []
-        self.counts: dict[tuple[str, str], int] = {}
+        self.counts: dict[tuple[str, str], int] = {}  # (source, terminal state) -> candidates
+        self.stage_counts: dict[tuple[str, str, str], int] = {}  # (source, stage, outcome)
         self.replies = 0
         self.outreach_unresolved = 0
         self._next_id = 0
