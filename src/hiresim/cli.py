@@ -21,21 +21,27 @@ import pandas as pd
 
 from hiresim import __version__
 from hiresim.batch import BatchOutcome, run_batch
-from hiresim.comparison import compare_kpis, headline_statements
 from hiresim.experiment import Executor, ExecutorUnavailable, make_executor
 from hiresim.goals import Goal, GoalError, goal_probability, parse_goal
+from hiresim.kpis import KPI_NAMES
 from hiresim.outputs import (
     OutputError,
     atomic_write_frame,
     atomic_write_text,
     json_safe,
     recorded_replications,
-    scenario_fingerprint,
 )
 from hiresim.replication import run_replication
 from hiresim.scenario import Scenario
-from hiresim.scenario_files import OverrideError, expand_grid, load_scenario
+from hiresim.scenario_files import (
+    SWEEP,
+    OverrideError,
+    expand_grid,
+    load_document,
+    load_scenario,
+)
 from hiresim.scenario_yaml import ScenarioError
+from hiresim.studies import compare_study, sweep_study
 from hiresim.summary_table import (
     difference_table,
     event_log,
@@ -44,15 +50,7 @@ from hiresim.summary_table import (
     sweep_report,
     warnings_for,
 )
-from hiresim.sweep import (
-    DEFAULT_CONFIDENCE,
-    PointResult,
-    cheapest_meeting,
-    marginal_effects,
-    neighbours,
-    pareto_front,
-    point_row,
-)
+from hiresim.sweep import DEFAULT_CONFIDENCE
 
 
 def _bad_input(message: str) -> NoReturn:
@@ -79,16 +77,9 @@ def _load_all(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> lis
 
 def _goals(texts: tuple[str, ...]) -> list[Goal]:
     try:
-        return [parse_goal(g) for g in texts]
+        return [parse_goal(g, set(KPI_NAMES)) for g in texts]
     except GoalError as err:
         raise click.BadParameter(str(err), param_hint="--goal") from None
-
-
-def _check_goal_metrics(goals: list[Goal], kpis: pd.DataFrame) -> None:
-    for goal in goals:
-        if goal.column not in kpis:
-            raise click.BadParameter(f"unknown metric in goal {goal.text!r}",
-                                     param_hint="--goal")
 
 
 @contextmanager
@@ -259,6 +250,10 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         raise click.UsageError("--resume cannot be combined with --precision")
     parsed_goals = _goals(goals)
     scenarios = _load_all(files, sets, debug)
+    for path in files:
+        if SWEEP in load_document(path).data:
+            click.echo(f"note: {path} has a sweep: section; 'hiresim run' runs its base "
+                       f"scenario only, 'hiresim sweep {path}' runs every point", err=True)
     if replication is not None:
         _inspect_replication(scenarios, replication, seed, fmt)
         return
@@ -288,8 +283,6 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                     max_replications=max_replications if precision else None)))
             finally:
                 bar.close()
-    for outcome in outcomes:
-        _check_goal_metrics(parsed_goals, outcome.kpis)
     payloads = []
     for outcome in outcomes:
         payload = outcome.to_dict()
@@ -321,6 +314,18 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                        f"({', '.join(p.name for p in outcome.files)})", err=True)
 
 
+def _study(quiet: bool, debug: bool, replications: int | None, scenarios: list[Scenario],
+           label: str, func: Callable[[_Progress, Callable[[Scenario], None]], Any]) -> Any:
+    """Run a compare/sweep study with one progress bar across all its scenarios."""
+    n = replications or max(s.simulation.replications for s in scenarios)
+    bar = _Progress(n * len(scenarios), label, quiet)
+    try:
+        return _guarded(debug, label, None, lambda: func(
+            bar, lambda s: bar.label(f"{label}: {s.name}")))
+    finally:
+        bar.close()
+
+
 def _inspect_replication(scenarios: list[Scenario], k: int, seed: int | None,
                          fmt: str) -> None:
     for scenario in scenarios:
@@ -340,39 +345,6 @@ def _inspect_replication(scenarios: list[Scenario], k: int, seed: int | None,
             click.echo(f"{day:9.2f}  {text}")
 
 
-def _run_many(scenarios: list[Scenario], replications: int | None, seed: int | None,
-              ex: Executor, quiet: bool, debug: bool, folder: Path | None,
-              label: str) -> list[BatchOutcome]:
-    """Run several scenarios on the same seed and replication numbers, one progress bar."""
-    counts = [replications or s.simulation.replications for s in scenarios]
-    n = max(counts)
-    root_seed = seed if seed is not None else scenarios[0].simulation.seed
-    bar = _Progress(n * len(scenarios), label, quiet)
-    outcomes = []
-    try:
-        for scenario in scenarios:
-            bar.label(f"{label}: {scenario.name}")
-            target = None if folder is None else folder / _safe_name(scenario.name)
-            outcomes.append(_guarded(debug, scenario.name, None, functools.partial(
-                run_batch, scenario, n, root_seed, ex, out=target, force=True,
-                progress=bar)))
-    finally:
-        bar.close()
-    return outcomes
-
-
-def _safe_name(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_.+" else "_" for c in name).strip(".") or "x"
-
-
-def _display_names(scenarios: list[Scenario]) -> list[str]:
-    names, seen = [], {}
-    for s in scenarios:
-        seen[s.name] = seen.get(s.name, 0) + 1
-        names.append(s.name if seen[s.name] == 1 else f"{s.name} ({seen[s.name]})")
-    return names
-
-
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @_simulation_options
@@ -390,31 +362,16 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
         raise click.UsageError("compare needs at least two scenario files")
     parsed_goals = _goals(goals)
     scenarios = _load_all(files, sets, debug)
-    names = _display_names(scenarios)
     folder = _fresh_folder(out, force)
     with _executor(workers, dask) as ex:
-        outcomes = _run_many(scenarios, replications, seed, ex, quiet, debug, folder, "compare")
-    for outcome in outcomes:
-        _check_goal_metrics(parsed_goals, outcome.kpis)
-    differences = compare_kpis([o.kpis for o in outcomes], names)
-    statements = headline_statements(differences, names[0])
-    payloads = []
-    for name, outcome in zip(names, outcomes, strict=True):
-        payload = outcome.to_dict()
-        payload["scenario"] = name
-        if parsed_goals:
-            payload["goals"] = [goal_probability(g, outcome.kpis) for g in parsed_goals]
-        payloads.append(payload)
-    report = {
-        "baseline": names[0],
-        "replications": outcomes[0].replications,
-        "seed": outcomes[0].seed,
-        "comparisons": len(names) - 1,
-        "family_confidence": 0.95,
-        "scenarios": payloads,
-        "differences": differences,
-        "statements": statements,
-    }
+        study = _study(quiet, debug, replications, scenarios, "compare", lambda bar, start:
+                       compare_study(scenarios, replications, seed, ex, parsed_goals, folder,
+                                     bar, start))
+    report = study.report
+    payloads = report["scenarios"]
+    names = [p["scenario"] for p in payloads]
+    differences = report["differences"]
+    statements = report["statements"]
     if folder is not None:
         atomic_write_text(folder / "comparison.json", json.dumps(json_safe(report), indent=2))
     if fmt == "json":
@@ -466,41 +423,13 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
     except OverrideError as err:
         raise click.BadParameter(str(err), param_hint="--vary/--set") from None
     folder = _fresh_folder(out, force)
-    scenarios = [p.scenario for p in points]
     with _executor(workers, dask) as ex:
-        outcomes = _run_many(scenarios, replications, seed, ex, quiet, debug,
-                             None if folder is None else folder / "points", "sweep")
-        for outcome in outcomes:
-            _check_goal_metrics(parsed_goals, outcome.kpis)
-        results = [PointResult(p.name, p.scenario, p.settings, o.kpis, o.summary)
-                   for p, o in zip(points, outcomes, strict=True)]
-        rows = [point_row(r, parsed_goals) for r in results]
-        front = pareto_front(rows)
-        chosen_row = cheapest_meeting(rows, confidence) if parsed_goals else None
-        effects: list[dict] = []
-        if chosen_row is not None:
-            chosen = next(r for r in results if r.name == chosen_row["point"])
-            known = {scenario_fingerprint(r.scenario): r for r in results}
-            variants = neighbours(chosen.scenario)
-            missing = [s for s in variants.values() if scenario_fingerprint(s) not in known]
-            extra = _run_many(missing, outcomes[0].replications, outcomes[0].seed, ex, quiet,
-                              debug, None, "what to buy next") if missing else []
-            for s, o in zip(missing, extra, strict=True):
-                known[scenario_fingerprint(s)] = PointResult(s.name, s, {}, o.kpis, o.summary)
-            effects = marginal_effects(
-                chosen, {label: known[scenario_fingerprint(s)] for label, s in variants.items()},
-                parsed_goals)
-    report = {
-        "file": file,
-        "replications": outcomes[0].replications,
-        "seed": outcomes[0].seed,
-        "goals": [g.text for g in parsed_goals],
-        "confidence": confidence,
-        "points": rows,
-        "pareto_front": front,
-        "recommended": chosen_row["point"] if chosen_row else None,
-        "buy_next": effects,
-    }
+        study = _study(quiet, debug, replications, [p.scenario for p in points], "sweep",
+                       lambda bar, start: sweep_study(points, replications, seed, ex,
+                                                      parsed_goals, confidence, folder, bar,
+                                                      start))
+    results = study.points
+    report = {"file": file, **study.report}
     if folder is not None:
         tidy = pd.concat(
             [r.kpis.assign(point=r.name, **{k: str(v) for k, v in r.settings.items()})

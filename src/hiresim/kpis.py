@@ -56,6 +56,21 @@ HEADLINE_KPIS = (
 )
 
 
+# Every per-replication KPI, in the order replication_kpis returns them (a test keeps this
+# in step): goals and tables can name them before anything runs.
+KPI_NAMES = (
+    "reqs_opened", "reqs_filled", "fill_rate", "time_to_fill_p50", "time_to_fill_p80",
+    "time_to_fill_p90", "time_to_fill_mean_filled", "backlog_days_mean", "hires",
+    "sourced_hires", "inbound_hires", "contacted", "applicants", "replies", "reply_rate",
+    "contacted_per_sourced_hire", "offers", "offer_acceptance_rate", "withdrawals",
+    "withdrawal_rate", "time_to_hire_days", "candidates_in_process",
+    "hires_per_recruiter_per_quarter", "utilization_sourcer", "utilization_recruiter",
+    "utilization_interviewers", "recruiter_sourcing_share", "cost_salaries", "cost_tools",
+    "cost_interviewers", "cost_job_ads", "cost_other_external", "cost_internal",
+    "cost_external", "cost_total", "team_cost_per_year", "cost_per_hire",
+)
+
+
 def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else float("nan")
 

@@ -1,0 +1,141 @@
+"""Studies: several scenarios run on common random numbers, then compared or swept.
+
+A *comparison* runs scenarios A, B, C... with the same root seed and replication numbers
+and reports each KPI per scenario and the paired differences against A. A *sweep* runs
+every point of a grid the same way, finds the Pareto frontier, the cheapest team that
+meets the goals, and what to buy next from there. Both are used by the CLI and by
+``scripts/scenario_findings.py``; both return plain dicts (the JSON the CLI prints).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hiresim.batch import BatchOutcome, run_batch
+from hiresim.comparison import compare_kpis, headline_statements
+from hiresim.experiment import Executor
+from hiresim.goals import Goal, goal_probability
+from hiresim.outputs import scenario_fingerprint
+from hiresim.scenario import Scenario
+from hiresim.scenario_files import GridPoint
+from hiresim.sweep import (
+    PointResult,
+    cheapest_meeting,
+    marginal_effects,
+    neighbours,
+    pareto_front,
+    point_row,
+)
+
+Progress = Callable[[int], None]
+
+
+def safe_name(name: str) -> str:
+    """A scenario name as a folder name."""
+    return "".join(c if c.isalnum() or c in "-_.+" else "_" for c in name).strip(".") or "x"
+
+
+def display_names(scenarios: Sequence[Scenario]) -> list[str]:
+    """Scenario names, made unique: 'split', 'split (2)' when a file is compared with itself."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for s in scenarios:
+        seen[s.name] = seen.get(s.name, 0) + 1
+        names.append(s.name if seen[s.name] == 1 else f"{s.name} ({seen[s.name]})")
+    return names
+
+
+def run_all(scenarios: Sequence[Scenario], replications: int | None, seed: int | None,
+            executor: Executor, folder: Path | None = None,
+            progress: Progress | None = None,
+            on_start: Callable[[Scenario], None] | None = None) -> list[BatchOutcome]:
+    """Every scenario on the same seed and replication numbers (common random numbers)."""
+    n = replications or max(s.simulation.replications for s in scenarios)
+    root_seed = seed if seed is not None else scenarios[0].simulation.seed
+    outcomes = []
+    for scenario in scenarios:
+        if on_start is not None:
+            on_start(scenario)
+        target = None if folder is None else folder / safe_name(scenario.name)
+        outcomes.append(run_batch(scenario, n, root_seed, executor, out=target, force=True,
+                                  progress=progress))
+    return outcomes
+
+
+@dataclass
+class Comparison:
+    outcomes: list[BatchOutcome]
+    report: dict
+
+
+def compare_study(scenarios: Sequence[Scenario], replications: int | None, seed: int | None,
+                  executor: Executor, goals: Sequence[Goal] = (), folder: Path | None = None,
+                  progress: Progress | None = None,
+                  on_start: Callable[[Scenario], None] | None = None) -> Comparison:
+    """Run and compare: KPIs per scenario, paired differences against the first."""
+    names = display_names(scenarios)
+    outcomes = run_all(scenarios, replications, seed, executor, folder, progress, on_start)
+    differences = compare_kpis([o.kpis for o in outcomes], names)
+    payloads = []
+    for name, outcome in zip(names, outcomes, strict=True):
+        payload = outcome.to_dict()
+        payload["scenario"] = name
+        if goals:
+            payload["goals"] = [goal_probability(g, outcome.kpis) for g in goals]
+        payloads.append(payload)
+    report = {
+        "baseline": names[0],
+        "replications": outcomes[0].replications,
+        "seed": outcomes[0].seed,
+        "comparisons": len(names) - 1,
+        "family_confidence": 0.95,
+        "scenarios": payloads,
+        "differences": differences,
+        "statements": headline_statements(differences, names[0]),
+    }
+    return Comparison(outcomes, report)
+
+
+@dataclass
+class Sweep:
+    points: list[PointResult]
+    report: dict
+
+
+def sweep_study(points: Sequence[GridPoint], replications: int | None, seed: int | None,
+                executor: Executor, goals: Sequence[Goal] = (), confidence: float = 0.8,
+                folder: Path | None = None, progress: Progress | None = None,
+                on_start: Callable[[Scenario], None] | None = None) -> Sweep:
+    """Run every grid point; frontier, recommendation and what to buy next."""
+    outcomes = run_all([p.scenario for p in points], replications, seed, executor,
+                       None if folder is None else folder / "points", progress, on_start)
+    results = [PointResult(p.name, p.scenario, p.settings, o.kpis, o.summary)
+               for p, o in zip(points, outcomes, strict=True)]
+    rows = [point_row(r, goals) for r in results]
+    chosen_row = cheapest_meeting(rows, confidence) if goals else None
+    effects: list[dict] = []
+    if chosen_row is not None:
+        chosen = next(r for r in results if r.name == chosen_row["point"])
+        known = {scenario_fingerprint(r.scenario): r for r in results}
+        variants = neighbours(chosen.scenario)
+        missing = [s for s in variants.values() if scenario_fingerprint(s) not in known]
+        extra = run_all(missing, outcomes[0].replications, outcomes[0].seed, executor,
+                        None, progress, on_start) if missing else []
+        for s, o in zip(missing, extra, strict=True):
+            known[scenario_fingerprint(s)] = PointResult(s.name, s, {}, o.kpis, o.summary)
+        effects = marginal_effects(
+            chosen, {label: known[scenario_fingerprint(s)] for label, s in variants.items()},
+            goals)
+    report = {
+        "replications": outcomes[0].replications,
+        "seed": outcomes[0].seed,
+        "goals": [g.text for g in goals],
+        "confidence": confidence,
+        "points": rows,
+        "pareto_front": pareto_front(rows),
+        "recommended": chosen_row["point"] if chosen_row else None,
+        "buy_next": effects,
+    }
+    return Sweep(results, report)
