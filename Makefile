@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test venv bench clean
+.PHONY: demo test test-slow venv bench findings clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,16 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The long statistical checks (validation against queueing theory, scenario findings).
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m "slow or validation"
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+
+# Regenerate scenarios/README.md and scenarios/findings.json from real runs.
+findings: $(STAMP)
+	$(BIN)/python scripts/scenario_findings.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
