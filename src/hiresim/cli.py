@@ -14,24 +14,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-import pandas as pd
 
 from hiresim import __version__
-from hiresim.batch import BatchOutcome, run_batch
-from hiresim.experiment import Executor, ExecutorUnavailable, make_executor
-from hiresim.goals import Goal, GoalError, goal_probability, parse_goal
+from hiresim.goals import DEFAULT_CONFIDENCE, Goal, GoalError, goal_probability, parse_goal
 from hiresim.kpis import KPI_NAMES
-from hiresim.outputs import (
-    OutputError,
-    atomic_write_frame,
-    atomic_write_text,
-    json_safe,
-    recorded_replications,
-)
-from hiresim.replication import run_replication
 from hiresim.scenario import Scenario
 from hiresim.scenario_files import (
     SWEEP,
@@ -41,7 +30,6 @@ from hiresim.scenario_files import (
     load_scenario,
 )
 from hiresim.scenario_yaml import ScenarioError
-from hiresim.studies import compare_study, sweep_study
 from hiresim.summary_table import (
     difference_table,
     event_log,
@@ -50,7 +38,13 @@ from hiresim.summary_table import (
     sweep_report,
     warnings_for,
 )
-from hiresim.sweep import DEFAULT_CONFIDENCE
+
+if TYPE_CHECKING:
+    from hiresim.batch import BatchOutcome
+    from hiresim.experiment import Executor
+
+# Simulation, pandas and the output machinery are imported inside the commands that need
+# them, so that 'hiresim validate' and '--help' answer at once.
 
 
 def _bad_input(message: str) -> NoReturn:
@@ -84,6 +78,8 @@ def _goals(texts: tuple[str, ...]) -> list[Goal]:
 
 @contextmanager
 def _executor(workers: int | None, dask: str | None) -> Iterator[Executor]:
+    from hiresim.experiment import ExecutorUnavailable, make_executor
+
     try:
         ex = make_executor(workers, dask)
     except ExecutorUnavailable as err:
@@ -168,8 +164,10 @@ def _simulation_options(func: Callable) -> Callable:
 
 
 def _guarded(debug: bool, scenario_name: str, resume_hint: str | None,
-             func: Callable[[], Any]) -> Any:
+             func: Callable[[], Any], where: Path | str | None = None) -> Any:
     """Run a batch; turn folder problems into exit 2 and Ctrl-C into exit 130."""
+    from hiresim.outputs import OutputError
+
     try:
         return func()
     except OutputError as err:
@@ -179,7 +177,8 @@ def _guarded(debug: bool, scenario_name: str, resume_hint: str | None,
     except OSError as err:
         if debug:
             raise
-        _bad_input(f"error: {err.filename or ''}: {err.strerror}")
+        place = err.filename or where or "output"
+        _bad_input(f"error: {place}: {err.strerror or err}")
     except KeyboardInterrupt:
         tail = (f"Finished replications are saved; continue with: {resume_hint}"
                 if resume_hint else "Nothing was saved (use --out DIR with 'hiresim run' to "
@@ -242,6 +241,9 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         max_replications: int, replication: int | None) -> None:
     """Simulate each scenario in FILES and print a summary of its KPIs with 95% confidence
     intervals across replications. With several files, the table puts them side by side."""
+    from hiresim.batch import run_batch
+    from hiresim.outputs import json_safe, recorded_replications
+
     if resume and force:
         raise click.UsageError("--resume and --force exclude each other")
     if (resume or force) and out is None:
@@ -280,7 +282,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                     run_batch, scenario, n, root_seed, ex, detail=records == "candidates",
                     out=target, force=force, resume=resume, table_format=table_format,
                     progress=bar, precision=precision,
-                    max_replications=max_replications if precision else None)))
+                    max_replications=max_replications if precision else None), target))
             finally:
                 bar.close()
     payloads = []
@@ -315,19 +317,23 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
 
 
 def _study(quiet: bool, debug: bool, replications: int | None, scenarios: list[Scenario],
-           label: str, func: Callable[[_Progress, Callable[[Scenario], None]], Any]) -> Any:
+           label: str, func: Callable[[_Progress, Callable[[Scenario], None]], Any],
+           where: Path | None = None) -> Any:
     """Run a compare/sweep study with one progress bar across all its scenarios."""
     n = replications or max(s.simulation.replications for s in scenarios)
     bar = _Progress(n * len(scenarios), label, quiet)
     try:
         return _guarded(debug, label, None, lambda: func(
-            bar, lambda s: bar.label(f"{label}: {s.name}")))
+            bar, lambda s: bar.label(f"{label}: {s.name}")), where)
     finally:
         bar.close()
 
 
 def _inspect_replication(scenarios: list[Scenario], k: int, seed: int | None,
                          fmt: str) -> None:
+    from hiresim.outputs import json_safe
+    from hiresim.replication import run_replication
+
     for scenario in scenarios:
         root_seed = scenario.simulation.seed if seed is None else seed
         result = run_replication(scenario, k, root_seed, record_detail=True)
@@ -358,6 +364,9 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
     """Compare scenarios FILES on common random numbers: each KPI per scenario, and the
     paired difference of each against the FIRST with 95% intervals (Bonferroni-adjusted
     for the number of comparisons), in numbers and in words."""
+    from hiresim.outputs import atomic_write_text, json_safe
+    from hiresim.studies import compare_study
+
     if len(files) < 2:
         raise click.UsageError("compare needs at least two scenario files")
     parsed_goals = _goals(goals)
@@ -366,7 +375,7 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
     with _executor(workers, dask) as ex:
         study = _study(quiet, debug, replications, scenarios, "compare", lambda bar, start:
                        compare_study(scenarios, replications, seed, ex, parsed_goals, folder,
-                                     bar, start))
+                                     bar, start), folder)
     report = study.report
     payloads = report["scenarios"]
     names = [p["scenario"] for p in payloads]
@@ -413,6 +422,11 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
     """Run the grid of team shapes in FILE's sweep: section (and --vary axes) and report
     each point's KPIs, the Pareto frontier of cost per hire against P80 time-to-fill, the
     cheapest team that meets the --goal(s), and what to buy next."""
+    import pandas as pd
+
+    from hiresim.outputs import atomic_write_frame, atomic_write_text, json_safe
+    from hiresim.studies import sweep_study
+
     parsed_goals = _goals(goals)
     try:
         points = expand_grid(file, list(varies), sets)
@@ -427,7 +441,7 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         study = _study(quiet, debug, replications, [p.scenario for p in points], "sweep",
                        lambda bar, start: sweep_study(points, replications, seed, ex,
                                                       parsed_goals, confidence, folder, bar,
-                                                      start))
+                                                      start), folder)
     results = study.points
     report = {"file": file, **study.report}
     if folder is not None:

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from hiresim.metrics import t_quantile
 
 FAMILY_CONFIDENCE = 0.95
 
@@ -58,7 +59,7 @@ def paired_difference(base: pd.Series, other: pd.Series, comparisons: int = 1) -
         return {"mean": mean, "ci_low": None, "ci_high": None, "n": 1,
                 "confidence": confidence}
     sd = float(d.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
+    half = t_quantile(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
     return {"mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half, "n": n,
             "confidence": confidence}
 

@@ -15,9 +15,14 @@ import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DEFAULT_CONFIDENCE = 0.8  # probability of meeting the goals a recommended team must reach
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from hiresim.kpis import HEADLINE_KPIS
 from hiresim.records import (
@@ -90,6 +89,13 @@ def funnel_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
     return _table(results, "funnel", FUNNEL_COLUMNS)
 
 
+def t_quantile(p: float, df: int) -> float:
+    """Student-t quantile (scipy, imported on first use: it is slow to import)."""
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, p))
+
+
 def interval(values: Sequence[float] | np.ndarray) -> dict[str, float | int | None]:
     """Mean, sd and the 95% t-interval of per-replication values (nan values left out)."""
     x = np.asarray(values, dtype=float)
@@ -101,7 +107,7 @@ def interval(values: Sequence[float] | np.ndarray) -> dict[str, float | int | No
     if n == 1:
         return {"mean": mean, "sd": None, "ci_low": None, "ci_high": None, "n": 1}
     sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * sd / math.sqrt(n)
+    half = t_quantile(0.5 + CONFIDENCE / 2, n - 1) * sd / math.sqrt(n)
     return {"mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half, "n": n}
 
 

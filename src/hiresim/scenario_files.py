@@ -298,14 +298,64 @@ def validate(doc: YamlDocument, data: dict | None = None) -> Scenario:
         raise ScenarioError(problems_from_validation_error(err, doc, Scenario)) from None
 
 
-def load_scenario(path: str | Path, sets: tuple[str, ...] | list[str] = ()) -> Scenario:
-    """Read a scenario file (with its parents) and apply ``--set`` overrides."""
-    doc = load_document(path)
+def with_overrides(doc: YamlDocument, sets: tuple[str, ...] | list[str]) -> dict:
+    """The document's data with ``--set`` overrides applied.
+
+    The file is validated on its own first, so that its problems point into the file; a
+    problem that only the overrides cause is an OverrideError naming the ``--set``.
+    """
     data = copy.deepcopy(doc.data)
+    if not sets:
+        return data
+    validate(doc, data)
     for text in sets:
         p, value = parse_assignment(text)
         apply(data, p, value)
-    return validate(doc, data)
+        try:
+            validate(doc, data)
+        except ScenarioError as err:
+            first = err.problems[0]
+            raise OverrideError(f"--set {text}: {first.path}: {first.message}") from None
+    return data
+
+
+def load_scenario(path: str | Path, sets: tuple[str, ...] | list[str] = ()) -> Scenario:
+    """Read a scenario file (with its parents), apply ``--set`` overrides, check any sweep."""
+    doc = load_document(path)
+    data = with_overrides(doc, sets)
+    scenario = validate(doc, data)
+    if SWEEP in data:
+        check_sweep(doc, data, sweep_axes(doc, []))
+    return scenario
+
+
+def check_sweep(doc: YamlDocument, base: dict, axes: list[tuple[PathKey, list[Any]]],
+                n_file_axes: int | None = None) -> None:
+    """Validate every value of every sweep axis on its own, problems at the value's line.
+
+    Axes from the file's ``sweep:`` section come first (``n_file_axes`` of them, default
+    all); later ones came from ``--vary`` and are reported as OverrideError.
+    """
+    section = doc.data.get(SWEEP) or {}
+    keys = list(section)
+    n_file = len(keys) if n_file_axes is None else n_file_axes
+    problems: list[Problem] = []
+    for a, (path, values) in enumerate(axes):
+        for i, value in enumerate(values):
+            data = copy.deepcopy(base)
+            apply(data, path, value)
+            try:
+                validate(doc, data)
+            except ScenarioError as err:
+                message = err.problems[0].message
+                if a < n_file:
+                    problems.append(doc.problem((SWEEP, keys[a], i),
+                                                f"value {value!r}: {message}"))
+                else:
+                    raise OverrideError(f"--vary {format_path(_plain(path))}: value "
+                                        f"{value!r}: {message}") from None
+    if problems:
+        raise ScenarioError(problems)
 
 
 @dataclass(frozen=True)
@@ -356,11 +406,9 @@ def expand_grid(path: str | Path, varies: list[str] = (), sets: tuple[str, ...] 
                 ) -> list[GridPoint]:
     """Every combination of the sweep axes, validated, with readable unique names."""
     doc = load_document(path)
-    base = copy.deepcopy(doc.data)
-    for text in sets:
-        p, value = parse_assignment(text)
-        apply(base, p, value)
+    base = with_overrides(doc, sets)
     axes = sweep_axes(doc, list(varies))
+    check_sweep(doc, base, axes, len(doc.data.get(SWEEP) or {}))
     if not axes:
         scenario = validate(doc, base)
         return [GridPoint(scenario.name, scenario, {})]

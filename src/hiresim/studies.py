@@ -51,14 +51,18 @@ def run_all(scenarios: Sequence[Scenario], replications: int | None, seed: int |
             executor: Executor, folder: Path | None = None,
             progress: Progress | None = None,
             on_start: Callable[[Scenario], None] | None = None) -> list[BatchOutcome]:
-    """Every scenario on the same seed and replication numbers (common random numbers)."""
+    """Every scenario on the same seed and replication numbers (common random numbers).
+
+    With ``folder``, each scenario's results go to a sub-folder named after its (unique)
+    display name.
+    """
     n = replications or max(s.simulation.replications for s in scenarios)
     root_seed = seed if seed is not None else scenarios[0].simulation.seed
     outcomes = []
-    for scenario in scenarios:
+    for scenario, name in zip(scenarios, display_names(scenarios), strict=True):
         if on_start is not None:
             on_start(scenario)
-        target = None if folder is None else folder / safe_name(scenario.name)
+        target = None if folder is None else folder / safe_name(name)
         outcomes.append(run_batch(scenario, n, root_seed, executor, out=target, force=True,
                                   progress=progress))
     return outcomes

@@ -60,6 +60,8 @@ def cell(metric: dict, key: str) -> str:
     low, high = metric.get("ci_low"), metric.get("ci_high")
     if low is None or high is None:
         return _fmt(mean, kind)
+    if kind == "pct":  # a share cannot leave [0, 1]; few replications give wide t-intervals
+        low, high = max(0.0, low), min(1.0, high)
     return f"{_fmt(mean, kind)} [{_fmt(low, kind)}, {_fmt(high, kind)}]"
 
 

@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from hiresim.comparison import paired_difference
-from hiresim.goals import Goal, wilson
+from hiresim.goals import DEFAULT_CONFIDENCE, Goal, wilson
 from hiresim.scenario import Scenario, scenario_to_dict
 
-DEFAULT_CONFIDENCE = 0.8
+__all__ = ["DEFAULT_CONFIDENCE"]
 
 
 @dataclass
