@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hiresim.records import CANDIDATE_COLUMNS, REQ_COLUMNS, STAFF_COLUMNS, VISIT_COLUMNS
 from hiresim.scenario import Scenario, scenario_from_dict
-
-REPO = Path(__file__).resolve().parents[1]
-SCENARIO_DIR = REPO / "scenarios"
 
 TINY: dict[str, Any] = {
     "name": "tiny",

@@ -16,7 +16,14 @@ dict (what a user could write in YAML) and validates it with
   finite capacity, no withdrawals, no acceptance decay, no context loss, and a drain
   (``new_candidates_until_day``) so every candidate reaches a terminal state.
 
-Also: the Erlang C formula (stable recursion) and the Jackson node values.
+- **Realistic** (``rich``) -- the model's defaults (patience, acceptance decay, reqs
+  that close, backlog, two profiles), optionally starved so that candidates withdraw.
+
+Also: the theory (Erlang C by the stable recursion, the M/M/c FIFO wait tail, the LIFO
+tail for contrast), the experiments (per-replication statistics, run on local worker
+processes), the exact checks (Little's law from the live state and from the records,
+conservation, common random numbers, deterministic edge cases), and the run sizes and
+seeds shared by tests/test_validation.py and scripts/validate_model.py.
 """
 
 from __future__ import annotations
@@ -154,8 +161,8 @@ def mmc_dict(
     service: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The M/M/c queue: c recruiters screening Poisson applicants (rate lam per day)."""
-    d = _base(name=f"mmc-c{c}", horizon_days=horizon_days,
-                         warmup_days=warmup_days, seed=seed, until_day=until_day)
+    d = _base(name=f"mmc-c{c}", horizon_days=horizon_days, warmup_days=warmup_days,
+              seed=seed, until_day=until_day)
     d["team"] = {
         "structure": "split",
         "work_queue": "shared",
@@ -230,7 +237,8 @@ def funnel_product(rates: dict[str, float] = FUNNEL_RATES) -> float:
 # A busy but stable team for the default funnel pace (8 reqs x 10 prospects a day):
 # sourcers ~85% busy, the recruiter ~90%, the interviewer ~60%.
 FINITE_STAFF = {"sourcers": (2, 140.0), "recruiters": (1, 70.0), "interviewers": (1, 28.0)}
-# For the inbound funnel (4 reqs x 10 applicants a day): recruiters ~65%, interviewers ~50%.
+# For the inbound funnel (4 reqs x up to 10 applicants a day): recruiters at most ~65% busy,
+# interviewers ~50%.
 INBOUND_FINITE_STAFF = {"sourcers": (1, 40.0), "recruiters": (2, 84.0),
                         "interviewers": (2, 84.0)}
 
@@ -257,8 +265,8 @@ def funnel_dict(
     candidate's fate is drawn from the candidate's own stream, so capacity can only change
     *when* things happen.
     """
-    d = _base(name=f"funnel-{capacity}", horizon_days=horizon_days,
-                         warmup_days=0.0, seed=seed, until_day=until_day)
+    d = _base(name=f"funnel-{capacity}", horizon_days=horizon_days, warmup_days=0.0,
+              seed=seed, until_day=until_day)
     if capacity == "unlimited":
         roles = {r: {"count": "unlimited", "hours_per_week": 40.0}
                  for r in ("sourcers", "recruiters", "interviewers")}
@@ -401,40 +409,44 @@ def rich(structure: str = "combined", **kw: Any) -> Scenario:
 # one replication are never pooled as if they were independent.
 
 
-def stage_waits(result: Any, stage: str, lo: float, hi: float) -> np.ndarray:
-    """Waits (start - enter, days) of the visits to ``stage`` that entered in [lo, hi).
+def stage_visits(result: Any, stage: str, lo: float, hi: float) -> np.ndarray:
+    """(enter, start, end) of the visits to ``stage`` that entered in [lo, hi), as rows.
 
     Raises if one of them never started: the experiments drain the system
     (``new_candidates_until_day``) so that every counted customer is served.
     """
-    rows = [(v[2], v[3]) for v in result.visits if v[1] == stage and lo <= v[2] < hi]
-    if not rows:
-        return np.empty(0)
-    enter, start = np.asarray(rows, dtype=float).T
-    if np.isnan(start).any():
-        raise AssertionError(
-            f"{int(np.isnan(start).sum())} {stage} visits never started: drain longer"
-        )
-    return start - enter
+    rows = [(v[2], v[3], v[4]) for v in result.visits if v[1] == stage and lo <= v[2] < hi]
+    x = np.asarray(rows, dtype=float).reshape(-1, 3)
+    unstarted = int(np.isnan(x[:, 1]).sum())
+    if unstarted:
+        raise AssertionError(f"{unstarted} {stage} visits never started: drain longer")
+    return x
 
 
-def replication_stage_stats(
-    scenario: Scenario, k: int, seed: int, stage: str, lo: float, hi: float,
+def replication_stats(
+    scenario: Scenario, k: int, seed: int, stages: tuple[str, ...], lo: float, hi: float,
     ts: tuple[float, ...] = (),
-) -> dict[str, Any]:
-    """One replication reduced to its per-replication statistics of one stage's waits."""
+) -> dict[str, dict[str, Any]]:
+    """One replication reduced to per-replication statistics of each stage's waits:
+    n, mean wait, P(wait > 0), P(wait > t) for t in ts, mean service (end - start)."""
     from hiresim.replication import run_replication
 
     result = run_replication(scenario, k, seed, record_detail=True)
-    w = stage_waits(result, stage, lo, hi)
-    return {
-        "replication": k,
-        "seed": seed,
-        "n": int(w.size),
-        "mean_wait": float(w.mean()) if w.size else math.nan,
-        "p_wait": float((w > 0.0).mean()) if w.size else math.nan,
-        "tail": [float((w > t).mean()) if w.size else math.nan for t in ts],
-    }
+    out: dict[str, dict[str, Any]] = {}
+    for stage in stages:
+        x = stage_visits(result, stage, lo, hi)
+        w = x[:, 1] - x[:, 0]
+        nan = math.nan
+        out[stage] = {
+            "replication": k,
+            "seed": seed,
+            "n": int(w.size),
+            "mean_wait": float(w.mean()) if w.size else nan,
+            "p_wait": float((w > 0.0).mean()) if w.size else nan,
+            "tail": [float((w > t).mean()) if w.size else nan for t in ts],
+            "mean_service": float((x[:, 2] - x[:, 1]).mean()) if w.size else nan,
+        }
+    return out
 
 
 def _call(args: tuple) -> Any:
@@ -454,14 +466,14 @@ def pmap(func: Any, arglist: list[tuple], workers: int = 1) -> list[Any]:
         return list(ex.map(_call, [(func, a) for a in arglist], chunksize=chunk))
 
 
-def stage_stats(
-    scenario: Scenario, replications: int, seed: int, stage: str, lo: float, hi: float,
-    ts: tuple[float, ...] = (), workers: int = 1, first: int = 0,
-) -> list[dict[str, Any]]:
-    """Per-replication statistics of one stage for replications first..first+n-1."""
-    args = [(scenario, k, seed, stage, lo, hi, ts)
-            for k in range(first, first + replications)]
-    return pmap(replication_stage_stats, args, workers)
+def stats_over_replications(
+    scenario: Scenario, replications: int, seed: int, stages: tuple[str, ...], lo: float,
+    hi: float, ts: tuple[float, ...] = (), workers: int = 1,
+) -> dict[str, list[dict[str, Any]]]:
+    """Per-replication statistics of each stage, replications 0..n-1 of ``seed``."""
+    args = [(scenario, k, seed, stages, lo, hi, ts) for k in range(replications)]
+    per_rep = pmap(replication_stats, args, workers)
+    return {stage: [r[stage] for r in per_rep] for stage in stages}
 
 
 def estimate(values: Any) -> dict[str, float]:
@@ -475,29 +487,536 @@ def estimate(values: Any) -> dict[str, float]:
             "ci_high": float(iv["ci_high"]), "n": int(iv["n"])}
 
 
-def z_score(values: Any, expected: float) -> float:
-    e = estimate(values)
-    return (e["mean"] - expected) / e["se"]
-
-
 def mmc_experiment(
     q: MMc, *, replications: int, warmup_days: float, window_days: float, seed: int,
     ts: tuple[float, ...] = (), drain_days: float = 40.0, workers: int = 1,
-    c: int | str | None = None,
 ) -> list[dict[str, Any]]:
     """Replications of the M/M/c scenario: customers arriving in [warm-up, warm-up + window)
     are measured; new arrivals stop at the end of the window and the run drains."""
     until = warmup_days + window_days
-    scn = mmc(q.c if c is None else c, q.lam, 1.0 / q.mu, horizon_days=until + drain_days,
+    scn = mmc(q.c, q.lam, 1.0 / q.mu, horizon_days=until + drain_days,
               warmup_days=warmup_days, until_day=until, seed=seed)
-    return stage_stats(scn, replications, seed, "screen", warmup_days, until, ts, workers)
+    return stats_over_replications(scn, replications, seed, ("screen",), warmup_days, until,
+                                   ts, workers)["screen"]
 
 
-def with_changes(data: dict[str, Any], path: tuple[str | int, ...], value: Any) -> dict:
-    """A deep copy of a scenario dict with one nested value replaced."""
-    out = copy.deepcopy(data)
-    node: Any = out
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
+def tandem_experiment(
+    q1: MMc, p: float, q2: MMc, *, replications: int, warmup_days: float, window_days: float,
+    seed: int, ts: tuple[float, ...] = (), drain_days: float = 60.0, workers: int = 1,
+) -> dict[str, list[dict[str, Any]]]:
+    """Replications of the tandem network; both stages measured on visits entering the
+    stage in [warm-up, warm-up + window)."""
+    until = warmup_days + window_days
+    scn = tandem(q1.c, q1.lam, 1.0 / q1.mu, p, q2.c, 1.0 / q2.mu,
+                 horizon_days=until + drain_days, warmup_days=warmup_days, until_day=until,
+                 seed=seed)
+    return stats_over_replications(scn, replications, seed, ("screen", "interview"),
+                                   warmup_days, until, ts, workers)
+
+
+def _macro_run(q: MMc, replications: int, warmup_days: float, window_days: float,
+               seed: int) -> list[float]:
+    reps = mmc_experiment(q, replications=replications, warmup_days=warmup_days,
+                          window_days=window_days, seed=seed)
+    return [r["mean_wait"] for r in reps]
+
+
+def coverage_experiment(
+    q: MMc, *, macro_runs: int, replications: int, warmup_days: float, window_days: float,
+    first_seed: int, workers: int = 1,
+) -> dict[str, Any]:
+    """Independent macro-runs (root seeds first_seed, first_seed + 1, ...), each of
+    ``replications`` replications; the share whose 95% interval (hiresim.metrics.interval
+    over the replications' mean waits) covers the Erlang-C mean wait."""
+    from hiresim.metrics import interval
+
+    args = [(q, replications, warmup_days, window_days, first_seed + m)
+            for m in range(macro_runs)]
+    runs = pmap(_macro_run, args, workers)
+    covered = 0
+    means = []
+    for waits in runs:
+        iv = interval(waits)
+        means.append(iv["mean"])
+        covered += int(iv["ci_low"] <= q.wq <= iv["ci_high"])
+    return {"macro_runs": macro_runs, "covered": covered,
+            "coverage": covered / macro_runs, "mean_of_means": float(np.mean(means))}
+
+
+# --------------------------------------------------------------------------- Little's law
+
+
+def little_from_records(visits: list[tuple], horizon: float) -> dict[str, dict[str, float]]:
+    """Per stage, from the recorded visits only: the time-integral over [0, T] of the
+    occupancy step function (a sweep over enter/leave events), the sum of the truncated
+    sojourns min(end, T) - max(enter, 0), the smallest occupancy seen and the counts.
+
+    The two totals are equal for any set of well-formed records; the sweep also shows
+    that occupancy never goes negative and that every visit has an end.
+    """
+    by_stage: dict[str, list[tuple[float, float]]] = {}
+    for v in visits:
+        by_stage.setdefault(v[1], []).append((v[2], v[4]))
+    out: dict[str, dict[str, float]] = {}
+    for stage, rows in by_stage.items():
+        x = np.asarray(rows, dtype=float)
+        a = np.clip(x[:, 0], 0.0, horizon)
+        b = np.clip(x[:, 1], 0.0, horizon)
+        times = np.concatenate([a, b])
+        delta = np.concatenate([np.ones(a.size), -np.ones(b.size)])
+        order = np.lexsort((-delta, times))  # entries before leaves at equal times
+        t_sorted = times[order]
+        occupancy = np.cumsum(delta[order])
+        integral = math.fsum((occupancy[:-1] * np.diff(t_sorted)).tolist())
+        out[stage] = {
+            "visits": float(a.size),
+            "integral": integral,
+            "sojourns": math.fsum((b - a).tolist()),
+            "min_occupancy": float(occupancy.min()),
+            "missing_end": float(np.isnan(x[:, 1]).sum()),
+        }
     return out
+
+
+def live_occupancy(scenario: Scenario, k: int, seed: int) -> tuple[dict[str, float], Any]:
+    """Run one replication event by event and integrate each stage's occupancy from the
+    model's *live state* (candidates of the open reqs and the stage they are in), not from
+    the records. Returns the integrals over [0, horizon] and the finished model.
+
+    A candidate whose patience ran out while waiting for the team is removed lazily by the
+    model (when the task is popped, or at the horizon) and its visit is closed as of the
+    deadline; here such a candidate stops counting at its deadline, which is the
+    definition the records use.
+    """
+    from hiresim.model.hiring_model import HiringModel
+
+    model = HiringModel(scenario, k, seed, record_detail=True)
+    env = model.env
+    horizon = model.horizon
+    integrals: dict[str, float] = {}
+    t = env.now
+    while True:
+        nxt = env.peek()
+        if nxt > t:  # every event at time t has run: the state holds on [t, next event)
+            t1 = min(nxt, horizon)
+            for req in model.reqs:
+                for c in req.active_candidates:
+                    if not c.stage:
+                        continue
+                    until = t1
+                    d = c.pending_deadline
+                    if d is not None and d < t1:
+                        p = c.pending  # a task, a panel's tasks (patience: the first) or None
+                        first = p[0] if isinstance(p, list) else p
+                        if first is None or first.started_at is None:
+                            until = max(t, d)
+                    integrals[c.stage] = integrals.get(c.stage, 0.0) + (until - t)
+            t = t1
+        if nxt >= horizon:
+            break
+        env.step()
+    model.run()  # nothing left before the horizon: this closes the books
+    return integrals, model
+
+
+# --------------------------------------------------------------------------- checks
+#
+# Each returns plain data (so that the tests assert on it and scripts/validate_model.py
+# tabulates it from the same code).
+
+
+def little_check(scenario: Scenario, k: int, seed: int) -> list[dict[str, Any]]:
+    """Little's law per stage for one replication: the live-state occupancy integral, the
+    records' occupancy integral and the sum of truncated sojourns, and the worst relative
+    difference."""
+    live, model = live_occupancy(scenario, k, seed)
+    records = little_from_records(model.visits, model.horizon)
+    rows = []
+    for stage, r in sorted(records.items()):
+        scale = max(1.0, r["sojourns"])
+        rows.append({
+            "stage": stage, "visits": int(r["visits"]), "live": live.get(stage, 0.0),
+            "integral": r["integral"], "sojourns": r["sojourns"],
+            "min_occupancy": r["min_occupancy"], "missing_end": int(r["missing_end"]),
+            "rel_err": max(abs(live.get(stage, 0.0) - r["sojourns"]),
+                           abs(r["integral"] - r["sojourns"])) / scale,
+        })
+    for stage in sorted(set(live) - set(records)):
+        rows.append({"stage": stage, "visits": 0, "live": live[stage], "integral": 0.0,
+                     "sojourns": 0.0, "min_occupancy": 0.0, "missing_end": 0,
+                     "rel_err": abs(live[stage])})
+    return rows
+
+
+def fifo_recursion_check(c: int, lam: float, mean_service_days: float, k: int,
+                         seed: int, horizon_days: float = 1000.0) -> dict[str, Any]:
+    """The M/M/c scenario against an independent FIFO c-server queue (the Kiefer-Wolfowitz
+    recursion: each customer, in arrival order, starts at max(arrival, earliest free
+    server)) fed with the *same* arrivals and service times as the model's replication:
+    the start times must agree to floating-point precision. Also Kolmogorov-Smirnov
+    p-values of the inter-arrival and service times against their exponentials."""
+    import heapq
+
+    from scipy import stats
+
+    from hiresim.replication import run_replication
+
+    until = horizon_days - 100.0
+    scn = mmc(c, lam, mean_service_days, horizon_days=horizon_days, until_day=until)
+    r = run_replication(scn, k, seed, record_detail=True)
+    v = sorted((x for x in r.visits if x[1] == "screen"), key=lambda x: x[2])
+    enter = np.array([x[2] for x in v])
+    start = np.array([x[3] for x in v])
+    service = np.array([x[4] for x in v]) - start
+    free = [0.0] * c
+    reference = np.empty(enter.size)
+    for i, (a, s_) in enumerate(zip(enter, service, strict=True)):
+        begin = max(a, heapq.heappop(free))
+        reference[i] = begin
+        heapq.heappush(free, begin + s_)
+    gaps = np.diff(np.concatenate([[0.0], enter]))
+    return {
+        "customers": int(enter.size),
+        "unstarted": int(np.isnan(start).sum()),
+        "max_abs_diff": float(np.max(np.abs(reference - start))),
+        "ks_interarrival_p": float(stats.kstest(gaps, "expon", args=(0, 1 / lam)).pvalue),
+        "ks_service_p": float(stats.kstest(service, "expon",
+                                           args=(0, mean_service_days)).pvalue),
+    }
+
+
+TERMINAL_OUTCOME = {  # the outcome of the last stage visit of each terminal state
+    "no_reply": "failed", "not_interested": "failed", "rejected": "failed",
+    "declined_offer": "failed", "withdrew": "withdrew", "closed_out": "closed_out",
+    "in_process": "in_process", "hired": "passed",
+}
+
+
+def conservation_problems(result: Any) -> list[str]:
+    """Exact bookkeeping of one replication (design/validation.md, Conservation): every
+    candidate ends once, in one terminal state, at the stage of its last visit; only the
+    last visit may end other than 'passed'; timestamps never go backwards; no wait is
+    negative; the funnel table matches the visits; nobody is busy beyond their hours."""
+    from hiresim.model.candidates import TERMINAL_STATES
+
+    problems: list[str] = []
+    if set(TERMINAL_OUTCOME) != set(TERMINAL_STATES):
+        problems.append(f"terminal states changed: {sorted(TERMINAL_STATES)}")
+    horizon = result.horizon_days
+    cands = {row[0]: row for row in result.candidates}
+    if len(cands) != len(result.candidates):
+        problems.append("a candidate ended twice")
+    by_cand: dict[int, list[tuple]] = {}
+    for v in result.visits:
+        by_cand.setdefault(v[0], []).append(v)
+    for cid, visits in by_cand.items():
+        if cid not in cands:
+            continue  # created in the warm-up: not in the candidate table
+        created, end, terminal, terminal_stage = cands[cid][5:9]
+        visits.sort(key=lambda v: (v[2], v[4]))
+        last = visits[-1]
+        for v in visits[:-1]:
+            if v[5] != "passed":
+                problems.append(f"candidate {cid}: {v[1]} ended {v[5]} on day {v[4]:.4f}, "
+                                f"then the journey went on: {visits[visits.index(v) + 1:]}")
+        if (last[5], last[1]) != (TERMINAL_OUTCOME.get(terminal), terminal_stage):
+            problems.append(f"candidate {cid}: last visit {last[1]}/{last[5]} but terminal "
+                            f"state {terminal} at {terminal_stage}")
+        if last[4] != end:
+            problems.append(f"candidate {cid}: last visit ends on day {last[4]:.4f}, the "
+                            f"candidate on day {end:.4f}")
+        prev_end = created
+        for v in visits:
+            enter, start, leave = v[2], v[3], v[4]
+            if enter < prev_end or leave < enter or leave > horizon:
+                problems.append(f"candidate {cid}: timestamps go backwards at {v}")
+            if start == start and not enter <= start <= leave:
+                problems.append(f"candidate {cid}: start outside the visit {v}")
+            prev_end = leave
+    source = {row[0]: row[3] for row in result.candidates}
+    counts: dict[tuple, int] = {}
+    for v in result.visits:
+        if v[0] in source:
+            key = (source[v[0]], v[1], v[5])
+            counts[key] = counts.get(key, 0) + 1
+    funnel = {tuple(row[:3]): row[3] for row in result.funnel if row[3]}
+    if funnel != counts:
+        problems.append("the funnel table does not match the visits")
+    busy: dict[str, float] = {}
+    limit: dict[str, float] = {}
+    for person, _role, hours_per_week, _activity, hours in result.staff:
+        if person.endswith("-pool"):
+            continue  # an unlimited pool (work.UnlimitedPool) has no hours limit
+        busy[person] = busy.get(person, 0.0) + hours
+        limit[person] = hours_per_week * horizon / 7.0
+    for person, hours in busy.items():
+        if hours > limit[person] * (1 + 1e-9):
+            problems.append(f"{person} busy {hours:.2f} h of {limit[person]:.2f}")
+    return problems
+
+
+def binom_p(successes: int, trials: int, p: float) -> float:
+    """Two-sided exact binomial p-value (1 or 0 for rates of 0 or 1)."""
+    from scipy import stats
+
+    if trials == 0:
+        return math.nan
+    if p in (0.0, 1.0):
+        return 1.0 if successes == trials * p else 0.0
+    return float(stats.binomtest(successes, trials, p).pvalue)
+
+
+def funnel_report(result: Any, rates: dict[str, float] = FUNNEL_RATES) -> dict[str, Any]:
+    """The sourced funnel of one drained replication: N prospects, hires vs N x prod(p)
+    (z), and per stage the passes out of the decided visits with their exact binomial
+    p-value against the stage's pass rate."""
+    cands = result.candidates
+    n = sum(1 for c in cands if c[3] == "sourced")
+    hires = sum(1 for c in cands if c[7] == "hired")
+    p = funnel_product(rates)
+    out: dict[str, dict[str, int]] = {}
+    for v in result.visits:
+        d = out.setdefault(v[1], {})
+        d[v[5]] = d.get(v[5], 0) + 1
+    replied = sum(1 for c in cands if c[9])
+    stages = [("reply", replied, n, rates["reply_rate"]),
+              ("interest", out["outreach"].get("passed", 0), replied, rates["interest_rate"])]
+    expected = {"qualification": rates["qualify_rate"], "handoff": 1.0,
+                "screen": rates["screen_pass_rate"], "round1": 1.0, "debrief": 1.0,
+                "offer": rates["offer_acceptance"]}
+    for stage, rate in expected.items():
+        o = out.get(stage, {})
+        stages.append((stage, o.get("passed", 0), o.get("passed", 0) + o.get("failed", 0),
+                       rate))
+    return {
+        "n": n, "hires": hires, "p": p, "expected": n * p,
+        "sd": math.sqrt(n * p * (1 - p)),
+        "z": (hires - n * p) / math.sqrt(n * p * (1 - p)),
+        "p_value": binom_p(hires, n, p),
+        "terminals": sorted({c[7] for c in cands}),
+        "outcomes": sorted({v[5] for v in result.visits}),
+        "stages": [{"stage": s, "passed": k, "trials": m, "rate": r, "observed": k / m,
+                    "p_value": binom_p(k, m, r)} for s, k, m, r in stages],
+        "max_wait": max((v[3] - v[2] for v in result.visits if v[3] == v[3]), default=0.0),
+    }
+
+
+def fates_by_req(result: Any) -> dict[int, list[tuple]]:
+    """Each req's candidates in creation order with (terminal, stage, replied, offered)."""
+    per_req: dict[int, list[tuple]] = {}
+    for c in sorted(result.candidates):  # candidate ids are in creation order
+        per_req.setdefault(c[1], []).append((c[7], c[8], c[9], c[10]))
+    return per_req
+
+
+def compare_fates(a: Any, b: Any) -> tuple[int, int]:
+    """(candidates compared, candidates whose fate differs) between two runs, matching the
+    k-th candidate of each req."""
+    fa, fb = fates_by_req(a), fates_by_req(b)
+    compared = differ = 0
+    for req, xs in fa.items():
+        ys = fb.get(req, [])
+        m = min(len(xs), len(ys))
+        compared += m
+        differ += sum(1 for x, y in zip(xs[:m], ys[:m], strict=True) if x != y)
+    return compared, differ
+
+
+def screen_waits_by_candidate(scenario: Scenario, k: int, seed: int) -> dict[int, float]:
+    """Each candidate's screen wait, truncated at the horizon."""
+    from hiresim.replication import run_replication
+
+    r = run_replication(scenario, k, seed, record_detail=True)
+    T = r.horizon_days
+    return {v[0]: (v[3] if v[3] == v[3] else T) - v[2] for v in r.visits if v[1] == "screen"}
+
+
+def crn_comparison(before: Scenario, after: Scenario, replications: int,
+                   seed: int) -> list[dict[str, Any]]:
+    """Per replication on the same seed: candidates, how many waited longer after the
+    change, and the mean screen wait before and after."""
+    rows = []
+    for k in range(replications):
+        w0 = screen_waits_by_candidate(before, k, seed)
+        w1 = screen_waits_by_candidate(after, k, seed)
+        same = w0.keys() == w1.keys()
+        longer = sum(1 for c in w0 if w1.get(c, math.inf) > w0[c] + 1e-9)
+        rows.append({"replication": k, "candidates": len(w0), "same_candidates": same,
+                     "waited_longer": longer, "mean_before": float(np.mean(list(w0.values()))),
+                     "mean_after": float(np.mean(list(w1.values())))})
+    return rows
+
+
+# --------------------------------------------------------------------------- run sizes
+#
+# The default test run uses FAST; ``pytest -m validation`` and scripts/validate_model.py
+# use LARGE. Seeds are fixed.
+
+T_TAIL = 1.0 / 0.9  # design/validation.md's t = 1.1111: C exp(-(c mu - lambda) t) = C / e
+
+MMC_SYSTEMS = {
+    "c3-rho0.70": (MMc(3, 2.1, 1.0), (0.5, T_TAIL, 2.5)),
+    "c4-rho0.75": (MMc(4, 3.0, 1.0), (0.5, 1.5)),
+    "c1-rho0.625": (MMc(1, 5.0, 8.0), (0.2, 0.5)),
+    "c10-rho0.90": (MMc(10, 9.0, 1.0), (0.5, 1.0)),
+}
+MMC_SEEDS = {key: 101 + i for i, key in enumerate(MMC_SYSTEMS)}
+# (replications, warm-up days, window days): about 3,000 customers per replication (fast)
+# or design/validation.md's 30 x 10,000 customers after 1,000 of warm-up (large)
+MMC_FAST = {"c3-rho0.70": (12, 50.0, 1400.0), "c4-rho0.75": (12, 50.0, 1000.0),
+            "c1-rho0.625": (12, 20.0, 600.0)}
+MMC_LARGE = {"c3-rho0.70": (30, 476.0, 4762.0), "c4-rho0.75": (30, 333.0, 3333.0),
+             "c1-rho0.625": (30, 200.0, 2000.0), "c10-rho0.90": (30, 300.0, 1111.0)}
+
+TANDEM = (MMc(3, 2.1, 1.0), 0.5, MMc(2, 1.05, 0.8))
+TANDEM_SEED = 211
+TANDEM_FAST = (12, 50.0, 1000.0)
+TANDEM_LARGE = (30, 476.0, 4762.0)
+
+FUNNEL_SEED = 31
+FUNNEL_FAST = {"reqs": 8, "prospects_per_req_per_week": 70.0, "until_day": 125.0,
+               "horizon_days": 215.0}
+# design/validation.md: N = 200,000 outreach (80 reqs x 10 a day x 250 days), ten times
+# the fast pace, with ten times the fast finite team
+FUNNEL_LARGE = {"reqs": 80, "prospects_per_req_per_week": 70.0, "until_day": 250.0,
+                "horizon_days": 340.0}
+FUNNEL_LARGE_STAFF = {"sourcers": (20, 140.0), "recruiters": (10, 70.0),
+                      "interviewers": (10, 28.0)}
+
+
+def funnel_target(large: bool) -> float:
+    """Prospects the plan asks for: reqs x pace x days (unlimited sourcers reach ~98% of it
+    at this pace, see unlimited_pace_check)."""
+    f = FUNNEL_LARGE if large else FUNNEL_FAST
+    return f["reqs"] * f["prospects_per_req_per_week"] / 7.0 * f["until_day"]
+
+
+def funnel_scenario(capacity: str, large: bool) -> Scenario:
+    kw: dict[str, Any] = dict(FUNNEL_LARGE if large else FUNNEL_FAST)
+    if capacity == "finite" and large:
+        kw["staff"] = FUNNEL_LARGE_STAFF
+    return funnel(capacity=capacity, seed=FUNNEL_SEED, **kw)
+
+
+COVERAGE_SYSTEM = MMc(3, 1.5, 1.0)
+COVERAGE_SEED = 10_000
+# (macro-runs, replications each, warm-up days, window days)
+COVERAGE_FAST = (50, 8, 20.0, 80.0)
+COVERAGE_LARGE = (300, 10, 20.0, 2000.0)  # ~3,000 customers per replication
+
+CRN_SEED = 77
+CRN_BASE = {"horizon_days": 500.0, "until_day": 400.0}
+
+
+def crn_pair(change: str) -> tuple[Scenario, Scenario]:
+    """(before, after): every screen 20% shorter (same draws), or one more recruiter."""
+    before = mmc(3, 2.1, 1.0, **CRN_BASE)
+    if change == "faster_screen":
+        return before, mmc(3, 2.1, 0.8, **CRN_BASE)
+    if change == "one_more_recruiter":
+        return before, mmc(4, 2.1, 1.0, **CRN_BASE)
+    raise ValueError(change)
+
+
+LITTLE_SEED = 17
+LITTLE_SCENARIOS = {
+    "mmc": lambda: mmc(3, 2.1, 1.0, horizon_days=300.0),
+    "mmc-unlimited": lambda: mmc("unlimited", 2.1, 1.0, horizon_days=300.0),
+    "tandem": lambda: tandem(3, 2.1, 1.0, 0.5, 2, 1.25, horizon_days=300.0),
+    "inbound-funnel-finite": lambda: inbound_funnel(
+        applications_per_req_per_week=35.0, until_day=60.0, horizon_days=90.0,
+        capacity="finite"),
+    "rich-combined": lambda: rich("combined", horizon_days=200.0),
+    "rich-split": lambda: rich("split", horizon_days=200.0),
+    "rich-combined-stressed": lambda: rich("combined", stressed=True, horizon_days=200.0),
+    "rich-split-stressed": lambda: rich("split", stressed=True, horizon_days=150.0),
+}
+
+
+CLOSE_DURING_INTERVIEW: dict[str, Any] = {
+    # One req, one recruiter at 7 h/week (1 hour of effort = 1 day), everything fixed and
+    # every probability 1: candidate 1 is hired on day 19 while candidate 3's 6-day onsite
+    # (days 14-20) is under way, so candidate 3 is closed out on day 19 mid-interview.
+    "name": "close-during-interview",
+    "simulation": {"horizon_days": 30.0, "seed": 1},
+    "team": {"structure": "combined", "recruiters": {"count": 1, "hours_per_week": 7.0},
+             "recruiter_skill": {"reply_rate_multiplier": 1.0}},
+    "effort": {"intake_hours": 1.0, "outreach_hours": 1.0, "follow_up_hours": 0.0,
+               "qualification_call_hours": 1.0, "application_review_hours": 1.0,
+               "screen_hours": 1.0, "scheduling_hours": 1.0, "debrief_hours": 1.0,
+               "offer_hours": 1.0},
+    "outreach": {"touches": 1, "touch_gap_days": 1.0, "reply_share_by_touch": [1.0],
+                 "reply_delay_days": 2.0, "prospects_per_req_per_week": 7.0,
+                 "max_active_per_req": None},
+    "candidates": {"patience_days": None, "offer_response_days": 0.0,
+                   "acceptance_grace_days": 0.0, "acceptance_drop_per_week": 0.0},
+    "profiles": [{
+        "name": "eng",
+        "openings": {"count": 1},
+        "inbound": {"applications_per_week": 0.0},
+        "sourced": {"reply_rate": 1.0, "interest_rate": 1.0, "qualify_rate": 1.0},
+        "screen_pass_rate": 1.0,
+        "interview_rounds": [{"name": "onsite", "pass_rate": 1.0, "interviewer_hours": 6.0,
+                              "lead_days": 0.0}],
+        "decision_pass_rate": 1.0,
+        "offer_acceptance": 1.0,
+        "interviewers": {"count": 3, "hours_per_week": 7.0},
+    }],
+}
+
+
+def _close_run(horizon: float | None = None, patience: float | None = None) -> Any:
+    from hiresim.replication import run_replication
+
+    data = copy.deepcopy(CLOSE_DURING_INTERVIEW)
+    if horizon is not None:
+        data["simulation"]["horizon_days"] = horizon
+    if patience is not None:
+        data["candidates"]["patience_days"] = patience
+    return run_replication(scenario_from_dict(data, "<close-during-interview>"), 0, 1,
+                           record_detail=True)
+
+
+def closed_out_check() -> dict[str, Any]:
+    """Candidate 3 is closed out on day 19 mid-onsite: no visit may begin after that, and
+    the recruiter debriefs candidates 1 and 2 only (2 hours)."""
+    r = _close_run()
+    end = {c[0]: (c[6], c[7], c[8]) for c in r.candidates}
+    after = [v for v in r.visits if v[2] > end[v[0]][0]]
+    debrief = sum(s[4] for s in r.staff if s[3] == "debrief")
+    return {"ok": end[3] == (19.0, "closed_out", "onsite") and not after and debrief == 2.0,
+            "candidate_3": end[3], "visits_after_end": after, "debrief_hours": debrief}
+
+
+def horizon_start_check() -> dict[str, Any]:
+    """Cut on day 18.5: candidate 1's offer (started day 18) and candidate 3's onsite
+    (started day 14) are under way, so their visits must carry those start days."""
+    r = _close_run(horizon=18.5)
+    visits = {(v[0], v[1]): v for v in r.visits}
+    offer, onsite = visits[(1, "offer")], visits[(3, "onsite")]
+    return {"ok": offer[3] == 18.0 and onsite[3] == 14.0, "offer_visit": offer,
+            "onsite_visit": onsite}
+
+
+def in_service_withdrawal_check() -> dict[str, Any]:
+    """Patience 4.25 days: candidate 1 is hired on day 19 (offer started day 18, before the
+    patience deadline of day 18.25). Cut on day 18.5 they must be in process, not
+    withdrawn."""
+    full = {c[0]: (c[7], c[8]) for c in _close_run(patience=4.25).candidates}
+    cut = {c[0]: (c[7], c[8], c[6]) for c in _close_run(18.5, 4.25).candidates}
+    return {"ok": full[1] == ("hired", "offer") and cut[1][:2] == ("in_process", "offer"),
+            "full_run": full[1], "cut_run": cut[1]}
+
+
+def unlimited_pace_check() -> dict[str, Any]:
+    """Unlimited sourcers are never the bottleneck: one req at a target of 200 prospects a
+    day for 50 days (each outreach takes 0.035 days on average) must contact about 10,000
+    prospects (within 1%)."""
+    from hiresim.replication import run_replication
+
+    s = funnel(capacity="unlimited", reqs=1, prospects_per_req_per_week=1400.0,
+               until_day=50.0, horizon_days=51.0)
+    contacted = run_replication(s, 0, 3).kpis["contacted"]
+    target = 1400.0 / 7.0 * 50.0
+    return {"ok": abs(contacted / target - 1.0) <= 0.01, "contacted": contacted,
+            "target": target}

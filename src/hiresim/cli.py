@@ -11,6 +11,7 @@ import json
 import shlex
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -130,6 +131,28 @@ def _fresh_folder(out: str | None, force: bool) -> Path | None:
     return path
 
 
+@contextmanager
+def _report_folder(out: str | None, report_path: str | None) -> Iterator[str | None]:
+    """--report without --out: results go to a temporary folder, removed afterwards."""
+    if report_path is None or out is not None:
+        yield out
+        return
+    tmp = tempfile.mkdtemp(prefix="hiresim-")
+    _TEMPORARY.add(str(Path(tmp) / "results"))
+    try:
+        yield str(Path(tmp) / "results")
+    finally:
+        _TEMPORARY.discard(str(Path(tmp) / "results"))
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+_TEMPORARY: set[str] = set()  # result folders made only for --report (not worth naming)
+
+
+def _says_where(folder: Path | str) -> bool:
+    return not any(str(folder).startswith(t) for t in _TEMPORARY)
+
+
 # ------------------------------------------------------------------ shared options
 
 def _simulation_options(func: Callable) -> Callable:
@@ -234,15 +257,17 @@ def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> None
 @click.option("--replication", type=click.IntRange(min=0), default=None,
               help="Re-run replication K alone and print its event log (to inspect an "
                    "outlier).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write an HTML report to this file (see 'hiresim report').")
+@click.option("--cdn", is_flag=True, help="With --report: load plotly.js from the web.")
 def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
         goals: tuple[str, ...], quiet: bool, debug: bool, out: str | None, force: bool,
         resume: bool, records: str, table_format: str, precision: float | None,
-        max_replications: int, replication: int | None) -> None:
+        max_replications: int, replication: int | None, report_path: str | None,
+        cdn: bool) -> None:
     """Simulate each scenario in FILES and print a summary of its KPIs with 95% confidence
     intervals across replications. With several files, the table puts them side by side."""
-    from hiresim.batch import run_batch
-    from hiresim.outputs import json_safe, recorded_replications
 
     if resume and force:
         raise click.UsageError("--resume and --force exclude each other")
@@ -263,11 +288,28 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         names = [s.name for s in scenarios]
         if len(set(names)) != len(names):
             _bad_input("error: --out with several files needs distinct scenario names")
+    with _report_folder(out, report_path) as out:
+        _run(scenarios, files, replications, seed, fmt, workers, dask, parsed_goals, quiet,
+             debug, out, force, resume, records, table_format, precision, max_replications)
+        if report_path is not None:
+            _write_report(Path(out), report_path, cdn, debug)
+            click.echo(f"report: {report_path}", err=True)
+
+
+def _run(scenarios: list[Scenario], files: tuple[str, ...], replications: int | None,
+         seed: int | None, fmt: str, workers: int | None, dask: str | None,
+         parsed_goals: list[Goal], quiet: bool, debug: bool, out: str | None, force: bool,
+         resume: bool, records: str, table_format: str, precision: float | None,
+         max_replications: int) -> None:
+    from hiresim.batch import run_batch
+    from hiresim.outputs import atomic_write_text, json_safe, recorded_replications
+    from hiresim.studies import safe_name
+
     outcomes: list[BatchOutcome] = []
     with _executor(workers, dask) as ex:
         for scenario in scenarios:
             target = None if out is None else (
-                Path(out) if len(scenarios) == 1 else Path(out) / scenario.name)
+                Path(out) if len(scenarios) == 1 else Path(out) / safe_name(scenario.name))
             n = replications or scenario.simulation.replications
             if resume and replications is None and target is not None:
                 n = recorded_replications(target) or n
@@ -290,6 +332,9 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         payload = outcome.to_dict()
         if parsed_goals:
             payload["goals"] = [goal_probability(g, outcome.kpis) for g in parsed_goals]
+            if outcome.files:  # keep the goals with the saved summary (the report shows them)
+                atomic_write_text(outcome.files[0].parent / "summary.json",
+                                  json.dumps(json_safe(payload), indent=2))
         payloads.append(payload)
     if fmt == "json":
         for payload in payloads:
@@ -310,7 +355,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         for line in warnings_for(payload):
             click.echo(line, err=True)
     for outcome in outcomes:
-        if outcome.files:
+        if outcome.files and _says_where(outcome.files[0].parent):
             folder = outcome.files[0].parent
             click.echo(f"{outcome.scenario.name}: results in {folder}/ "
                        f"({', '.join(p.name for p in outcome.files)})", err=True)
@@ -357,21 +402,35 @@ def _inspect_replication(scenarios: list[Scenario], k: int, seed: int | None,
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Write one result folder per scenario plus comparison.json.")
 @click.option("--force", is_flag=True, help="Overwrite a non-empty --out folder.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write an HTML report to this file (see 'hiresim report').")
+@click.option("--cdn", is_flag=True, help="With --report: load plotly.js from the web.")
 def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
             sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
             goals: tuple[str, ...], quiet: bool, debug: bool, out: str | None,
-            force: bool) -> None:
+            force: bool, report_path: str | None, cdn: bool) -> None:
     """Compare scenarios FILES on common random numbers: each KPI per scenario, and the
     paired difference of each against the FIRST with 95% intervals (Bonferroni-adjusted
     for the number of comparisons), in numbers and in words."""
-    from hiresim.outputs import atomic_write_text, json_safe
-    from hiresim.studies import compare_study
-
     if len(files) < 2:
         raise click.UsageError("compare needs at least two scenario files")
     parsed_goals = _goals(goals)
     scenarios = _load_all(files, sets, debug)
-    folder = _fresh_folder(out, force)
+    with _report_folder(out, report_path) as out:
+        folder = _fresh_folder(out, force)
+        _compare(scenarios, replications, seed, fmt, workers, dask, parsed_goals, quiet,
+                 debug, folder)
+        if report_path is not None and folder is not None:
+            _write_report(folder, report_path, cdn, debug)
+            click.echo(f"report: {report_path}", err=True)
+
+
+def _compare(scenarios: list[Scenario], replications: int | None, seed: int | None, fmt: str,
+             workers: int | None, dask: str | None, parsed_goals: list[Goal], quiet: bool,
+             debug: bool, folder: Path | None) -> None:
+    from hiresim.outputs import atomic_write_text, json_safe
+    from hiresim.studies import compare_study
+
     with _executor(workers, dask) as ex:
         study = _study(quiet, debug, replications, scenarios, "compare", lambda bar, start:
                        compare_study(scenarios, replications, seed, ex, parsed_goals, folder,
@@ -398,7 +457,7 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
     for payload in payloads:
         for line in warnings_for(payload):
             click.echo(line, err=True)
-    if folder is not None:
+    if folder is not None and _says_where(folder):
         click.echo(f"results in {folder}/", err=True)
 
 
@@ -415,18 +474,16 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
               help="Write sweep.parquet (one row per point and replication), "
                    "sweep_summary.json and one result folder per point.")
 @click.option("--force", is_flag=True, help="Overwrite a non-empty --out folder.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write an HTML report to this file (see 'hiresim report').")
+@click.option("--cdn", is_flag=True, help="With --report: load plotly.js from the web.")
 def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str, ...],
           fmt: str, workers: int | None, dask: str | None, goals: tuple[str, ...],
           quiet: bool, debug: bool, varies: tuple[str, ...], confidence: float,
-          out: str | None, force: bool) -> None:
+          out: str | None, force: bool, report_path: str | None, cdn: bool) -> None:
     """Run the grid of team shapes in FILE's sweep: section (and --vary axes) and report
     each point's KPIs, the Pareto frontier of cost per hire against P80 time-to-fill, the
     cheapest team that meets the --goal(s), and what to buy next."""
-    import pandas as pd
-
-    from hiresim.outputs import atomic_write_frame, atomic_write_text, json_safe
-    from hiresim.studies import sweep_study
-
     parsed_goals = _goals(goals)
     try:
         points = expand_grid(file, list(varies), sets)
@@ -436,7 +493,23 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         _bad_input(str(err))
     except OverrideError as err:
         raise click.BadParameter(str(err), param_hint="--vary/--set") from None
-    folder = _fresh_folder(out, force)
+    with _report_folder(out, report_path) as out:
+        folder = _fresh_folder(out, force)
+        _sweep(file, points, replications, seed, fmt, workers, dask, parsed_goals, quiet,
+               debug, confidence, folder)
+        if report_path is not None and folder is not None:
+            _write_report(folder, report_path, cdn, debug)
+            click.echo(f"report: {report_path}", err=True)
+
+
+def _sweep(file: str, points: list, replications: int | None, seed: int | None, fmt: str,
+           workers: int | None, dask: str | None, parsed_goals: list[Goal], quiet: bool,
+           debug: bool, confidence: float, folder: Path | None) -> None:
+    import pandas as pd
+
+    from hiresim.outputs import atomic_write_frame, atomic_write_text, json_safe
+    from hiresim.studies import sweep_study
+
     with _executor(workers, dask) as ex:
         study = _study(quiet, debug, replications, [p.scenario for p in points], "sweep",
                        lambda bar, start: sweep_study(points, replications, seed, ex,
@@ -456,8 +529,39 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         click.echo(json.dumps(json_safe(report)))
     else:
         click.echo(sweep_report(report))
-    if folder is not None:
+    if folder is not None and _says_where(folder):
         click.echo(f"results in {folder}/", err=True)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the HTML file [default: FOLDER/report.html].")
+@click.option("--cdn", is_flag=True,
+              help="Load plotly.js from the web instead of embedding it (a small file that "
+                   "needs a connection to open).")
+@click.option("--debug", is_flag=True, help="Show full tracebacks (for developers).")
+def report(folder: str, output: str | None, cdn: bool, debug: bool) -> None:
+    """Render one self-contained HTML report from a saved result folder (of run, compare or
+    sweep --out), without simulating again."""
+    path = _write_report(Path(folder), output, cdn, debug)
+    click.echo(f"report: {path}", err=True)
+
+
+def _write_report(folder: Path, output: str | Path | None, cdn: bool, debug: bool) -> Path:
+    from hiresim.report import ReportError, write_report
+
+    target = Path(output) if output is not None else folder / "report.html"
+    try:
+        return write_report(folder, target, cdn=cdn)
+    except ReportError as err:
+        if debug:
+            raise
+        _bad_input(f"error: {err}")
+    except OSError as err:
+        if debug:
+            raise
+        _bad_input(f"error: {err.filename or target}: {err.strerror or err}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -273,7 +273,7 @@ def sweep_report(report: dict) -> str:
                 cph = e["cost_per_hire"]
                 goal = e.get("goal_probability_change")
                 out.append(
-                    f"- {e['buy']}: {_fmt(e['team_cost_per_year'], 'money')} a year; P80 "
+                    f"- {e['buy']}: +${e['team_cost_per_year']:,.0f} a year; P80 "
                     f"time-to-fill {_diff_cell(p80, 'days')} days; cost per hire "
                     f"{_diff_cell(cph, 'money')}"
                     + (f"; P(goals) {100 * goal:+.0f} points" if goal is not None else "")

@@ -152,6 +152,9 @@ class CandidateFlow:
         if c.pending is not None:
             for task in c.pending if isinstance(c.pending, list) else (c.pending,):
                 task.cancelled = True
+                started = task.started_at
+                if started is not None and started <= t and c.stage_start != c.stage_start:
+                    c.stage_start = started  # work on the stage was under way
             c.pending = None
         c.pending_deadline = None
         self.leave(c, _OUTCOME_OF_TERMINAL[state], t)
@@ -167,10 +170,18 @@ class CandidateFlow:
 
     def resolve(self, c: Candidate, t: float, state: str) -> None:
         """End a live candidate at t (req closed, horizon): a lapsed wait is a withdrawal."""
-        if c.pending_deadline is not None and c.pending_deadline < t:
-            self.finish(c, "withdrew", c.pending_deadline)
+        deadline = c.pending_deadline
+        if deadline is not None and deadline < t and not self._started_by(c, deadline):
+            self.finish(c, "withdrew", deadline)
         else:
             self.finish(c, state, t)
+
+    @staticmethod
+    def _started_by(c: Candidate, t: float) -> bool:
+        """Had the team started any of the candidate's pending work by time t?"""
+        pending = c.pending
+        tasks = pending if isinstance(pending, list) else (pending,) if pending else ()
+        return any(task.started_at is not None and task.started_at <= t for task in tasks)
 
     def team_step(self, c: Candidate, queue: Any, activity: Activity,  # noqa: ANN201
                   priority: int | None = None, dist: Any = None, patient: bool = True,
@@ -193,6 +204,8 @@ class CandidateFlow:
         if panel > 1:  # the others of the panel work in parallel; the candidate waits for all
             return (yield from self._panel(c, queue, task, panel, now))
         outcome = yield task.done
+        if c.terminal is not None:  # closed out while the work was under way
+            return False
         c.pending = None
         c.pending_deadline = None
         if outcome == WITHDREW:
@@ -201,7 +214,7 @@ class CandidateFlow:
         if c.stage_start != c.stage_start:  # NaN: first work on this stage
             c.stage_start = task.started_at
         if patient:
-            c.patience_left -= task.started_at - now
+            c.patience_left = max(0.0, c.patience_left - (task.started_at - now))
         return True
 
     def _panel(self, c: Candidate, queue: Any, first: Task, panel: int, now: float):  # noqa: ANN202
@@ -214,17 +227,20 @@ class CandidateFlow:
             tasks.append(task)
         c.pending = tasks
         outcome = yield first.done
+        if c.terminal is not None:
+            return False
         c.pending_deadline = None
         if outcome == WITHDREW:
             self.finish(c, "withdrew", first.deadline)
             return False
         for task in tasks[1:]:
             yield task.done
+            if c.terminal is not None:
+                return False
         c.pending = None
         if c.stage_start != c.stage_start:
             c.stage_start = first.started_at
-        if c.patience_left != float("inf"):
-            c.patience_left -= first.started_at - now
+        c.patience_left = max(0.0, c.patience_left - (first.started_at - now))
         return True
 
     def wait_for(self, c: Candidate, event: Any):  # noqa: ANN201

@@ -251,6 +251,8 @@ class Person:
                 continue
             activity = task.activity if task is not None else Activity.OUTREACH
             sourcing = activity in SOURCING_WORK
+            if task is not None:
+                task.started_at = env.now  # the candidate stops waiting: work (or a switch) starts
             if (
                 self.switch_hours is not None
                 and self._last_was_sourcing is not None
@@ -262,10 +264,12 @@ class Person:
             dist = task.dist if task is not None and task.dist is not None else None
             hours = self.effort.hours(activity, dist or self.outreach_dists.get(activity))
             if task is not None:
-                task.started_at = env.now
                 task.hours = hours
                 yield from self._spend(activity, hours)
                 task.done.succeed(DONE)
+                # Let the candidate queue its next step before choosing what to do next, so
+                # that step competes on priority (no extra event: done is already scheduled).
+                yield task.done
             else:
                 assert prospect_req is not None
                 prospect_req.take_sourcing_token(env.now)

@@ -14,9 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from hiresim.goals import GoalError, parse_goal, wilson
 from hiresim.survival import filled_share_by, kaplan_meier
 
 from .data import RunData
@@ -71,6 +69,41 @@ COST_COMPONENTS: tuple[tuple[str, str], ...] = (
 
 
 # ---------------------------------------------------------------------------- numbers
+# The report keeps its own small versions of these formulas (the same as hiresim.metrics,
+# hiresim.comparison and hiresim.goals) so that it depends on nothing that may pull in the
+# simulation: it must open a result folder without SimPy.
+
+def t_quantile(p: float, df: int) -> float:
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, p))
+
+
+def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """95% Wilson score interval for a proportion."""
+    if n == 0:
+        return (math.nan, math.nan)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def paired_difference(base: pd.Series, other: pd.Series, comparisons: int = 1) -> dict:
+    """Mean of per-replication differences (other - base) with a Bonferroni t-interval."""
+    joined = pd.concat({"a": base, "b": other}, axis=1).dropna()
+    d = (joined["b"] - joined["a"]).to_numpy(dtype=float)
+    confidence = 1.0 - (1.0 - CONFIDENCE) / max(1, comparisons)
+    if d.size == 0:
+        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+    mean = float(d.mean())
+    if d.size == 1:
+        return {"mean": mean, "ci_low": None, "ci_high": None, "n": 1}
+    half = t_quantile(0.5 + confidence / 2, d.size - 1) * float(d.std(ddof=1)) \
+        / math.sqrt(d.size)
+    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": int(d.size)}
+
 
 def interval(values: Sequence[float] | np.ndarray | pd.Series) -> dict[str, float | None]:
     """Mean and 95% t-interval of per-replication values (nan left out)."""
@@ -81,7 +114,7 @@ def interval(values: Sequence[float] | np.ndarray | pd.Series) -> dict[str, floa
     mean = float(x.mean())
     if x.size == 1:
         return {"mean": mean, "ci_low": None, "ci_high": None, "n": 1}
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, x.size - 1)) * float(x.std(ddof=1)) \
+    half = t_quantile(0.5 + CONFIDENCE / 2, x.size - 1) * float(x.std(ddof=1)) \
         / math.sqrt(x.size)
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": int(x.size)}
 
@@ -260,22 +293,41 @@ def goals_phrase(goals: Sequence[str]) -> str:
     return "all goals (" + "; ".join(goal_words(g) for g in goals) + ")"
 
 
-def joint_goal_probability(run: RunData, goal_texts: Sequence[str]) -> dict | None:
-    """P(a simulated year meets every goal) from the replications table, with Wilson CI."""
-    if not goal_texts:
-        return None
-    kpis = run.table("replications")
-    if kpis.empty:
+_OPS = {"<=": np.less_equal, "<": np.less, ">=": np.greater_equal, ">": np.greater}
+
+
+def goal_met(kpis: pd.DataFrame, goal_texts: Sequence[str]) -> pd.Series | None:
+    """Per replication (indexed by its number): does the year meet every goal?
+
+    As ``hiresim.goals``: ``time_to_fill_days.pNN`` is the replication's own Kaplan-Meier
+    quantile, ``time_to_fill_days`` its median, and a missing value never meets a goal.
+    None when a goal cannot be read or names a column the table does not have.
+    """
+    if kpis.empty or not goal_texts:
         return None
     met = np.ones(len(kpis), dtype=bool)
-    try:
-        for text in goal_texts:
-            goal = parse_goal(text)
-            if goal.column not in kpis:
-                return None
-            met &= goal.met(kpis)
-    except GoalError:
+    for text in goal_texts:
+        match = _GOAL_RE.match(text or "")
+        if not match:
+            return None
+        metric, op, raw = match.groups()
+        q = re.fullmatch(r"time_to_fill_days(?:\.p(\d+))?", metric)
+        column = (f"time_to_fill_p{q.group(1) or 50}" if q else metric)
+        if column not in kpis:
+            return None
+        values = kpis[column].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            met &= ~np.isnan(values) & _OPS[op](values, float(raw))
+    index = kpis["replication"].to_numpy() if "replication" in kpis else None
+    return pd.Series(met.astype(float), index=index)
+
+
+def joint_goal_probability(run: RunData, goal_texts: Sequence[str]) -> dict | None:
+    """P(a simulated year meets every goal) from the replications table, with Wilson CI."""
+    met_series = goal_met(run.table("replications"), goal_texts)
+    if met_series is None:
         return None
+    met = met_series.to_numpy() > 0.5
     k, n = int(met.sum()), int(met.size)
     low, high = wilson(k, n)
     return {"probability": k / n if n else None, "ci_low": low, "ci_high": high,
@@ -349,23 +401,17 @@ def activity_hours(run: RunData) -> pd.DataFrame:
     for role, heads_n in heads.items():
         part = staff[staff["role"] == role] if not staff.empty else staff
         per_person = heads_n if heads_n else None
-        totals = part.groupby("activity")["hours"].sum() if not part.empty else {}
+        totals: dict[str, float] = (
+            {str(k): float(v) for k, v in part.groupby("activity")["hours"].sum().items()}
+            if not part.empty else {})
         busy_total = 0.0
-        for activity in ACTIVITY_LABELS:
-            if activity == "idle" or activity not in totals:
-                continue
-            hours = float(totals[activity]) / reps / weeks
-            if per_person:
-                hours /= per_person
+        known = [a for a in ACTIVITY_LABELS if a != "idle" and a in totals]
+        for activity in known + [a for a in totals if a not in ACTIVITY_LABELS]:
+            hours = totals[activity] / reps / weeks / (per_person or 1)
             if hours <= 0:
                 continue
             busy_total += hours
             rows.append({"role": role, "activity": activity, "hours": hours})
-        for activity in (a for a in (totals.index if len(part) else []) if
-                         a not in ACTIVITY_LABELS):
-            hours = float(totals[activity]) / reps / weeks / (per_person or 1)
-            busy_total += hours
-            rows.append({"role": role, "activity": str(activity), "hours": hours})
         cap = hpw.get(role)
         if per_person and cap and cap > busy_total:
             rows.append({"role": role, "activity": "idle", "hours": cap - busy_total})

@@ -167,9 +167,10 @@ def load_run(path: Path, name: str | None = None) -> RunData:
         scenario = loaded if isinstance(loaded, dict) else {}
     display = name if name is not None else str(
         summary.get("scenario") or meta.get("scenario") or scenario.get("name") or path.name)
-    goals = summary.get("goals") if isinstance(summary.get("goals"), list) else []
+    raw_goals = summary.get("goals")
+    goals = [g for g in raw_goals if isinstance(g, dict)] if isinstance(raw_goals, list) else []
     return RunData(path=path, name=display, meta=meta, summary=summary, scenario=scenario,
-                   goals=list(goals))
+                   goals=goals)
 
 
 def _find_run(parent: Path, name: str, used: set[Path]) -> Path | None:
@@ -193,7 +194,8 @@ def load_compare(path: Path) -> CompareData:
     if not isinstance(report, dict) or not isinstance(report.get("scenarios"), list) \
             or not report["scenarios"]:
         raise ReportError(f"{path / 'comparison.json'}: not a hiresim comparison")
-    runs, used = [], set()
+    runs: list[RunData] = []
+    used: set[Path] = set()
     for payload in report["scenarios"]:
         name = str(payload.get("scenario", ""))
         sub = _find_run(path, name, used)

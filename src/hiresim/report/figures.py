@@ -14,6 +14,7 @@ Conventions shared by every builder:
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 from collections.abc import Mapping, Sequence
@@ -84,8 +85,15 @@ _AXIS = {"gridcolor": GRID, "linecolor": "#d1d5db", "zerolinecolor": "#d1d5db",
 _TEMPLATE = {"layout": {
     "colorway": list(PALETTE), "paper_bgcolor": "white", "plot_bgcolor": "white",
     "hovermode": "closest", "xaxis": _AXIS, "yaxis": _AXIS,
-    "colorscale": {"sequential": "Blues"},
+    "font": {"family": FONT, "size": 12.5, "color": "#1f2937"},
+    "hoverlabel": {"font": {"family": FONT, "size": 12.5}, "align": "left"},
 }}
+
+
+@functools.cache
+def _template() -> go.layout.Template:
+    """Built once: validating a template dict for every figure is slow."""
+    return go.layout.Template(_TEMPLATE)
 
 
 def esc(text: object) -> str:
@@ -113,7 +121,7 @@ def _style(fig: go.Figure, title: str, height: int = 420, xtitle: str | None = N
     titles).
     """
     if top is None:
-        top = 88 + gap if legend and legend_at == "top" else 56 + gap
+        top = 88 + gap if legend and legend_at == "top" else 48 + gap
     paper = max(height - top - 60, 100)
     where = {
         "top": {"orientation": "h", "yanchor": "bottom", "y": 1.0 + gap / paper,
@@ -124,24 +132,18 @@ def _style(fig: go.Figure, title: str, height: int = 420, xtitle: str | None = N
                   "x": 1.02, "traceorder": "normal"},
     }[legend_at]
     fig.update_layout(
-        template=_TEMPLATE,
+        template=_template(),
         title={"text": f"<b>{title}</b>", "x": 0.01, "xanchor": "left", "y": 0.985,
                "yanchor": "top", "font": {"size": 16}},
-        font={"family": FONT, "size": 12.5, "color": "#1f2937"},
         height=height,
         margin={"l": 70, "r": 24, "t": top, "b": 60},
-        hoverlabel={"font": {"family": FONT, "size": 12.5}, "align": "left"},
         showlegend=legend,
         legend={**where, "font": {"size": 12}},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
     )
     if xtitle is not None:
         fig.update_xaxes(title_text=xtitle)
     if ytitle is not None:
         fig.update_yaxes(title_text=ytitle)
-    fig.update_xaxes(gridcolor=GRID, zerolinecolor="#d1d5db", automargin=True)
-    fig.update_yaxes(gridcolor=GRID, zerolinecolor="#d1d5db", automargin=True)
     return fig
 
 
@@ -342,7 +344,7 @@ def cost_breakdown_bars(frame: pd.DataFrame, height: int = 400) -> go.Figure:
            xtitle="US$ per hire (mean over replications)")
     fig.update_layout(legend={"traceorder": "normal"})
     fig.update_xaxes(tickformat="$,.0f")
-    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(autorange="reversed", ticksuffix=" ")
     return fig
 
 
@@ -380,7 +382,7 @@ def forest_plot(diffs: pd.DataFrame, colors: Mapping[str, str], baseline: str) -
             rows = rows[rows["mean"].notna()]
             if rows.empty:
                 continue
-            offset = (j - (m - 1) / 2) * (0.5 / max(m, 1)) if m > 1 else 0.0
+            offset = ((m - 1) / 2 - j) * (0.5 / max(m, 1)) if m > 1 else 0.0
             color = colors.get(name, PALETTE[0])
             mean = rows["mean"].astype(float).to_numpy() * scale
             low = rows["ci_low"].astype(float).to_numpy() * scale
@@ -418,7 +420,7 @@ def forest_plot(diffs: pd.DataFrame, colors: Mapping[str, str], baseline: str) -
                          tickformat="$,.0f" if group == "money" else None)
     height = 170 + 44 * sum(counts) + 70 * len(groups)
     _style(fig, f"Paired differences against the baseline, {esc(baseline)}", height=height,
-           legend=m > 1)
+           legend=True)
     fig.update_xaxes(showgrid=True, gridcolor=GRID, zeroline=False)
     return fig
 
@@ -793,7 +795,8 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
             x=[row["cost_per_hire"]], y=[row["time_to_fill_p80"]],
             mode="markers+text" if (is_front or is_rec) else "markers",
             text=[esc(short or name)],
-            textposition="top right" if order.get(name, 0) % 2 == 0 else "bottom left",
+            textposition=_label_side(row["cost_per_hire"], usable["cost_per_hire"],
+                                     order.get(name, 0)),
             textfont={"size": 11, "color": "#374151"},
             marker={"size": 20 if is_rec else (13 if is_front else 10),
                     "symbol": "star" if is_rec else "circle",
@@ -827,6 +830,13 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
         fig.update_yaxes(range=[min(ys) - ypad, max(ys) + ypad])
     fig.update_xaxes(tickformat="$,.0f")
     return fig
+
+
+def _label_side(x: float, xs: pd.Series, k: int) -> str:
+    """Text position that keeps a point's label inside the chart and off its neighbours."""
+    lo, hi = float(xs.min()), float(xs.max())
+    side = "left" if hi > lo and (x - lo) / (hi - lo) > 0.5 else "right"
+    return f"{'top' if k % 2 == 0 else 'bottom'} {side}"
 
 
 def goal_probability_bars(points: pd.DataFrame, colors: Mapping[str, str],

@@ -28,8 +28,6 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from hiresim import __version__
-from hiresim.comparison import COMPARED, paired_difference, statement
-from hiresim.goals import GoalError, parse_goal
 from hiresim.survival import filled_share_by
 
 from . import analysis as an
@@ -503,15 +501,25 @@ def _forest_frame(compare: CompareData) -> pd.DataFrame:
                 continue
             low, high = diff.get("ci_low"), diff.get("ci_high")
             clear = low is not None and high is not None and (low > 0 or high < 0)
-            try:
-                text = statement(other, base, kpi, diff) if kpi in COMPARED else label
-            except (KeyError, TypeError, ValueError):
-                text = label
+            text = _difference_words(other, base, label, group, diff, clear)
             rows.append({"scenario": other, "label": label, "group": group,
                          "mean": diff["mean"], "ci_low": low, "ci_high": high,
                          "clear": clear, "statement": text})
     return pd.DataFrame(rows, columns=["scenario", "label", "group", "mean", "ci_low",
                                        "ci_high", "clear", "statement"])
+
+
+def _difference_words(other: str, base: str, label: str, group: str, diff: dict,
+                      clear: bool) -> str:
+    """'split vs combined: cost per hire −$388 (95% CI −$563 to −$214), a clear difference'."""
+    kind = {"days": "days", "money": "money", "points": "pct"}[group]
+    unit = " days" if group == "days" else ""
+    text = f"{other} vs {base}: {label.lower()} {_signed(diff['mean'], kind)}{unit}"
+    low, high = diff.get("ci_low"), diff.get("ci_high")
+    if low is None or high is None:
+        return text + " (no interval: too few replications)"
+    return (text + f" (CI {_signed(low, kind)} to {_signed(high, kind)}{unit}), "
+            + ("a clear difference" if clear else "not a clear difference"))
 
 
 FOREST_KPIS = (
@@ -568,9 +576,10 @@ def differences_section(page: Page, compare: CompareData, colors: dict[str, str]
         fg.forest_plot(forest, colors, base),
         "Each dot is the mean of the per-replication differences (scenario minus "
         f"{h(base)}), the bar its {_confidence(compare)} confidence interval. Filled dots: "
-        "the interval excludes zero (a clear difference); hollow: not clear. Both scenarios "
-        "ran on the same random numbers, which makes these intervals much tighter than "
-        "those of the scenarios' own KPIs.", "Paired differences against the baseline")
+        "the interval excludes zero (a clear difference); hollow: not clear. "
+        f"{'Both' if len(compare.runs) == 2 else 'All'} scenarios ran on the same random "
+        "numbers, which makes these intervals much tighter than those of the scenarios' own "
+        "KPIs.", "Paired differences against the baseline")
     others = list(diffs)
     head = "".join(f"<th>{_name(o, colors)}</th>" for o in others)
     rows = []
@@ -920,20 +929,7 @@ def _clear_sign(diff: dict | None) -> int:
 
 
 def _goal_met(run: RunData, goal_texts: Sequence[str]) -> pd.Series | None:
-    """Per replication (indexed by its number): does the year meet every goal?"""
-    kpis = run.table("replications")
-    if kpis.empty or "replication" not in kpis:
-        return None
-    met = np.ones(len(kpis), dtype=bool)
-    try:
-        for text in goal_texts:
-            goal = parse_goal(text)
-            if goal.column not in kpis:
-                return None
-            met &= goal.met(kpis)
-    except GoalError:
-        return None
-    return pd.Series(met.astype(float), index=kpis["replication"].to_numpy())
+    return an.goal_met(run.table("replications"), goal_texts)
 
 
 def _dominance_lead(runs: Sequence[RunData], base: str, diffs: dict) -> tuple[str, str]:
@@ -1003,7 +999,7 @@ def compare_headline(compare: CompareData) -> str:
                 if a is None or b is None:
                     leads.append(False)
                     continue
-                d = paired_difference(a, b, m)
+                d = an.paired_difference(a, b, m)
                 leads.append(d.get("ci_low") is not None and d["ci_low"] > 0)
             if len(ranked) > 1 and all(leads):
                 verdict = "Recommendation"
@@ -1392,14 +1388,18 @@ def render_report(folder: str | Path, cdn: bool = False) -> str:
 
 
 def write_report(folder: str | Path, output: str | Path, cdn: bool = False) -> Path:
-    """Render the report of ``folder`` and write it to ``output`` atomically."""
-    text = render_report(folder, cdn=cdn)
+    """Render the report of ``folder`` and write it to ``output`` atomically.
+
+    The page is written to a temporary file beside ``output`` and renamed over it, so a
+    reader never sees half a report and a failure leaves any previous report intact.
+    """
     target = Path(output)
     if target.is_dir():
         raise ReportError(f"{target}: is a folder; give a file name such as report.html")
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise ReportError(f"{parent}: no such folder for the report")
+    text = render_report(folder, cdn=cdn)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
     except OSError as err:
