@@ -350,6 +350,7 @@ class UnlimitedPool:
         """Sourcing for a req stops by itself once the req no longer wants it."""
 
     def _source(self, req: Req):  # noqa: ANN202
+        """Start one outreach every 1/rate days, however long each takes (never a bottleneck)."""
         env = self.env
         rate = req.sourcing_rate_per_day
         if rate <= 0:
@@ -358,12 +359,15 @@ class UnlimitedPool:
             if req.wants_sourcing():
                 task = Task(env, Activity.OUTREACH, None)
                 self.submit(task)
-                yield task.done
-                if self.new_prospect is not None and not req.closed:
-                    self.new_prospect(req, self)
-                yield env.timeout(max(0.0, 1.0 / rate - (env.now - task.started_at)))
-            else:
-                yield env.timeout(1.0 / rate)
+                task.done.callbacks.append(self._prospect_callback(req))
+            yield env.timeout(1.0 / rate)
+
+    def _prospect_callback(self, req: Req) -> Callable[[simpy.Event], None]:
+        def found(_: simpy.Event) -> None:
+            if self.new_prospect is not None and not req.closed:
+                self.new_prospect(req, self)
+
+        return found
 
     def hours_in_progress(self, now: float) -> None:
         return None
