@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -583,10 +584,10 @@ def live_occupancy(scenario: Scenario, k: int, seed: int) -> tuple[dict[str, flo
     model's *live state* (candidates of the open reqs and the stage they are in), not from
     the records. Returns the integrals over [0, horizon] and the finished model.
 
-    A candidate whose patience ran out while waiting for the team is removed lazily by the
-    model (when the task is popped, or at the horizon) and its visit is closed as of the
-    deadline; here such a candidate stops counting at its deadline, which is the
-    definition the records use.
+    A candidate whose patience ran out while waiting for the team (no work on them started
+    by the deadline) is removed lazily by the model (when the task is popped, or at the
+    horizon) and its visit is closed as of the deadline; here such a candidate stops
+    counting at its deadline, which is the definition the records use.
     """
     from hiresim.model.hiring_model import HiringModel
 
@@ -606,10 +607,11 @@ def live_occupancy(scenario: Scenario, k: int, seed: int) -> tuple[dict[str, flo
                     until = t1
                     d = c.pending_deadline
                     if d is not None and d < t1:
-                        p = c.pending  # a task, a panel's tasks (patience: the first) or None
-                        first = p[0] if isinstance(p, list) else p
-                        if first is None or first.started_at is None:
-                            until = max(t, d)
+                        p = c.pending  # a task, a panel's tasks, or None (waiting on an event)
+                        tasks = p if isinstance(p, list) else [p] if p is not None else []
+                        if not any(x.started_at is not None and x.started_at <= d
+                                   for x in tasks):
+                            until = max(t, d)  # waited past the deadline: withdrew at d
                     integrals[c.stage] = integrals.get(c.stage, 0.0) + (until - t)
             t = t1
         if nxt >= horizon:
@@ -847,6 +849,30 @@ def crn_comparison(before: Scenario, after: Scenario, replications: int,
     return rows
 
 
+def shipped_scenario_files() -> list[Path]:
+    """The scenarios shipped with the project (scenarios/*.yaml)."""
+    return sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
+
+
+def shipped_checks(path: Path, k: int = 0, seed: int = 1) -> dict[str, Any]:
+    """Little's law (live state vs records), conservation and horizon cuts (at 30%, 60%
+    and 90% of the horizon) on one replication of a shipped scenario file."""
+    from hiresim.replication import run_replication
+    from hiresim.scenario import load_scenario
+
+    scenario = load_scenario(path)
+    little = little_check(scenario, k, seed)
+    conservation = conservation_problems(run_replication(scenario, k, seed,
+                                                         record_detail=True))
+    h = scenario.simulation.horizon_days
+    cuts = horizon_cut_problems(scenario, [0.3 * h + 0.01, 0.6 * h + 0.01, 0.9 * h + 0.01],
+                                k, seed)
+    return {"stages": len(little), "little_rel_err": max(r["rel_err"] for r in little),
+            "little_ok": all(r["rel_err"] <= 1e-9 and r["min_occupancy"] >= 0
+                             and r["missing_end"] == 0 for r in little),
+            "conservation": conservation, "cuts": cuts}
+
+
 # --------------------------------------------------------------------------- run sizes
 #
 # The default test run uses FAST; ``pytest -m validation`` and scripts/validate_model.py
@@ -978,34 +1004,81 @@ def _close_run(horizon: float | None = None, patience: float | None = None) -> A
 
 
 def closed_out_check() -> dict[str, Any]:
-    """Candidate 3 is closed out on day 19 mid-onsite: no visit may begin after that, and
-    the recruiter debriefs candidates 1 and 2 only (2 hours)."""
+    """CLOSE_DURING_INTERVIEW: when the req closes (the hire), candidates whose onsite is
+    under way are closed out; none of them may have a visit that begins later."""
     r = _close_run()
     end = {c[0]: (c[6], c[7], c[8]) for c in r.candidates}
+    hired = [c for c in r.candidates if c[7] == "hired"]
+    mid_work = [v for v in r.visits if v[5] == "closed_out" and v[3] == v[3] and v[3] < v[4]]
     after = [v for v in r.visits if v[2] > end[v[0]][0]]
-    debrief = sum(s[4] for s in r.staff if s[3] == "debrief")
-    return {"ok": end[3] == (19.0, "closed_out", "onsite") and not after and debrief == 2.0,
-            "candidate_3": end[3], "visits_after_end": after, "debrief_hours": debrief}
+    return {"ok": len(hired) == 1 and bool(mid_work) and not after,
+            "hired": [(c[0], c[6]) for c in hired],
+            "closed_out_mid_work": mid_work, "visits_after_end": after}
 
 
-def horizon_start_check() -> dict[str, Any]:
-    """Cut on day 18.5: candidate 1's offer (started day 18) and candidate 3's onsite
-    (started day 14) are under way, so their visits must carry those start days."""
-    r = _close_run(horizon=18.5)
-    visits = {(v[0], v[1]): v for v in r.visits}
-    offer, onsite = visits[(1, "offer")], visits[(3, "onsite")]
-    return {"ok": offer[3] == 18.0 and onsite[3] == 14.0, "offer_visit": offer,
-            "onsite_visit": onsite}
+def _with_horizon(scenario: Scenario, horizon: float) -> Scenario:
+    sim = scenario.simulation.model_copy(update={"horizon_days": float(horizon)})
+    return scenario.model_copy(update={"simulation": sim})
 
 
-def in_service_withdrawal_check() -> dict[str, Any]:
-    """Patience 4.25 days: candidate 1 is hired on day 19 (offer started day 18, before the
-    patience deadline of day 18.25). Cut on day 18.5 they must be in process, not
-    withdrawn."""
-    full = {c[0]: (c[7], c[8]) for c in _close_run(patience=4.25).candidates}
-    cut = {c[0]: (c[7], c[8], c[6]) for c in _close_run(18.5, 4.25).candidates}
-    return {"ok": full[1] == ("hired", "offer") and cut[1][:2] == ("in_process", "offer"),
-            "full_run": full[1], "cut_run": cut[1]}
+def horizon_cut_problems(scenario: Scenario, cuts: list[float], k: int = 0,
+                         seed: int = 1) -> list[str]:
+    """Cutting a run at T only truncates it: against the same replication run to its own
+    horizon, every candidate who had ended before T ends the same way, every candidate
+    still in process at T is 'in_process' at T at the stage they were in, and every visit
+    under way at T is cut at T with the same start (nan only if no work had started by T).
+    Catches work under way being recorded as never started, and candidates being served at
+    T being recorded as having withdrawn at their patience deadline."""
+    from hiresim.replication import run_replication
+
+    full = run_replication(scenario, k, seed, record_detail=True)
+    problems: list[str] = []
+    for T in map(float, cuts):
+        cut = run_replication(_with_horizon(scenario, T), k, seed, record_detail=True)
+        got = {c[0]: c for c in cut.candidates}
+        want_ids = {c[0] for c in full.candidates if c[5] < T}
+        if set(got) != want_ids:
+            problems.append(f"T={T:g}: candidates created before T differ")
+            continue
+        stage_at_t = {v[0]: v[1] for v in full.visits if v[2] <= T < v[4]}
+        for c in full.candidates:
+            if c[0] not in got:
+                continue
+            mine = got[c[0]]
+            if c[6] < T:
+                if (mine[6], mine[7], mine[8]) != (c[6], c[7], c[8]):
+                    problems.append(f"T={T:g}: candidate {c[0]} ended {c[7]} at {c[8]} on day "
+                                    f"{c[6]:.4f}, cut run: {mine[7]} at {mine[8]} on day "
+                                    f"{mine[6]:.4f}")
+            elif (mine[7], mine[8], mine[6]) != ("in_process", stage_at_t.get(c[0]), T):
+                problems.append(f"T={T:g}: candidate {c[0]} in {stage_at_t.get(c[0])} at T "
+                                f"(full run: {c[7]} on day {c[6]:.4f}), cut run: {mine[7]} "
+                                f"at {mine[8]} on day {mine[6]:.4f}")
+        want_visits = set()
+        for v in full.visits:
+            if v[2] >= T:
+                continue
+            if v[4] < T:
+                want_visits.add(repr(v))
+            else:
+                start = v[3] if v[3] == v[3] and v[3] <= T else math.nan
+                want_visits.add(repr((v[0], v[1], v[2], start, T, "in_process")))
+        got_visits = {repr(v) for v in cut.visits}
+        for v in sorted(want_visits - got_visits)[:3]:
+            problems.append(f"T={T:g}: expected visit {v} not in the cut run")
+        for v in sorted(got_visits - want_visits)[:3]:
+            problems.append(f"T={T:g}: unexpected visit {v} in the cut run")
+    return problems
+
+
+def horizon_cut_check() -> dict[str, Any]:
+    """horizon_cut_problems on CLOSE_DURING_INTERVIEW with 2.5 days of patience (some
+    candidates withdraw, some are served past their deadline), cut every half day."""
+    data = copy.deepcopy(CLOSE_DURING_INTERVIEW)
+    data["candidates"]["patience_days"] = 2.5
+    scenario = scenario_from_dict(data, "<close-during-interview>")
+    problems = horizon_cut_problems(scenario, [t + 0.25 for t in np.arange(1.0, 25.0, 0.5)])
+    return {"ok": not problems, "problems": problems[:6], "count": len(problems)}
 
 
 def unlimited_pace_check() -> dict[str, Any]:
