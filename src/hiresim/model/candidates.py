@@ -159,7 +159,7 @@ class CandidateFlow:
         c.pending_deadline = None
         self.leave(c, _OUTCOME_OF_TERMINAL[state], t)
         req = c.req
-        req.active_candidates.discard(c)
+        req.active_candidates.pop(c, None)
         if c.in_pipeline:
             c.in_pipeline = False
             req.pipeline_count -= 1

@@ -248,7 +248,7 @@ class HiringModel:
         self._next_id += 1
         now = self.env.now
         c = Candidate(self._next_id, req, source, now, counted=now >= self.warmup)
-        req.active_candidates.add(c)
+        req.active_candidates[c] = None
         return c
 
     def hire(self, c: Candidate) -> None:

@@ -49,7 +49,9 @@ class Req:
         self.filled_day: float | None = None
         self.closed = False
         self.activated = env.event()
-        self.active_candidates: set[Candidate] = set()
+        # live candidates in creation order (a dict: an ordered set, so rows come out in a
+        # reproducible order; a set of objects would iterate in memory-address order)
+        self.active_candidates: dict[Candidate, None] = {}
         self.pipeline_count = 0  # engaged candidates (qualification or later), for the cap
         self.max_active = max_active
         self.hired: list[Candidate] = []
