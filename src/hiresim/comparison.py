@@ -92,7 +92,7 @@ def _amount(value: float, unit: str) -> str:
 def _ci(diff: dict, unit: str) -> str:
     low, high = diff["ci_low"], diff["ci_high"]
     if low is None:
-        return "no interval: too few replications"
+        return "no interval: fewer than two replications where both reach it"
     scale = 100 if unit == "points" else 1
     fmt = "{:,.0f}" if unit == "$" else "{:.1f}"
     pct = f"{round(diff['confidence'] * 100, 1):g}%"
