@@ -148,10 +148,6 @@ def test_wilson_interval_is_a_proper_interval(n: int, data: st.DataObject) -> No
     assert low - 1e-12 <= k / n <= high + 1e-12  # (exactly: see the test below)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (minor, rounding): wilson() computes "
-                   "centre - half and centre + half in floating point, so for 0 of n the "
-                   "low end is e.g. 5.6e-17 (> the estimate 0) and for n of n the high end "
-                   "0.9999999999999999 (< the estimate 1)")
 def test_wilson_interval_contains_the_estimate_at_none_and_all() -> None:
     for n in (3, 10, 13, 200):
         assert wilson(0, n)[0] == 0.0

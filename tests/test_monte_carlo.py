@@ -188,12 +188,9 @@ def test_candidate_and_visit_records_hold_the_same_rows_every_time(busy: Scenari
         assert canon(a.kpis) == canon(b.kpis) and canon(a.funnel) == canon(b.funnel)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the ROW ORDER of candidate and visit records "
-                   "is not reproducible: Req.active_candidates is a set of Candidate objects "
-                   "hashed by memory address, and HiringModel._close / the horizon close-out "
-                   "iterate it, so candidates closed out together are recorded in "
-                   "address order")
 def test_candidate_and_visit_records_are_bit_identical(busy: Scenario) -> None:
+    # (this failed until Req.active_candidates became an insertion-ordered dict: a set of
+    # objects hashed by address recorded candidates closed out together in address order)
     first = run_replications(busy, [0, 1, 2], SEED, record_detail=True)
     junk = [object() for _ in range(5000)]
     again = run_replications(busy, [0, 1, 2], SEED, record_detail=True)
@@ -242,12 +239,7 @@ def test_serial_and_two_worker_processes_give_identical_results(small: Scenario)
 
 @pytest.mark.parametrize("workers", [
     1,
-    pytest.param(2, marks=pytest.mark.xfail(
-        strict=True, reason="BUG: Executor.map keeps the list of every Future until the "
-        "map ends, and a finished Future holds its chunk's results, so with worker "
-        "processes every ReplicationResult stays in memory until the batch ends: memory "
-        "grows with the replication count (~30 kB per replication without candidate "
-        "records, MBs with them)")),
+    pytest.param(2),
 ])
 def test_map_lets_go_of_results_already_consumed(small: Scenario, workers: int) -> None:
     refs: list[weakref.ref] = []
@@ -268,7 +260,7 @@ import sys
 from hiresim.scenario import load_scenario
 from hiresim.experiment import run_replications
 scenario = load_scenario(sys.argv[1])
-print(digest(run_replications(scenario, [0, 1, 2], int(sys.argv[2]))))
+print(digest(run_replications(scenario, [0, 1, 2], int(sys.argv[2]), record_detail=True)))
 '''
 
 
@@ -285,7 +277,7 @@ def test_results_do_not_depend_on_pythonhashseed(small: Scenario, small_file: Pa
         out, err = proc.communicate(timeout=180)
         assert proc.returncode == 0, err
         digests[hs] = out.strip()
-    here = digest(run_replications(small, [0, 1, 2], SEED))
+    here = digest(run_replications(small, [0, 1, 2], SEED, record_detail=True))
     assert len(here) == 64
     assert digests["0"] == digests["12345"] == here
 
@@ -293,10 +285,10 @@ def test_results_do_not_depend_on_pythonhashseed(small: Scenario, small_file: Pa
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_start_methods_fork_and_spawn_give_identical_results(small: Scenario,
                                                              method: str) -> None:
-    expected = run_replications(small, [0, 3], SEED)
+    expected = run_replications(small, [0, 3], SEED, record_detail=True)
     context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        futures = [pool.submit(run_replication, small, k, SEED) for k in (0, 3)]
+        futures = [pool.submit(run_replication, small, k, SEED, True) for k in (0, 3)]
         got = [f.result(timeout=180) for f in futures]
     for a, b in zip(expected, got, strict=True):
         assert_identical(a, b)
@@ -617,9 +609,6 @@ def test_precision_unreachable_stops_at_max_replications(small_file: Path) -> No
     assert "stopped at --max-replications 25" in table.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a precision reached exactly at "
-                   "--max-replications is reported as not reached (cli.run compares "
-                   "replications < max_replications)")
 def test_precision_reached_at_the_cap_is_reported_as_reached(small_file: Path) -> None:
     # a 1000% precision is met by any 2+ replications: it is reached at the first check
     result = cli("run", small_file, "-n", 5, "--precision", 10, "--max-replications", 5,
@@ -688,9 +677,6 @@ def test_progress_bar_on_a_terminal_and_quiet_silences_it(small_file: Path) -> N
 # ----------------------------------------------------------------- Ctrl-C with workers
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="BUG: Ctrl-C with --workers N waits for every "
-                   "chunk already queued to the process pool (Executor.close uses "
-                   "shutdown(wait=True)); the run does not stop promptly")
 def test_ctrl_c_with_worker_processes_stops_promptly(tmp_path: Path) -> None:
     path = tmp_path / "medium.yaml"
     path.write_text(yaml.safe_dump(small_dict(horizon_days=150, openings=4)))

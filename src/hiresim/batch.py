@@ -43,6 +43,7 @@ class BatchOutcome:
     files: list[Path] = field(default_factory=list)
     runs: list[ReplicationResult] = field(default_factory=list)
     resumed: int = 0
+    precision_reached: bool | None = None  # with a precision target: was it met?
 
     def to_dict(self) -> dict:
         """The JSON shape of ``hiresim run --format json``."""
@@ -122,6 +123,7 @@ def run_batch(
     target = replications
     limit = max(replications, max_replications or replications)
     completed = len(done)
+    reached: bool | None = None
     try:
         start = 0
         while True:
@@ -135,7 +137,10 @@ def run_batch(
                 if folder is not None:
                     folder.write_chunk(chunk)
                 completed += len(chunk)
-            if precision is None or target >= limit or precise_enough(acc.frame(), precision):
+            if precision is None:
+                break
+            reached = precise_enough(acc.frame(), precision)
+            if reached or target >= limit:
                 break
             start, target = target, min(limit, target + PRECISION_STEP)
     except BaseException:
@@ -153,7 +158,7 @@ def run_batch(
         durations, filled = acc.fill_arrays()
     summary = summarize_kpis(kpis, durations, filled)
     outcome = BatchOutcome(scenario, seed, target, kpis, summary, runs=acc.runs,
-                           resumed=len(done))
+                           resumed=len(done), precision_reached=reached)
     if folder is not None:
         outcome.files = folder.finish(outcome.to_dict())
     return outcome

@@ -87,8 +87,10 @@ def _executor(workers: int | None, dask: str | None) -> Iterator[Executor]:
         _bad_input(f"error: {err}")
     try:
         yield ex
-    finally:
-        ex.close()
+    except BaseException:  # Ctrl-C (exit 130) or a problem: do not wait for queued work
+        ex.close(wait=False)
+        raise
+    ex.close()
 
 
 class _Progress:
@@ -348,7 +350,7 @@ def _run(scenarios: list[Scenario], files: tuple[str, ...], replications: int | 
             for o in outcomes:
                 click.echo(f"{o.scenario.name}: {o.replications} replications reached "
                            f"the requested precision of {precision:g}"
-                           if o.replications < max_replications else
+                           if o.precision_reached else
                            f"{o.scenario.name}: stopped at --max-replications "
                            f"{max_replications} before reaching precision {precision:g}")
     for payload in payloads:

@@ -78,28 +78,31 @@ class Executor:
             for k in numbers:
                 yield run_replication(scenario, k, seed, record_detail)
             return
-        futures = [self._submit(scenario, part, seed, record_detail)
-                   for part in chunked(numbers, self.workers)]
+        futures: list[Any] = [self._submit(scenario, part, seed, record_detail)
+                              for part in chunked(numbers, self.workers)]
         try:
-            for future in futures:
+            for i, future in enumerate(futures):
+                futures[i] = None  # a finished future holds its results: let them go
                 yield from self._result(future)
         finally:
             for future in futures:
-                future.cancel()
+                if future is not None:
+                    future.cancel()
 
     def _result(self, future: Any) -> list[ReplicationResult]:
         return future.result()
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
+        """Shut the pool down; ``wait=False`` (after Ctrl-C) does not wait for running work."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
 
     def __enter__(self) -> Executor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(wait=exc_type is None)
 
 
 class DaskExecutor(Executor):
@@ -139,13 +142,15 @@ class DaskExecutor(Executor):
             for part in chunked(numbers, self.workers)
         ]
         try:
-            for future in futures:
+            for i, future in enumerate(futures):
+                futures[i] = None
                 yield from future.result()
         finally:
             for future in futures:
-                future.cancel()
+                if future is not None:
+                    future.cancel()
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()

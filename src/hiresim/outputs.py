@@ -240,10 +240,16 @@ class ResultFolder:
     def read_table(self, table: str) -> pd.DataFrame:
         """A table assembled from the finished chunks, in replication order."""
         frames = []
-        for first, last in self._done_chunks():
+        chunks = self._done_chunks() if (self.path / PARTS).is_dir() else []
+        for first, last in chunks:
             frames.append(pd.read_parquet(
                 self.path / PARTS / f"{table}-{first:07d}-{last:07d}.parquet"))
         if not frames:
+            final = self.path / f"{table}.parquet"
+            if final.is_file():  # a finished folder (resumed when already complete)
+                return pd.read_parquet(final)
+            if (self.path / f"{table}.csv").is_file():
+                return pd.read_csv(self.path / f"{table}.csv")
             return table_frame([], table)
         frame = pd.concat(frames, ignore_index=True)
         return frame.sort_values("replication", kind="stable").reset_index(drop=True)
