@@ -445,8 +445,8 @@ DIAGNOSES = {
 
 HISTORY = (
     "## Problems these checks found earlier (fixed)\n\n"
-    "Found during this validation and fixed in commit 4e2896a (the checks above now guard "
-    "them):\n\n"
+    "Found during this validation and since fixed (the checks above now guard them); "
+    "1-3 in commit 4e2896a, 4 in commit 359eb89:\n\n"
     "1. A candidate closed out while work on them was under way carried on into later "
     "stages (visits after the terminal state, tallied in the funnel; recruiter and "
     "interviewer hours spent on a filled req). Seen as Little's-law failures (records vs "
@@ -456,6 +456,9 @@ HISTORY = (
     "3. A candidate whose work started before their patience deadline and was still under "
     "way at the horizon or the req's close was recorded as having withdrawn at the "
     "deadline.\n"
+    "4. Unlimited sourcers ran one outreach at a time per req, so an 'unlimited' pool "
+    "reached min(target pace, 1 / outreach duration): 1,371 instead of 10,000 prospects in "
+    "the pace check of section 4.\n"
 )
 
 

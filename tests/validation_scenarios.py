@@ -911,8 +911,7 @@ FUNNEL_LARGE_STAFF = {"sourcers": (20, 140.0), "recruiters": (10, 70.0),
 
 
 def funnel_target(large: bool) -> float:
-    """Prospects the plan asks for: reqs x pace x days (unlimited sourcers reach ~98% of it
-    at this pace, see unlimited_pace_check)."""
+    """Prospects the plan asks for: reqs x pace x days."""
     f = FUNNEL_LARGE if large else FUNNEL_FAST
     return f["reqs"] * f["prospects_per_req_per_week"] / 7.0 * f["until_day"]
 
