@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from hiresim.records import CANDIDATE_COLUMNS, REQ_COLUMNS, STAFF_COLUMNS, VISIT_COLUMNS
 from hiresim.scenario import Scenario, scenario_from_dict
@@ -119,3 +121,20 @@ def records() -> Any:
         staff = staticmethod(staff_of)
 
     return Records
+
+
+@pytest.fixture(scope="module")
+def small_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small scenario (tests/small_scenario.py) as a YAML file."""
+    from small_scenario import small_dict
+
+    path = tmp_path_factory.mktemp("scenario") / "small.yaml"
+    path.write_text(yaml.safe_dump(small_dict(), sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def small(small_file: Path) -> Scenario:
+    from hiresim.scenario_files import load_scenario
+
+    return load_scenario(small_file)

@@ -7,60 +7,24 @@ import json
 import math
 import operator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from hiresim.cli import main
 from hiresim.experiment import run_replications
 from hiresim.goals import Goal, GoalError, goal_probability, parse_goal, wilson
 from hiresim.kpis import KPI_NAMES
 from hiresim.replication import run_replication
-from hiresim.scenario import Scenario, load_scenario
+from hiresim.scenario import Scenario
+from small_scenario import SEED, cli  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-SEED = 4242
 KNOWN = set(KPI_NAMES)
 OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
-
-
-def small_dict() -> dict:
-    """scenarios/split.yaml cut to three reqs over 90 days with high pass rates (~13 ms)."""
-    data = yaml.safe_load((REPO / "scenarios" / "split.yaml").read_text())
-    data["simulation"].update(horizon_days=90, replications=5, seed=SEED)
-    data["outreach"]["prospects_per_req_per_week"] = 4
-    for profile in data["profiles"]:
-        profile["openings"] = {"count": 1, "first_day": 0, "last_day": 30, "spacing": "even"}
-        profile["inbound"].update(applications_per_week=3, review_pass_rate=0.5)
-        profile["screen_pass_rate"] = 0.9
-        for round_ in profile["interview_rounds"]:
-            round_["pass_rate"] = 0.9
-        profile["decision_pass_rate"] = 0.95
-        profile["offer_acceptance"] = 0.95
-    return data
-
-
-@pytest.fixture(scope="module")
-def small_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("scenario") / "small.yaml"
-    path.write_text(yaml.safe_dump(small_dict(), sort_keys=False))
-    return path
-
-
-@pytest.fixture(scope="module")
-def small(small_file: Path) -> Scenario:
-    return load_scenario(small_file)
-
-
-def cli(*args: object) -> Any:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 # ----------------------------------------------------------------- parsing

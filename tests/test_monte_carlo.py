@@ -41,13 +41,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
 from hiresim.batch import PRECISION_KPIS, precise_enough, run_batch
-from hiresim.cli import main
 from hiresim.experiment import (
     MAX_CHUNK,
     Executor,
@@ -60,10 +58,10 @@ from hiresim.kpis import KPI_NAMES
 from hiresim.outputs import iter_chunks
 from hiresim.records import ReplicationResult
 from hiresim.replication import run_replication
-from hiresim.scenario import Scenario, load_scenario, scenario_from_dict
+from hiresim.scenario import Scenario, scenario_from_dict
+from small_scenario import SEED, cli, small_dict  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-SEED = 4242
 
 # The canonical form of a result, as source text so that a subprocess can use the very
 # same definition (exec'd here, and sent to ``python -c`` below).
@@ -90,47 +88,6 @@ _ns: dict[str, Any] = {}
 exec(CANON_SOURCE, _ns)  # our own constant source
 canon = _ns["canon"]
 digest = _ns["digest"]
-
-
-def small_dict(horizon_days: int = 90, openings: int = 1, seed: int = SEED,
-               easy: bool = True) -> dict:
-    """scenarios/split.yaml with ``openings`` reqs per profile over ``horizon_days``.
-
-    ``easy`` raises pass rates and lowers candidate volumes: fewer candidates per hire,
-    so a replication is cheap (about 13 ms) and its KPIs vary less.
-    """
-    data = yaml.safe_load((REPO / "scenarios" / "split.yaml").read_text())
-    data["simulation"].update(horizon_days=horizon_days, replications=5, seed=seed)
-    for profile in data["profiles"]:
-        profile["openings"] = {"count": openings, "first_day": 0, "last_day": 30,
-                               "spacing": "even"}
-    if easy:
-        data["outreach"]["prospects_per_req_per_week"] = 4
-        for profile in data["profiles"]:
-            profile["inbound"].update(applications_per_week=3, review_pass_rate=0.5)
-            profile["screen_pass_rate"] = 0.9
-            for round_ in profile["interview_rounds"]:
-                round_["pass_rate"] = 0.9
-            profile["decision_pass_rate"] = 0.95
-            profile["offer_acceptance"] = 0.95
-    return data
-
-
-@pytest.fixture(scope="module")
-def small_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("scenario") / "small.yaml"
-    path.write_text(yaml.safe_dump(small_dict(), sort_keys=False))
-    return path
-
-
-@pytest.fixture(scope="module")
-def small(small_file: Path) -> Scenario:
-    return load_scenario(small_file)
-
-
-def cli(*args: object) -> Any:
-    """Invoke ``hiresim`` in-process (stdout and stderr kept apart; not a terminal)."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def assert_identical(a: ReplicationResult, b: ReplicationResult) -> None:
