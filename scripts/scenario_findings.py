@@ -24,7 +24,7 @@ from hiresim.goals import parse_goal
 from hiresim.outputs import json_safe
 from hiresim.scenario_files import expand_grid, load_scenario
 from hiresim.studies import compare_study, sweep_study
-from hiresim.summary_table import sweep_report
+from hiresim.summary_table import TEXT_FORMATS, format_number, sweep_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -123,14 +123,11 @@ def _md_table(rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
+FINDINGS_FORMATS = {"pct": TEXT_FORMATS["pct"], "money": "${:,.0f}"}  # others: one decimal
+
+
 def _fmt(v: float | None, kind: str) -> str:
-    if v is None:
-        return "-"
-    if kind == "pct":
-        return f"{100 * v:.1f}%"
-    if kind == "money":
-        return f"${v:,.0f}"
-    return f"{v:.1f}"
+    return format_number(v, kind, FINDINGS_FORMATS)
 
 
 def _scenario_table(payloads: list[dict]) -> str:

@@ -1,7 +1,8 @@
 """The direction of imports (design/architecture.md), enforced on the source text.
 
 - ``model/`` is SimPy only: it never imports pandas, plotly, click or yaml.
-- ``metrics`` and the report code never import simpy (they work on records).
+- ``metrics`` and the report code never import simpy (they work on records); nor do the
+  statistics they share (``intervals``) or the goals and comparisons built on them.
 - Nothing imports the CLI (``__main__`` is the CLI's own entry point).
 
 Every import statement counts, including those inside functions and ``TYPE_CHECKING``
@@ -83,27 +84,38 @@ def test_model_never_imports_io_or_presentation_libraries(path):
     assert not found, f"{rel(path)} imports {sorted(found)}"
 
 
-def test_model_imports_load_no_pandas_plotly_or_click():
-    """Also transitively: importing the model (and running a replication's code path)
-    must not drag pandas, plotly or click in, e.g. through a helper module."""
-    code = (
-        "import sys\n"
-        "import hiresim.model.hiring_model, hiresim.replication\n"
-        "bad = sorted({'pandas', 'plotly', 'click'} & {m.split('.')[0] for m in sys.modules})\n"
-        "print(','.join(bad))\n"
-    )
+def modules_loaded_by(statement: str) -> set[str]:
+    """Every module a fresh interpreter has loaded after running ``statement``."""
+    code = f"import sys\n{statement}\nprint(','.join(sorted(sys.modules)))\n"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "", f"loaded by the model: {proc.stdout.strip()}"
+    return set(proc.stdout.strip().split(","))
+
+
+def test_model_imports_load_no_pandas_plotly_or_click():
+    """Also transitively: importing the model (and running a replication's code path)
+    must not drag pandas, plotly or click in, e.g. through a helper module."""
+    loaded = modules_loaded_by("import hiresim.model.hiring_model, hiresim.replication")
+    bad = sorted({"pandas", "plotly", "click"} & top_level(loaded))
+    assert not bad, f"loaded by the model: {bad}"
 
 
 NO_SIMPY = python_files("metrics.py") + python_files("report") + [
-    p for p in SRC.glob("report*.py")] + python_files("summary_table.py")
+    p for p in SRC.glob("report*.py")] + python_files("summary_table.py") + python_files(
+    "intervals.py") + python_files("goals.py") + python_files("comparison.py")
 
 
 def test_metrics_exists():
     assert SRC / "metrics.py" in NO_SIMPY
+    assert SRC / "intervals.py" in NO_SIMPY
+
+
+def test_shared_statistics_load_no_simpy():
+    """The report uses hiresim.intervals, so it must not drag SimPy in, even transitively."""
+    loaded = modules_loaded_by("import hiresim.intervals, hiresim.summary_table")
+    bad = sorted(m for m in loaded if m == "simpy" or m.startswith(("simpy.", "hiresim.model")))
+    assert not bad, f"loaded by hiresim.intervals or hiresim.summary_table: {bad}"
 
 
 @pytest.mark.parametrize("path", NO_SIMPY, ids=rel)

@@ -18,9 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from hiresim.metrics import t_quantile
-
-FAMILY_CONFIDENCE = 0.95
+from hiresim.intervals import paired_difference
 
 # KPI -> (words for the statement, unit, which direction is better)
 COMPARED: dict[str, tuple[str, str, str]] = {
@@ -39,29 +37,6 @@ COMPARED: dict[str, tuple[str, str, str]] = {
     "utilization_sourcer": ("sourcer utilisation", "points", "lower"),
     "reply_rate": ("outreach reply rate", "points", "higher"),
 }
-
-
-def paired_difference(base: pd.Series, other: pd.Series, comparisons: int = 1) -> dict:
-    """Mean of per-replication differences (other - base) with an adjusted t-interval.
-
-    Both series are indexed by replication number; replications where either is nan
-    (e.g. a P80 never reached) are left out and counted in ``n``.
-    """
-    joined = pd.concat({"a": base, "b": other}, axis=1).dropna()
-    d = (joined["b"] - joined["a"]).to_numpy(dtype=float)
-    n = int(d.size)
-    confidence = 1.0 - (1.0 - FAMILY_CONFIDENCE) / max(1, comparisons)
-    if n == 0:
-        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0,
-                "confidence": confidence}
-    mean = float(d.mean())
-    if n == 1:
-        return {"mean": mean, "ci_low": None, "ci_high": None, "n": 1,
-                "confidence": confidence}
-    sd = float(d.std(ddof=1))
-    half = t_quantile(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
-    return {"mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half, "n": n,
-            "confidence": confidence}
 
 
 def compare_kpis(frames: Sequence[pd.DataFrame], names: Sequence[str]) -> dict[str, dict]:

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hiresim.intervals import wilson
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -69,19 +71,6 @@ def parse_goal(text: str, known: set[str] | None = None) -> Goal:
     if known is not None and column not in known:
         raise GoalError(f"unknown metric {name!r} in goal {text!r}")
     return Goal(text=text.strip(), column=column, op=op, value=float(value))
-
-
-def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """95% Wilson score interval for a proportion."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == n else min(1.0, centre + half)
-    return (low, high)
 
 
 def goal_probability(goal: Goal, kpis: pd.DataFrame) -> dict:

@@ -3,7 +3,7 @@
 Replications are the independent samples. Candidates or reqs of one replication are not
 independent of each other, so every interval here is computed across replications
 (one value per replication), never over pooled candidates. Intervals are 95% Student-t
-intervals on the mean of the per-replication values.
+intervals on the mean of the per-replication values (``hiresim.intervals``).
 
 ``time_to_fill_days`` is summarised as: ``mean``/``ci_low``/``ci_high`` of the
 per-replication Kaplan-Meier median, and ``p50``/``p80``/``p90`` from the Kaplan-Meier
@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from hiresim.intervals import interval
 from hiresim.kpis import HEADLINE_KPIS
 from hiresim.records import (
     CANDIDATE_COLUMNS,
@@ -31,8 +32,6 @@ from hiresim.records import (
     ReplicationResult,
 )
 from hiresim.survival import fill_time_quantile
-
-CONFIDENCE = 0.95
 
 
 def replications_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
@@ -87,28 +86,6 @@ def snapshots_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
 def funnel_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
     """Stage visits by source, stage and outcome, per replication."""
     return _table(results, "funnel", FUNNEL_COLUMNS)
-
-
-def t_quantile(p: float, df: int) -> float:
-    """Student-t quantile (scipy, imported on first use: it is slow to import)."""
-    from scipy.special import stdtrit
-
-    return float(stdtrit(df, p))
-
-
-def interval(values: Sequence[float] | np.ndarray) -> dict[str, float | int | None]:
-    """Mean, sd and the 95% t-interval of per-replication values (nan values left out)."""
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    n = int(x.size)
-    if n == 0:
-        return {"mean": None, "sd": None, "ci_low": None, "ci_high": None, "n": 0}
-    mean = float(x.mean())
-    if n == 1:
-        return {"mean": mean, "sd": None, "ci_low": None, "ci_high": None, "n": 1}
-    sd = float(x.std(ddof=1))
-    half = t_quantile(0.5 + CONFIDENCE / 2, n - 1) * sd / math.sqrt(n)
-    return {"mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half, "n": n}
 
 
 def _none_if_nan(value: float) -> float | None:

@@ -6,7 +6,7 @@ words. Percent-type metrics are shown as percentages; money is rounded to whole 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from hiresim.records import REQ_COLUMNS, ReplicationResult
 
@@ -35,16 +35,22 @@ LABELS: dict[str, tuple[str, str]] = {
 SATURATED = 0.97  # utilisation at which a queue no longer settles within the horizon
 
 
-def _fmt(value: float | None, kind: str) -> str:
+# kind -> format of one number in plain text. The report (HTML) changes some of these.
+TEXT_FORMATS: dict[str, str] = {
+    "pct": "{:.1%}",  # a share, as a percentage
+    "money": "{:,.0f}",  # whole units; the label names the currency
+    "count": "{:,.1f}",
+    "ratio": "{:.2f}",
+    "days": "{:.1f}",
+}
+
+
+def format_number(value: float | None, kind: str,
+                  formats: Mapping[str, str] = TEXT_FORMATS) -> str:
+    """One number as its kind is shown ('-' when missing; other kinds: one decimal)."""
     if value is None:
         return "-"
-    if kind == "pct":
-        return f"{100 * value:.1f}%"
-    if kind == "money":
-        return f"{value:,.0f}"
-    if kind == "count":
-        return f"{value:,.1f}"
-    return f"{value:.2f}" if kind == "ratio" else f"{value:.1f}"
+    return formats.get(kind, "{:.1f}").format(value)
 
 
 def cell(metric: dict, key: str) -> str:
@@ -53,16 +59,17 @@ def cell(metric: dict, key: str) -> str:
     kind = LABELS[key][1]
     if sub:
         value = metric.get(sub)
-        return _fmt(value, kind) if value is not None else "> horizon"
+        return format_number(value, kind) if value is not None else "> horizon"
     mean = metric.get("mean")
     if mean is None:
         return "-"
     low, high = metric.get("ci_low"), metric.get("ci_high")
     if low is None or high is None:
-        return _fmt(mean, kind)
+        return format_number(mean, kind)
     if kind == "pct":  # a share cannot leave [0, 1]; few replications give wide t-intervals
         low, high = max(0.0, low), min(1.0, high)
-    return f"{_fmt(mean, kind)} [{_fmt(low, kind)}, {_fmt(high, kind)}]"
+    return (f"{format_number(mean, kind)} "
+            f"[{format_number(low, kind)}, {format_number(high, kind)}]")
 
 
 def summary_table(summaries: Sequence[dict]) -> str:
@@ -229,17 +236,17 @@ def sweep_report(report: dict) -> str:
     for r in rows:
         line = [
             r["point"] + (" *" if r["point"] in front else ""),
-            _fmt(r["team_cost_per_year"], "money"),
-            _fmt(r["cost_per_hire"], "money"),
-            _fmt(r["time_to_fill_p50"], "days"),
-            _fmt(r["time_to_fill_p80"], "days") if r["time_to_fill_p80"] is not None
+            format_number(r["team_cost_per_year"], "money"),
+            format_number(r["cost_per_hire"], "money"),
+            format_number(r["time_to_fill_p50"], "days"),
+            format_number(r["time_to_fill_p80"], "days") if r["time_to_fill_p80"] is not None
             else "> horizon",
-            _fmt(r["fill_rate"], "pct"),
-            _fmt(r["utilization_recruiter"], "pct"),
-            _fmt(r["utilization_sourcer"], "pct"),
+            format_number(r["fill_rate"], "pct"),
+            format_number(r["utilization_recruiter"], "pct"),
+            format_number(r["utilization_sourcer"], "pct"),
         ]
         if report["goals"]:
-            line.append(_fmt(r.get("goal_probability"), "pct"))
+            line.append(format_number(r.get("goal_probability"), "pct"))
         table.append(line)
     out = [
         f"{len(rows)} team shapes x {report['replications']} replications, seed "
@@ -259,8 +266,9 @@ def sweep_report(report: dict) -> str:
                        f"{100 * report['confidence']:.0f}%.")
         else:
             row = next(r for r in rows if r["point"] == rec)
+            cost = format_number(row["team_cost_per_year"], "money")
             out.append(
-                f"Recommended: {rec}, the cheapest team ({_fmt(row['team_cost_per_year'], 'money')}"
+                f"Recommended: {rec}, the cheapest team ({cost}"
                 f" a year) that meets {goals} with probability "
                 f"{100 * row['goal_probability']:.0f}% (95% CI {100 * row['goal_ci_low']:.0f}-"
                 f"{100 * row['goal_ci_high']:.0f}%; required {100 * report['confidence']:.0f}%)."

@@ -15,12 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hiresim.intervals import interval, wilson
+from hiresim.intervals import paired_difference as paired_difference  # re-exported
+from hiresim.summary_table import SATURATED  # work piles up faster than it is done
 from hiresim.survival import filled_share_by, kaplan_meier
 
 from .data import RunData
 
-CONFIDENCE = 0.95
-SATURATED = 0.97  # as summary_table.SATURATED: work piles up faster than it is done
 SOURCING_ACTIVITIES = ("outreach", "follow_up", "qualification", "handoff_out")
 
 ACTIVITY_LABELS: dict[str, str] = {  # in stacking order: sourcing work first
@@ -69,55 +70,6 @@ COST_COMPONENTS: tuple[tuple[str, str], ...] = (
 
 
 # ---------------------------------------------------------------------------- numbers
-# The report keeps its own small versions of these formulas (the same as hiresim.metrics,
-# hiresim.comparison and hiresim.goals) so that it depends on nothing that may pull in the
-# simulation: it must open a result folder without SimPy.
-
-def t_quantile(p: float, df: int) -> float:
-    from scipy.special import stdtrit
-
-    return float(stdtrit(df, p))
-
-
-def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """95% Wilson score interval for a proportion."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def paired_difference(base: pd.Series, other: pd.Series, comparisons: int = 1) -> dict:
-    """Mean of per-replication differences (other - base) with a Bonferroni t-interval."""
-    joined = pd.concat({"a": base, "b": other}, axis=1).dropna()
-    d = (joined["b"] - joined["a"]).to_numpy(dtype=float)
-    confidence = 1.0 - (1.0 - CONFIDENCE) / max(1, comparisons)
-    if d.size == 0:
-        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
-    mean = float(d.mean())
-    if d.size == 1:
-        return {"mean": mean, "ci_low": None, "ci_high": None, "n": 1}
-    half = t_quantile(0.5 + confidence / 2, d.size - 1) * float(d.std(ddof=1)) \
-        / math.sqrt(d.size)
-    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": int(d.size)}
-
-
-def interval(values: Sequence[float] | np.ndarray | pd.Series) -> dict[str, float | None]:
-    """Mean and 95% t-interval of per-replication values (nan left out)."""
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    if x.size == 0:
-        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
-    mean = float(x.mean())
-    if x.size == 1:
-        return {"mean": mean, "ci_low": None, "ci_high": None, "n": 1}
-    half = t_quantile(0.5 + CONFIDENCE / 2, x.size - 1) * float(x.std(ddof=1)) \
-        / math.sqrt(x.size)
-    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": int(x.size)}
-
 
 def number(value: Any) -> float | None:
     """A finite float or None."""

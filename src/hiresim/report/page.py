@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from hiresim import __version__
+from hiresim.summary_table import TEXT_FORMATS, format_number
 from hiresim.survival import filled_share_by
 
 from . import analysis as an
@@ -286,23 +287,18 @@ KPI_ROWS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+# The CLI's number formats (summary_table), with money in dollars and whole days.
+PAGE_FORMATS: dict[str, str] = {
+    **TEXT_FORMATS,
+    "money": "${:,.0f}",
+    "days": "{:.0f}",
+    "days1": "{:.1f}",
+    "int": "{:,.0f}",
+}
+
+
 def _fmt(value: Any, kind: str) -> str:
-    v = an.number(value)
-    if v is None:
-        return "-"
-    if kind == "pct":
-        return f"{100 * v:.1f}%"
-    if kind == "money":
-        return f"${v:,.0f}"
-    if kind == "days":
-        return f"{v:.0f}"
-    if kind == "days1":
-        return f"{v:.1f}"
-    if kind == "int":
-        return f"{v:,.0f}"
-    if kind == "count":
-        return f"{v:,.1f}"
-    return f"{v:.2f}"
+    return format_number(an.number(value), kind, PAGE_FORMATS)
 
 
 def _kpi_cell(metric: dict, sub: str, kind: str) -> str:
