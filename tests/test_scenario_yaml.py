@@ -745,3 +745,38 @@ def test_fuzz_byte_mutations(tmp_path: Path, mutations: list[tuple[int, bytes]])
     for index, payload in mutations:
         data[index : index + len(payload)] = payload
     check_outcome(write(tmp_path, bytes(data), "fuzz.yaml"))
+
+
+# ------------------------------------------------------------------ extends + distributions
+
+REPO_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def test_extends_replaces_a_distribution_whole(tmp_path: Path) -> None:
+    """Changing a parent's lognormal (median, p90) to an exponential keeps nothing of it."""
+    from hiresim.distributions import Exponential, Lognormal
+    from hiresim.scenario_files import load_scenario
+
+    child = write(tmp_path, f"extends: {REPO_SCENARIOS / 'split.yaml'}\nname: child\n"
+                            "candidates:\n  patience_days: {dist: exponential, mean: 25}\n")
+    sc = load_scenario(child)
+    assert isinstance(sc.candidates.patience_days, Exponential)
+    assert sc.candidates.patience_days.mean == 25
+    parent = load_scenario(REPO_SCENARIOS / "split.yaml")
+    assert isinstance(parent.candidates.patience_days, Lognormal)
+    # other keys of the same mapping still merge: offer_response_days comes from the parent
+    assert sc.candidates.offer_response_days == parent.candidates.offer_response_days
+
+
+def test_no_hint_that_repeats_the_unknown_key(tmp_path: Path) -> None:
+    from hiresim.scenario_files import load_scenario
+
+    path = write(tmp_path, f"extends: {REPO_SCENARIOS / 'split.yaml'}\nname: child\n"
+                           "candidates:\n  patience_days: {dist: exponential, mean: 25, "
+                           "median: 3}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    [problem] = info.value.problems
+    assert problem.path == "candidates.patience_days.median"
+    assert "unknown key 'median'" in problem.message
+    assert "did you mean 'median'" not in problem.message

@@ -610,7 +610,7 @@ def test_worker_takes_most_urgent_task_first_and_sources_only_when_idle(make_sce
     profile = make_scenario().profiles[0]
     req = Req(env, 0, profile, 0, 0.0, sourcing_rate_per_week=70.0, max_active=None)
 
-    intake = Task(env, Activity.INTAKE, None)
+    intake = Task(Activity.INTAKE, None)
     intake.dist = Fixed(value=5.0)
     queue.submit(intake)
     req.start_sourcing_clock(0.0)
@@ -625,20 +625,20 @@ def test_worker_takes_most_urgent_task_first_and_sources_only_when_idle(make_sce
 
     def submit_later():  # noqa: ANN202
         yield env.timeout(1.0)
-        expiring = Task(env, Activity.OFFER, deadline=3.0)
+        expiring = Task(Activity.OFFER, deadline=3.0)
         tasks.append(expiring)
         queue.submit(expiring)
         for activity in arrivals:
-            task = Task(env, activity, None)
+            task = Task(activity, None)
             tasks.append(task)
             queue.submit(task)
 
     env.process(submit_later())
     env.run(until=14.5)
 
-    assert intake.started_at == 0.0 and intake.done.value == DONE
+    assert intake.started_at == 0.0 and intake.completed and intake._value == DONE
     expiring, *rest = tasks
-    assert expiring.done.triggered and expiring.done.value == WITHDREW
+    assert expiring.completed and expiring._value == WITHDREW
     assert expiring.started_at is None
     order = sorted(rest, key=lambda t: t.started_at)
     assert [t.activity for t in order] == [

@@ -510,3 +510,65 @@ _SPEC_ADAPTER: TypeAdapter[Any] = TypeAdapter(DistributionSpec)
 def parse_distribution(value: object) -> AnyDistribution:
     """Validate a bare number or mapping (e.g. from YAML) as a ``DistributionSpec``."""
     return cast(AnyDistribution, _SPEC_ADAPTER.validate_python(value))
+
+
+class SequenceSampler:
+    """Draws a fixed sequence of specs from one generator, as ``sample`` would one by one.
+
+    ``draw(rng)`` returns ``[d.sample(rng) for d in specs]`` with exactly those numbers and
+    leaves the generator in the same state. When every spec is ``fixed`` or ``lognormal``
+    (the usual case for candidate delays) it makes a single numpy call: numpy's lognormal
+    is ``exp(mu + sigma * z)`` of one standard normal ``z``, and a block of standard
+    normals consumes the generator exactly as the same number of single draws. Other
+    specs fall back to one ``sample`` call each. Parameters are read once, here, so the
+    hot path touches plain floats only.
+    """
+
+    __slots__ = ("_specs", "_items", "_normals")
+
+    def __init__(self, specs: list[Distribution] | tuple[Distribution, ...]) -> None:
+        self._specs = tuple(specs)
+        items: list[tuple[float, float]] | None = []
+        normals = 0
+        for spec in self._specs:
+            if isinstance(spec, Fixed):
+                items.append((spec.value, 0.0))  # type: ignore[union-attr]
+            elif isinstance(spec, Lognormal):
+                mu, sigma = spec._log_params
+                items.append((mu, sigma))  # type: ignore[union-attr]
+                normals += 1
+            else:
+                items = None
+                break
+        # (value, 0.0) for fixed, (mu, sigma) for lognormal; None: sample one by one
+        self._items = None if items is None else tuple(items)
+        self._normals = normals
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    @property
+    def normals_needed(self) -> int | None:
+        """Standard normals ``from_normals`` needs; None when specs must be sampled."""
+        return None if self._items is None else self._normals
+
+    def draw(self, rng: np.random.Generator) -> list[float]:
+        if self._items is None:
+            return [spec.sample(rng) for spec in self._specs]
+        return self.from_normals(rng.standard_normal(self._normals).tolist()
+                                 if self._normals else [])
+
+    def from_normals(self, normals: list[float]) -> list[float]:
+        """The values, given ``normals_needed`` standard normal draws."""
+        assert self._items is not None
+        z = iter(normals)
+        out = []
+        for a, sigma in self._items:
+            if sigma == 0.0:  # fixed (a lognormal always has sigma > 0)
+                out.append(a)
+            else:
+                try:
+                    out.append(math.exp(a + sigma * next(z)))
+                except OverflowError:  # numpy's exp gives inf there
+                    out.append(math.inf)
+        return out

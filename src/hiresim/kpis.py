@@ -150,7 +150,7 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
         busy[role] = busy.get(role, 0.0) + float(person.busy_hours.sum())
         sourcing_hours[role] = sourcing_hours.get(role, 0.0) + float(
             sum(person.busy_hours[a] for a in SOURCING_WORK))
-        if not hasattr(person, "process"):  # an unlimited pool has no finite hours
+        if person.unlimited:  # an unlimited pool has no finite hours
             available[role] = math.inf
         elif available.get(role) != math.inf:
             available[role] = available.get(role, 0.0) + person.hours_per_week * horizon / 7.0

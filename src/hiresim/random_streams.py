@@ -34,3 +34,39 @@ def stream(root_seed: int, replication: int, purpose: Stream, *index: int) -> np
     """The Generator for one purpose (and optional index, e.g. a req number) of one replication."""
     seq = np.random.SeedSequence(root_seed, spawn_key=(replication, int(purpose), *index))
     return np.random.Generator(np.random.PCG64(seq))
+
+
+class BlockDraws:
+    """Uniforms on [0, 1) and standard normals from one stream, drawn in blocks.
+
+    A numpy call costs about a microsecond whatever it draws, so a stream that hands out
+    a few numbers per candidate is drawn ``block`` numbers at a time. Each kind has its
+    own block; a request that does not fit in what is left of a block starts a new one
+    (the rest is skipped). The numbers depend only on the sequence of requests, so a
+    candidate who always asks for the same counts gets the same numbers whatever
+    happened to the candidates before them (common random numbers).
+    """
+
+    __slots__ = ("rng", "block", "_blocks", "_next")
+
+    def __init__(self, rng: np.random.Generator, block: int = 256) -> None:
+        self.rng = rng
+        self.block = block
+        self._blocks: list[list[float]] = [[], []]  # uniforms, standard normals
+        self._next = [0, 0]  # position in each block
+
+    def uniforms(self, n: int) -> list[float]:
+        return self._take(0, n)
+
+    def normals(self, n: int) -> list[float]:
+        return self._take(1, n)
+
+    def _take(self, kind: int, n: int) -> list[float]:
+        i = self._next[kind]
+        j = i + n
+        if j > len(self._blocks[kind]):
+            draw = self.rng.random if kind == 0 else self.rng.standard_normal
+            self._blocks[kind] = draw(max(self.block, n)).tolist()
+            i, j = 0, n
+        self._next[kind] = j
+        return self._blocks[kind][i:j]

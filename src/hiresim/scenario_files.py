@@ -1,9 +1,10 @@
 """Scenario files as users write them: inheritance, overrides and sweep grids.
 
 - ``extends: base.yaml`` (resolved relative to the file) starts from another scenario
-  file and overrides parts of it. Mappings merge key by key; a list (e.g. ``profiles``)
-  or a single value replaces the parent's. Problems point into the file that holds the
-  offending line; a missing parent or a cycle is reported at the ``extends`` line.
+  file and overrides parts of it. Mappings merge key by key; a list (e.g. ``profiles``),
+  a single value or a distribution (a mapping with ``dist``) replaces the parent's.
+  Problems point into the file that holds the offending line; a missing parent or a
+  cycle is reported at the ``extends`` line.
 - ``--set PATH=VALUE`` overrides one setting after the files are merged, validated like
   the file. PATH is dotted; list items by index or name: ``profiles[0].openings.count``,
   ``profiles[ml-embedded].sourced.reply_rate``, or every item: ``profiles[*].interviewers.count``.
@@ -116,7 +117,10 @@ def _merge(target: YamlDocument, data: dict, prefix: PathKey, source: YamlDocume
         node = node[key]
     for key, value in data.items():
         path = (*prefix, key)
-        if isinstance(value, dict) and isinstance(node.get(key), dict):
+        # Nested mappings merge, except distribution specs (a mapping with 'dist'): the
+        # child's spec replaces the parent's whole, so that changing a lognormal to an
+        # exponential does not keep the lognormal's median and p90.
+        if isinstance(value, dict) and isinstance(node.get(key), dict) and "dist" not in value:
             _set_position(target, path, source)
             _merge(target, value, path, source)
             continue

@@ -883,6 +883,7 @@ def _join_alternatives(messages: list[str]) -> str:
 
 
 def _did_you_mean(key: str, allowed: set[str]) -> str | None:
+    allowed = allowed - {key}  # a key that some other union member allows is no typo
     if not allowed:
         return None
     close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)

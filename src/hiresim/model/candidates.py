@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from hiresim.distributions import SequenceSampler
 from hiresim.model.work import DONE, WITHDREW, Activity, Task
 
 if TYPE_CHECKING:
     from hiresim.model.hiring_model import HiringModel
     from hiresim.model.requisitions import Req
+    from hiresim.random_streams import BlockDraws
 
 TERMINAL_STATES = (
     "no_reply",
@@ -83,7 +85,7 @@ class Candidate:
 
 
 class CandidateFlow:
-    """The hiring story as SimPy processes, one generator per candidate."""
+    """The hiring story: one generator per candidate, run as a ``Journey``."""
 
     def __init__(self, model: HiringModel) -> None:
         self.m = model
@@ -100,30 +102,49 @@ class CandidateFlow:
             acc += share
             self.touch_cdf.append(acc)
         self.touch_cdf[-1] = 1.0
+        self.n_gaps = self.outreach.touches - 1
+        self.patient = self.behaviour.patience_days is not None
+        self._plans = [self._fate_plan(p) for p in scenario.profiles]
 
     # -- creating candidates -------------------------------------------------------------
-    def draw_fate(self, c: Candidate, rng: Any, reply_multiplier: float) -> None:
-        """Draw everything about the candidate that is theirs, in a fixed order."""
-        profile = c.req.profile
+    def _fate_plan(self, profile: Any) -> tuple[int, float, int, SequenceSampler]:
+        """Per profile: uniforms to draw, base reply rate, touches and the delay sampler."""
+        out = self.outreach
         rounds = profile.interview_rounds
-        u = rng.random(U_ROUNDS + len(rounds)).tolist()
-        c.u = u
-        reply_p = min(1.0, profile.sourced.reply_rate * reply_multiplier)
-        if c.source == "sourced" and u[U_REPLY] < reply_p:
+        delays = [out.touch_gap_days] * (out.touches - 1) + [
+            out.reply_delay_days, self.handoff.delay_days, *(r.lead_days for r in rounds),
+            self.behaviour.offer_response_days,
+        ]
+        if self.behaviour.patience_days is not None:
+            delays.append(self.behaviour.patience_days)
+        return U_ROUNDS + len(rounds), profile.sourced.reply_rate, len(rounds), \
+            SequenceSampler(delays)
+
+    def draw_fate(self, c: Candidate, draws: BlockDraws, reply_multiplier: float) -> None:
+        """Draw everything about the candidate that is theirs, always the same counts.
+
+        The uniforms (reply, touch, each pass/fail), then the delays in order: touch gaps,
+        reply delay, handoff delay, interview lead times, offer response, patience.
+        """
+        n_u, reply_rate, n_rounds, delays = self._plans[c.req.profile_index]
+        u = c.u = draws.uniforms(n_u)
+        if c.source == "sourced" and u[U_REPLY] < min(1.0, reply_rate * reply_multiplier):
             touch = 0
             while u[U_TOUCH] >= self.touch_cdf[touch]:
                 touch += 1
             c.reply_touch = touch
         else:
             c.reply_touch = -1
-        out = self.outreach
-        c.touch_gaps = [out.touch_gap_days.sample(rng) for _ in range(out.touches - 1)]
-        c.reply_delay = out.reply_delay_days.sample(rng)
-        c.handoff_delay = self.handoff.delay_days.sample(rng)
-        c.lead_days = [r.lead_days.sample(rng) for r in rounds]
-        c.offer_response = self.behaviour.offer_response_days.sample(rng)
-        patience = self.behaviour.patience_days
-        c.patience_left = float("inf") if patience is None else patience.sample(rng)
+        normals = delays.normals_needed
+        d = delays.draw(draws.rng) if normals is None else delays.from_normals(
+            draws.normals(normals))
+        gaps = self.n_gaps
+        c.touch_gaps = d[:gaps]
+        c.reply_delay = d[gaps]
+        c.handoff_delay = d[gaps + 1]
+        c.lead_days = d[gaps + 2:gaps + 2 + n_rounds]
+        c.offer_response = d[gaps + 2 + n_rounds]
+        c.patience_left = d[gaps + 3 + n_rounds] if self.patient else float("inf")
 
     # -- bookkeeping ---------------------------------------------------------------------
     def enter(self, c: Candidate, stage: str) -> None:
@@ -196,14 +217,14 @@ class CandidateFlow:
             return True
         now = self.env.now
         deadline = now + c.patience_left if patient and c.patience_left != float("inf") else None
-        task = Task(self.env, activity, deadline, priority)
+        task = Task(activity, deadline, priority)
         task.dist = dist
         c.pending = task
         c.pending_deadline = deadline
         queue.submit(task)
         if panel > 1:  # the others of the panel work in parallel; the candidate waits for all
             return (yield from self._panel(c, queue, task, panel, now))
-        outcome = yield task.done
+        outcome = yield task
         if c.terminal is not None:  # closed out while the work was under way
             return False
         c.pending = None
@@ -221,12 +242,12 @@ class CandidateFlow:
         """Wait for a panel of interviewers; patience runs until the first one starts."""
         tasks = [first]
         for _ in range(panel - 1):
-            task = Task(self.env, first.activity, None, first.priority)
+            task = Task(first.activity, None, first.priority)
             task.dist = first.dist
             queue.submit(task)
             tasks.append(task)
         c.pending = tasks
-        outcome = yield first.done
+        outcome = yield first
         if c.terminal is not None:
             return False
         c.pending_deadline = None
@@ -234,7 +255,7 @@ class CandidateFlow:
             self.finish(c, "withdrew", first.deadline)
             return False
         for task in tasks[1:]:
-            yield task.done
+            yield task
             if c.terminal is not None:
                 return False
         c.pending = None

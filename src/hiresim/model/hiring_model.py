@@ -8,12 +8,14 @@ visits, staff time and weekly snapshots. It knows nothing of pandas, files or th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import simpy
 
 from hiresim.model.candidates import Candidate, CandidateFlow
+from hiresim.model.journey import Journeys
 from hiresim.model.requisitions import Desk, Req
 from hiresim.model.work import (
     Activity,
@@ -23,7 +25,7 @@ from hiresim.model.work import (
     UnlimitedPool,
     WorkQueue,
 )
-from hiresim.random_streams import Stream, stream
+from hiresim.random_streams import BlockDraws, Stream, stream
 from hiresim.scenario import Scenario, SourcingSkill, StaffRole
 
 SNAPSHOT_EVERY_DAYS = 7.0
@@ -43,6 +45,7 @@ class HiringModel:
         self.replication = replication
         self.seed = scenario.simulation.seed if root_seed is None else root_seed
         self.env = env = simpy.Environment()
+        self.journeys = Journeys()  # every story of the run: candidates, staff, reqs
         sim = scenario.simulation
         self.horizon = sim.horizon_days
         self.warmup = sim.warmup_days
@@ -84,8 +87,8 @@ class HiringModel:
             self.interviewers.append(people[0].queue if people else WorkQueue(env, "nobody"))
         self.reqs = self._plan()
         for req in self.reqs:
-            env.process(self._req_lifecycle(req))
-        env.process(self._snapshots())
+            self.journeys.start(self._req_lifecycle(req))
+        self.journeys.start(self._snapshots())
 
     # -- construction --------------------------------------------------------------------
     def _effort_sampler(self) -> EffortSampler:
@@ -147,7 +150,7 @@ class HiringModel:
             people = [
                 Person(env, f"{role}-{i + 1}", role, spec.hours_per_week,
                        common if common is not None else WorkQueue(env, f"{role}-{i + 1}"),
-                       effort, switch_hours, outreach_dists, reply_multiplier)
+                       effort, switch_hours, outreach_dists, reply_multiplier, self.journeys)
                 for i in range(int(spec.count))
             ]
         if sources:
@@ -191,18 +194,18 @@ class HiringModel:
     def _recruiter_assigned(self, req: Req, person: Any) -> None:
         req.recruiter = person
         req.assigned_day = self.env.now
-        self.env.process(self._intake(req, person))
+        self.journeys.start(self._intake(req, person))
 
     def _intake(self, req: Req, person: Any):  # noqa: ANN202
-        task = Task(self.env, Activity.INTAKE, None)
+        task = Task(Activity.INTAKE, None)
         person.queue.submit(task)
-        yield task.done
+        yield task
         if req.closed:
             return
         req.active_day = self.env.now
         req.activated.succeed()
         if req.profile.inbound.applications_per_week > 0:
-            self.env.process(self._applications(req))
+            self.journeys.start(self._applications(req))
         if not self.split:
             self._sourcer_assigned(req, person)
         elif req.sourcer is None and self.scenario.team.pipeline_ahead_days <= 0:
@@ -223,26 +226,32 @@ class HiringModel:
         env = self.env
         rng = stream(self.seed, self.replication, Stream.INBOUND_ARRIVALS, req.index)
         mean_gap = 7.0 / req.profile.inbound.applications_per_week
-        fate_rng = stream(self.seed, self.replication, Stream.INBOUND_CANDIDATES, req.index)
+        fates = BlockDraws(stream(self.seed, self.replication, Stream.INBOUND_CANDIDATES,
+                                  req.index))
+        gaps: Iterator[float] = iter(())
         while True:
-            yield env.timeout(rng.exponential(mean_gap))
+            gap = next(gaps, None)
+            if gap is None:  # 64 at a time: the same numbers as one draw per applicant
+                gaps = iter(rng.exponential(mean_gap, 64).tolist())
+                gap = next(gaps)
+            yield env.timeout(gap)
             if req.closed or env.now >= self.new_candidates_until:
                 return
             c = self._new_candidate(req, "inbound")
-            self.flow.draw_fate(c, fate_rng, 1.0)
-            env.process(self.flow.inbound(c))
+            self.flow.draw_fate(c, fates, 1.0)
+            self.journeys.start(self.flow.inbound(c))
 
     def new_prospect(self, req: Req, person: Any) -> None:
         """A sourcing person finished the first outreach to a new prospect for ``req``."""
         if self.env.now >= self.new_candidates_until:
             return
-        if req.sourced_rng is None:
-            req.sourced_rng = stream(self.seed, self.replication, Stream.SOURCED_CANDIDATES,
-                                     req.index)
+        if req.sourced_draws is None:
+            req.sourced_draws = BlockDraws(stream(
+                self.seed, self.replication, Stream.SOURCED_CANDIDATES, req.index))
         c = self._new_candidate(req, "sourced")
         c.sourced_by = person.role
-        self.flow.draw_fate(c, req.sourced_rng, person.reply_multiplier)
-        self.env.process(self.flow.sourced(c, person))
+        self.flow.draw_fate(c, req.sourced_draws, person.reply_multiplier)
+        self.journeys.start(self.flow.sourced(c, person))
 
     def _new_candidate(self, req: Req, source: str) -> Candidate:
         self._next_id += 1
@@ -314,6 +323,7 @@ class HiringModel:
     def run(self) -> HiringModel:
         self.env.run(until=self.horizon)
         self._finalise()
+        self.journeys.close_all()
         return self
 
     def _finalise(self) -> None:
@@ -326,6 +336,7 @@ class HiringModel:
             part = person.hours_in_progress(horizon)
             if part is not None:
                 person.busy_hours[part[0]] += part[1]
+            person.busy_hours = np.array(person.busy_hours)
 
     def all_people(self) -> list[Any]:
         people = list(self.recruiters) + list(self.sourcers)

@@ -55,7 +55,7 @@ class Req:
         self.pipeline_count = 0  # engaged candidates (qualification or later), for the cap
         self.max_active = max_active
         self.hired: list[Candidate] = []
-        self.sourced_rng: Any = None  # the req's stream of sourced candidates, made on first use
+        self.sourced_draws: Any = None  # the req's sourced-candidate stream, made on first use
         self.sourcing_rate_per_day = sourcing_rate_per_week / 7.0
         self._tokens = 1.0  # outreach allowance: start with one prospect
         self._token_time = 0.0
@@ -81,6 +81,15 @@ class Req:
         if self.closed or self.sourcing_rate_per_day <= 0.0:
             return False
         return self.max_active is None or self.pipeline_count < self.max_active
+
+    def outreach_allowance(self, now: float) -> float:
+        """``sourcing_tokens(now)`` if the req ``wants_sourcing()``, else -1 (one call: the
+        sourcing scan asks every req it sources each time its person runs out of work)."""
+        rate = self.sourcing_rate_per_day
+        if self.closed or rate <= 0.0 or (
+                self.max_active is not None and self.pipeline_count >= self.max_active):
+            return -1.0
+        return min(self._token_cap, self._tokens + (now - self._token_time) * rate)
 
 
 class Desk:

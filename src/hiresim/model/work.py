@@ -24,8 +24,10 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import simpy
+
+from hiresim.distributions import Fixed
+from hiresim.model.journey import Journeys, Signal
 
 if TYPE_CHECKING:
     from hiresim.distributions import Distribution
@@ -73,33 +75,42 @@ SOURCING_WORK = frozenset(
     {Activity.OUTREACH, Activity.FOLLOW_UP, Activity.QUALIFICATION, Activity.HANDOFF_OUT}
 )
 
-# Values a task's ``done`` event succeeds with.
+# Outcomes a task completes with (``Task.complete``).
 DONE = 1
 WITHDREW = 2
 
 
-class Task:
-    """One piece of work for one person: who it is for, how urgent, and when it expires."""
+class Task(Signal):
+    """One piece of work for one person: how urgent, when it expires, who waits for it.
 
-    __slots__ = (
-        "activity", "priority", "done", "deadline", "cancelled", "started_at", "hours", "dist"
-    )
+    A candidate's journey waits for the task like for any ``Signal``; the person who
+    finishes it (or finds it expired) calls ``complete`` with ``DONE`` or ``WITHDREW``,
+    and the candidate goes on at once, at the same simulated time.
+    """
+
+    __slots__ = ("activity", "priority", "deadline", "cancelled", "started_at", "hours", "dist")
 
     def __init__(
         self,
-        env: simpy.Environment,
         activity: Activity,
         deadline: float | None,
         priority: int | None = None,
     ) -> None:
         self.activity = activity
+        self.callbacks = []  # Signal's state, set here: a Task is made for every piece of work
+        self._value = None
         self.priority = PRIORITY[activity] if priority is None else priority
-        self.done = env.event()
         self.deadline = deadline
         self.cancelled = False
         self.started_at: float | None = None
         self.hours = 0.0
         self.dist: Distribution | None = None  # overrides the activity's effort distribution
+
+    completed = Signal.fired
+    complete = Signal.fire  # with DONE (the work is done) or WITHDREW (the candidate left)
+
+    def __repr__(self) -> str:
+        return f"<Task {self.activity.name}>"
 
 
 class EffortSampler:
@@ -111,6 +122,8 @@ class EffortSampler:
 
     def hours(self, activity: Activity, dist: Distribution | None = None) -> float:
         d = self._dists[activity] if dist is None else dist
+        if type(d) is Fixed:  # most effort specs: no draw, no method call
+            return d.value
         return d.sample(self._rngs[activity])
 
 
@@ -142,7 +155,7 @@ class WorkQueue:
             if task.cancelled:
                 continue
             if task.deadline is not None and task.deadline < now:
-                task.done.succeed(WITHDREW)
+                task.complete(WITHDREW)
                 continue
             return task
         return None
@@ -152,7 +165,15 @@ class WorkQueue:
 
 
 class Person:
-    """One member of staff (recruiter, sourcer or interviewer) with a worker process."""
+    """One member of staff (recruiter, sourcer or interviewer), working as a journey.
+
+    An idle person waits on a SimPy event: whoever gives them work (a task submitted to
+    their queue, a new req to source, a sourcing alarm) triggers it, and they look for
+    the most urgent task once the step that woke them is over (so a hire that frees a
+    pipeline slot and closes the req in one step never starts outreach for that req).
+    """
+
+    unlimited = False  # finite hours (see UnlimitedPool)
 
     def __init__(
         self,
@@ -165,6 +186,7 @@ class Person:
         switch_hours: Distribution | None,
         outreach_dists: dict[Activity, Distribution] | None = None,
         reply_multiplier: float = 1.0,
+        journeys: Journeys | None = None,
     ) -> None:
         self.env = env
         self.name = name
@@ -176,7 +198,7 @@ class Person:
         self.switch_hours = switch_hours
         self.outreach_dists = outreach_dists or {}
         self.reply_multiplier = reply_multiplier
-        self.busy_hours = np.zeros(len(Activity))
+        self.busy_hours = [0.0] * len(Activity)  # by Activity; a numpy array after the run
         self.req_load = 0
         self.sourcing_reqs: list[Req] = []
         self.new_prospect: Callable[[Req, Person], None] | None = None
@@ -184,7 +206,7 @@ class Person:
         self._last_was_sourcing: bool | None = None
         self._wake: simpy.Event | None = None
         self._current: tuple[Activity, float, float] | None = None  # activity, start, hours
-        self.process = env.process(self._work())
+        (journeys or Journeys()).start(self._work())
 
     # -- waking ------------------------------------------------------------------
     def wake_up(self) -> None:
@@ -219,9 +241,9 @@ class Person:
         best_tokens = 0.0
         soonest: float | None = None
         for req in self.sourcing_reqs:
-            if not req.wants_sourcing():
+            tokens = req.outreach_allowance(now)
+            if tokens < 0.0:
                 continue
-            tokens = req.sourcing_tokens(now)
             if tokens >= 1.0:
                 if tokens > best_tokens:
                     best, best_tokens = req, tokens
@@ -232,9 +254,10 @@ class Person:
         return best, soonest
 
     # -- the worker --------------------------------------------------------------
-    def _work(self):  # noqa: ANN202 - SimPy generator
+    def _work(self):  # noqa: ANN202 - a journey
         env = self.env
         queue = self.queue
+        busy_hours = self.busy_hours
         while True:
             task = queue.pop()
             prospect_req: Req | None = None
@@ -261,23 +284,28 @@ class Person:
                 yield from self._spend(Activity.TASK_SWITCH, self.effort.hours(
                     Activity.TASK_SWITCH, self.switch_hours))
             self._last_was_sourcing = sourcing
-            dist = task.dist if task is not None and task.dist is not None else None
-            hours = self.effort.hours(activity, dist or self.outreach_dists.get(activity))
             if task is not None:
-                task.hours = hours
-                yield from self._spend(activity, hours)
-                task.done.succeed(DONE)
-                # Let the candidate queue its next step before choosing what to do next, so
-                # that step competes on priority (no extra event: done is already scheduled).
-                yield task.done
+                dist = task.dist
+                hours = task.hours = self.effort.hours(
+                    activity, dist if dist is not None else self.outreach_dists.get(activity))
             else:
                 assert prospect_req is not None
+                hours = self.effort.hours(activity, self.outreach_dists.get(activity))
                 prospect_req.take_sourcing_token(env.now)
-                yield from self._spend(activity, hours)
-                if self.new_prospect is not None and not prospect_req.closed:
-                    self.new_prospect(prospect_req, self)
+            if hours > 0.0:  # what _spend does, inline on the hot path
+                self._current = (activity, env.now, hours)
+                yield env.timeout(hours * self.days_per_hour)
+                self._current = None
+                busy_hours[activity] += hours
+            if task is not None:
+                # The candidate goes on at once and may queue its next step here, before
+                # this person chooses what to do next: that step competes on priority.
+                task.complete(DONE)
+            elif self.new_prospect is not None and not prospect_req.closed:
+                self.new_prospect(prospect_req, self)
 
     def _spend(self, activity: Activity, hours: float):  # noqa: ANN202
+        """Work ``hours`` on ``activity`` (calendar time at this person's weekly hours)."""
         if hours <= 0.0:
             return
         self._current = (activity, self.env.now, hours)
@@ -300,6 +328,8 @@ class UnlimitedPool:
     the same interface as a queue of people; sourcing runs at each req's target pace.
     """
 
+    unlimited = True
+
     def __init__(
         self,
         env: simpy.Environment,
@@ -318,7 +348,7 @@ class UnlimitedPool:
         self.effort = effort
         self.outreach_dists = outreach_dists or {}
         self.reply_multiplier = reply_multiplier
-        self.busy_hours = np.zeros(len(Activity))
+        self.busy_hours = [0.0] * len(Activity)  # by Activity; a numpy array after the run
         self.req_load = 0
         self.queue = self  # tasks are submitted to the pool itself
         self.idle: list[Person] = []
@@ -338,9 +368,8 @@ class UnlimitedPool:
         task.started_at = self.env.now
         task.hours = hours
         self.busy_hours[task.activity] += hours
-        done = task.done
         self.env.timeout(hours * self.days_per_hour).callbacks.append(
-            lambda _ev: None if done.triggered else done.succeed(DONE)
+            lambda _ev: None if task.completed else task.complete(DONE)
         )
 
     def add_sourcing_req(self, req: Req) -> None:
@@ -357,13 +386,13 @@ class UnlimitedPool:
             return
         while not req.closed and env.now < self.sourcing_open_until:
             if req.wants_sourcing():
-                task = Task(env, Activity.OUTREACH, None)
+                task = Task(Activity.OUTREACH, None)
                 self.submit(task)
-                task.done.callbacks.append(self._prospect_callback(req))
+                task.callbacks.append(self._prospect_callback(req))  # type: ignore[union-attr]
             yield env.timeout(1.0 / rate)
 
-    def _prospect_callback(self, req: Req) -> Callable[[simpy.Event], None]:
-        def found(_: simpy.Event) -> None:
+    def _prospect_callback(self, req: Req) -> Callable[[Task], None]:
+        def found(_: Task) -> None:
             if self.new_prospect is not None and not req.closed:
                 self.new_prospect(req, self)
 
