@@ -80,3 +80,41 @@ def test_other_distributions_fall_back_to_one_sample_each(other: dict) -> None:
     assert sampler.normals_needed is None
     a, b = np.random.default_rng(9), np.random.default_rng(9)
     assert sampler.draw(a) == [d.sample(b) for d in specs]
+
+
+def test_block_draws_stand_in_for_a_generator_value_for_value() -> None:
+    """random/exponential/lognormal give what numpy gives from the same standard variate,
+    each kind from its own blocks (drawn here in the order uniforms, exponentials,
+    normals, because that is the order of the first requests)."""
+    draws = BlockDraws(np.random.default_rng(5), block=16)
+    got_u = [draws.random() for _ in range(20)]
+    got_e = [draws.exponential(2.5) for _ in range(20)]
+    got_l = [draws.lognormal(0.3, 0.8) for _ in range(20)]
+    ref = np.random.default_rng(5)
+    u = ref.random(16).tolist() + ref.random(16).tolist()
+    e = ref.standard_exponential(16).tolist() + ref.standard_exponential(16).tolist()
+    z = ref.standard_normal(16).tolist() + ref.standard_normal(16).tolist()
+    assert got_u == u[:20]
+    assert got_e == [2.5 * x for x in e[:20]]
+    assert got_l == [math.exp(0.3 + 0.8 * x) for x in z[:20]]
+    # and numpy's own scalar methods do the same arithmetic on the same variates
+    one = np.random.default_rng(11)
+    assert np.random.default_rng(11).exponential(2.5) == 2.5 * one.standard_exponential()
+    one = np.random.default_rng(12)
+    assert np.random.default_rng(12).lognormal(0.3, 0.8) == math.exp(
+        0.3 + 0.8 * one.standard_normal())
+
+
+@pytest.mark.parametrize("spec", [
+    {"dist": "exponential", "mean": 2.0},
+    {"dist": "uniform", "low": 1.0, "high": 2.0},
+    {"dist": "triangular", "low": 1.0, "mode": 2.0, "high": 4.0},
+    {"dist": "lognormal", "median": 1.0, "p90": 4.0},
+])
+def test_distributions_sample_from_block_draws(spec: dict) -> None:
+    """Any spec samples from BlockDraws; the values have the spec's distribution."""
+    d = parse_distribution(spec)
+    draws = BlockDraws(np.random.default_rng(6))
+    x = np.array([d.sample(draws) for _ in range(20000)])  # type: ignore[arg-type]
+    assert abs(x.mean() - d.mean) < 4 * d.sd / np.sqrt(len(x))
+    assert all(np.isfinite(x)) and x.min() >= 0.0

@@ -15,6 +15,7 @@ numbers).
 
 from __future__ import annotations
 
+import math
 from enum import IntEnum
 
 import numpy as np
@@ -37,14 +38,18 @@ def stream(root_seed: int, replication: int, purpose: Stream, *index: int) -> np
 
 
 class BlockDraws:
-    """Uniforms on [0, 1) and standard normals from one stream, drawn in blocks.
+    """Uniforms, standard normals and standard exponentials from one stream, in blocks.
 
     A numpy call costs about a microsecond whatever it draws, so a stream that hands out
-    a few numbers per candidate is drawn ``block`` numbers at a time. Each kind has its
+    a few numbers at a time draws ``block`` numbers of a kind at once. Each kind has its
     own block; a request that does not fit in what is left of a block starts a new one
     (the rest is skipped). The numbers depend only on the sequence of requests, so a
     candidate who always asks for the same counts gets the same numbers whatever
     happened to the candidates before them (common random numbers).
+
+    It also stands in for a numpy ``Generator`` where a distribution samples one value
+    (``random``, ``exponential``, ``lognormal``): each returns exactly what numpy
+    computes from the same standard variate (``scale * E``, ``exp(mean + sigma * Z)``).
     """
 
     __slots__ = ("rng", "block", "_blocks", "_next")
@@ -52,21 +57,51 @@ class BlockDraws:
     def __init__(self, rng: np.random.Generator, block: int = 256) -> None:
         self.rng = rng
         self.block = block
-        self._blocks: list[list[float]] = [[], []]  # uniforms, standard normals
-        self._next = [0, 0]  # position in each block
+        self._blocks: list[list[float]] = [[], [], []]  # uniforms, normals, exponentials
+        self._next = [0, 0, 0]  # position in each block
 
     def uniforms(self, n: int) -> list[float]:
-        return self._take(0, n)
+        return self._take(_UNIFORM, n)
 
     def normals(self, n: int) -> list[float]:
-        return self._take(1, n)
+        return self._take(_NORMAL, n)
+
+    # -- one value, as numpy's Generator methods of the same name ------------------------
+    def random(self) -> float:
+        return self._one(_UNIFORM)
+
+    def exponential(self, scale: float = 1.0) -> float:
+        return scale * self._one(_EXPONENTIAL)
+
+    def lognormal(self, mean: float = 0.0, sigma: float = 1.0) -> float:
+        try:
+            return math.exp(mean + sigma * self._one(_NORMAL))
+        except OverflowError:  # numpy's exp gives inf there
+            return math.inf
+
+    def _one(self, kind: int) -> float:
+        i = self._next[kind]
+        block = self._blocks[kind]
+        if i >= len(block):
+            block = self._refill(kind, 1)
+            i = 0
+        self._next[kind] = i + 1
+        return block[i]
 
     def _take(self, kind: int, n: int) -> list[float]:
         i = self._next[kind]
         j = i + n
-        if j > len(self._blocks[kind]):
-            draw = self.rng.random if kind == 0 else self.rng.standard_normal
-            self._blocks[kind] = draw(max(self.block, n)).tolist()
+        block = self._blocks[kind]
+        if j > len(block):
+            block = self._refill(kind, n)
             i, j = 0, n
         self._next[kind] = j
-        return self._blocks[kind][i:j]
+        return block[i:j]
+
+    def _refill(self, kind: int, n: int) -> list[float]:
+        draw = (self.rng.random, self.rng.standard_normal, self.rng.standard_exponential)[kind]
+        block = self._blocks[kind] = draw(max(self.block, n)).tolist()
+        return block
+
+
+_UNIFORM, _NORMAL, _EXPONENTIAL = 0, 1, 2

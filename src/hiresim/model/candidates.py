@@ -136,8 +136,10 @@ class CandidateFlow:
         else:
             c.reply_touch = -1
         normals = delays.normals_needed
-        d = delays.draw(draws.rng) if normals is None else delays.from_normals(
-            draws.normals(normals))
+        if normals is None:  # other kinds than fixed and lognormal: one sample() each
+            d = delays.draw(draws)  # type: ignore[arg-type]
+        else:
+            d = delays.from_normals(draws.normals(normals))
         gaps = self.n_gaps
         c.touch_gaps = d[:gaps]
         c.reply_delay = d[gaps]

@@ -109,7 +109,8 @@ class HiringModel:
             Activity.TASK_SWITCH: self.scenario.team.task_switch_hours,
         }
         # Interviews have no entry: each round passes its own interviewer_hours.
-        rngs = {a: stream(self.seed, self.replication, Stream.EFFORT, int(a)) for a in Activity}
+        rngs = {a: BlockDraws(stream(self.seed, self.replication, Stream.EFFORT, int(a)))
+                for a in Activity}
         self.zero_effort = frozenset(
             a for a, d in dists.items() if d.is_deterministic and d.mean == 0.0
         )

@@ -114,7 +114,11 @@ class Task(Signal):
 
 
 class EffortSampler:
-    """Draws hours of effort per activity, each activity from its own random stream."""
+    """Draws hours of effort per activity, each activity from its own random stream.
+
+    The streams are ``BlockDraws``: a distribution samples from them as from a numpy
+    Generator, with the standard variates drawn in blocks.
+    """
 
     def __init__(self, distributions: dict[Activity, Distribution], rngs: dict[Activity, Any]):
         self._dists = distributions
