@@ -91,6 +91,7 @@ class Journey:
         self._advance(event._value)
 
     def _advance(self, value: Any) -> None:
+        """Send ``value``, and go on until the story waits for something pending."""
         send = self._send
         while True:
             try:

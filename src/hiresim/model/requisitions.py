@@ -82,14 +82,30 @@ class Req:
             return False
         return self.max_active is None or self.pipeline_count < self.max_active
 
-    def outreach_allowance(self, now: float) -> float:
-        """``sourcing_tokens(now)`` if the req ``wants_sourcing()``, else -1 (one call: the
-        sourcing scan asks every req it sources each time its person runs out of work)."""
-        rate = self.sourcing_rate_per_day
-        if self.closed or rate <= 0.0 or (
-                self.max_active is not None and self.pipeline_count >= self.max_active):
-            return -1.0
-        return min(self._token_cap, self._tokens + (now - self._token_time) * rate)
+
+
+def next_outreach(reqs: list[Req], now: float) -> tuple[Req | None, float | None]:
+    """Of the reqs one person sources: the req with the most outreach tokens if it has at
+    least one (the first on ties), else the days until the next token is due (None if no
+    req wants sourcing). ``wants_sourcing`` and ``sourcing_tokens`` inline: an idle
+    sourcer asks this every time their queue runs dry."""
+    best: Req | None = None
+    best_tokens = 0.0
+    soonest: float | None = None
+    for req in reqs:
+        rate = req.sourcing_rate_per_day
+        if req.closed or rate <= 0.0 or (
+                req.max_active is not None and req.pipeline_count >= req.max_active):
+            continue
+        tokens = min(req._token_cap, req._tokens + (now - req._token_time) * rate)
+        if tokens >= 1.0:
+            if tokens > best_tokens:
+                best, best_tokens = req, tokens
+        else:
+            wait = (1.0 - tokens) / rate
+            if soonest is None or wait < soonest:
+                soonest = wait
+    return best, soonest
 
 
 class Desk:

@@ -28,6 +28,7 @@ import simpy
 
 from hiresim.distributions import Fixed
 from hiresim.model.journey import Journeys, Signal
+from hiresim.model.requisitions import next_outreach
 
 if TYPE_CHECKING:
     from hiresim.distributions import Distribution
@@ -241,21 +242,7 @@ class Person:
         now = self.env.now
         if now >= self.sourcing_open_until:
             return None, None
-        best: Req | None = None
-        best_tokens = 0.0
-        soonest: float | None = None
-        for req in self.sourcing_reqs:
-            tokens = req.outreach_allowance(now)
-            if tokens < 0.0:
-                continue
-            if tokens >= 1.0:
-                if tokens > best_tokens:
-                    best, best_tokens = req, tokens
-            else:
-                wait = (1.0 - tokens) / req.sourcing_rate_per_day
-                if soonest is None or wait < soonest:
-                    soonest = wait
-        return best, soonest
+        return next_outreach(self.sourcing_reqs, now)
 
     # -- the worker --------------------------------------------------------------
     def _work(self):  # noqa: ANN202 - a journey
