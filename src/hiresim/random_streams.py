@@ -16,6 +16,7 @@ numbers).
 from __future__ import annotations
 
 import math
+from array import array
 from enum import IntEnum
 
 import numpy as np
@@ -57,7 +58,10 @@ class BlockDraws:
     def __init__(self, rng: np.random.Generator, block: int = 256) -> None:
         self.rng = rng
         self.block = block
-        self._blocks: list[list[float]] = [[], [], []]  # uniforms, normals, exponentials
+        # uniforms, normals, exponentials; as arrays of doubles, 8 bytes a number, where a
+        # list would hold a 24-byte float object each (a large plan keeps hundreds of
+        # streams alive at once)
+        self._blocks: list[array[float]] = [array("d"), array("d"), array("d")]
         self._next = [0, 0, 0]  # position in each block
 
     def uniforms(self, n: int) -> list[float]:
@@ -96,11 +100,11 @@ class BlockDraws:
             block = self._refill(kind, n)
             i, j = 0, n
         self._next[kind] = j
-        return block[i:j]
+        return block[i:j].tolist()
 
-    def _refill(self, kind: int, n: int) -> list[float]:
+    def _refill(self, kind: int, n: int) -> array[float]:
         draw = (self.rng.random, self.rng.standard_normal, self.rng.standard_exponential)[kind]
-        block = self._blocks[kind] = draw(max(self.block, n)).tolist()
+        block = self._blocks[kind] = array("d", draw(max(self.block, n)).tobytes())
         return block
 
 

@@ -8,6 +8,7 @@ visits, staff time and weekly snapshots. It knows nothing of pandas, files or th
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -276,6 +277,7 @@ class HiringModel:
         req.filled_day = now
         for other in list(req.active_candidates):
             self.flow.resolve(other, now, "closed_out")
+        req.sourced_draws = None  # no new prospects for a closed req: free its blocks
         if req.sourcer is not None:
             req.sourcer.remove_sourcing_req(req)
             if self.split:
@@ -322,7 +324,20 @@ class HiringModel:
 
     # -- running -------------------------------------------------------------------------
     def run(self) -> HiringModel:
-        self.env.run(until=self.horizon)
+        """Run to the horizon, with Python's cyclic garbage collector paused meanwhile.
+
+        The model drops almost no reference cycles while it runs (finished candidates and
+        their stories are freed by reference counting), but every collector pass walks
+        the live heap, which grows with the plan: at 16 times the shipped plan it cost
+        about 10% of the time per candidate (docs/performance-peers.md).
+        """
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self.env.run(until=self.horizon)
+        finally:
+            if collecting:
+                gc.enable()
         self._finalise()
         self.journeys.close_all()
         return self
