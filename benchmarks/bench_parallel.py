@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_parallel.py            # the full run (~15 min, 2 cores)
+    .venv/bin/python benchmarks/bench_parallel.py            # the full run (~13-20 min, 2 cores)
     .venv/bin/python benchmarks/bench_parallel.py --quick    # smaller counts (~3 min)
     .venv/bin/python benchmarks/bench_parallel.py --json bench-parallel.json
 
@@ -28,7 +28,17 @@ What it measures, in ONE run:
     same 60 reqs and 365 days (so the same rows per replication in reqs, staff and
     snapshots) but ~20x fewer candidates (a replication costs ~70 ms instead of ~0.8 s).
     The memory a replication leaves behind depends on its output rows, not on its
-    candidates, unless candidate records are on.
+    candidates, unless candidate records are on. So one more configuration runs the real
+    split.yaml with ``--out`` and candidate records on 2 processes, 130 vs 260
+    replications: from 128 replications on, 2 workers get chunks of MAX_CHUNK (16)
+    replications, so both runs hold the same number of results in flight (with candidate
+    records, a few MB each), and the difference is what grows with the replications.
+
+    ``--src LABEL=DIR`` (repeatable) measures (b) with the hiresim source tree in DIR
+    instead of the installed one, every tree in the same run, e.g. before and after a
+    change: ``git archive <commit> src | tar -x -C /tmp/before`` then
+    ``--src before=/tmp/before/src --src after=src``. ``--only memory-out`` measures
+    the ``--out`` configurations only.
 
 The machine (CPU, cores, memory, load average before and after, versions) is printed too:
 on a shared machine, a load average above the core count means the timings are inflated.
@@ -219,14 +229,22 @@ class _RssSampler:
         self.peak = max(self.peak, _rss_mb())
 
 
-def memory_child(path: str, n: int, workers: int, out: str | None) -> None:
+def memory_child(path: str, n: int, workers: int, out: str | None, detail: bool = False
+                 ) -> None:
     """Run in a fresh process: one batch, then print its memory figures as JSON.
 
     RSS is sampled while the batch runs (peak minus the RSS just before it). With worker
     processes this process only collects results, so tracemalloc (exact Python heap) is
-    cheap there and is reported too; serially it would slow the simulation down ~3x."""
+    cheap there and is reported too; serially it would slow the simulation down ~3x.
+    Arrow's own memory pool (Parquet reading and writing) is not seen by tracemalloc: its
+    high-water mark is reported, and heap + Arrow peaks make the "live" peak. RSS also
+    counts memory the allocators keep after it was freed, so it is the noisier figure."""
     import gc
     import tracemalloc
+
+    import pyarrow as pa
+
+    import hiresim
 
     scenario = load_scenario(path)
     run_replication(scenario, n + 1)  # warm-up: the simulation's own transient memory
@@ -241,18 +259,32 @@ def memory_child(path: str, n: int, workers: int, out: str | None) -> None:
         before = _rss_mb()
         start = time.perf_counter()
         with _RssSampler() as sampler:
-            outcome = run_batch(scenario, n, seed, ex, out=out)
+            outcome = run_batch(scenario, n, seed, ex, out=out, detail=detail)
         wall = time.perf_counter() - start
     heap_peak = tracemalloc.get_traced_memory()[1] / 2**20 if workers > 1 else None
+    arrow_peak = pa.default_memory_pool().max_memory() / 2**20  # Parquet reading/writing
     print(json.dumps({
+        "arrow_peak_mb": arrow_peak,
+        "live_peak_mb": None if heap_peak is None else heap_peak + arrow_peak,
         "rss_before_mb": before, "rss_peak_mb": sampler.peak, "wall_s": wall,
         "python_heap_peak_mb": heap_peak, "maxrss_mb": _maxrss_mb(),
         "workers_maxrss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN) if workers > 1 else None,
         "kpi_table_mb": outcome.kpis.memory_usage(deep=True).sum() / 2**20,
+        "hiresim": str(Path(hiresim.__file__).parent),
     }))
 
 
-def memory(counts: tuple[int, int]) -> dict[str, Any]:
+MEMORY_CONFIGS = [  # label, workers, --out, candidate records (on the real split.yaml)
+    ("serial", 1, False, False),
+    ("serial + --out", 1, True, False),
+    ("2 processes", 2, False, False),
+    ("2 processes + --out", 2, True, False),
+    ("2 processes + --out --records candidates", 2, True, True),
+]
+
+
+def memory(counts: tuple[int, int], detail_counts: tuple[int, int],
+           sources: list[tuple[str, str | None]], out_only: bool) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-parallel-"))
     path = tmp / "split-thin.yaml"
     path.write_text(yaml.safe_dump(thin_scenario_dict(), sort_keys=False))
@@ -262,29 +294,45 @@ def memory(counts: tuple[int, int]) -> dict[str, Any]:
              for t in ("replications", "reqs", "staff", "snapshots", "funnel", "candidates",
                        "visits")}
     out: dict[str, Any] = {"scenario": "split.yaml thinned (same team, reqs, horizon)",
-                           "table_kb_per_replication_split": sizes, "runs": []}
-    configs = [("serial", 1, False), ("serial + --out", 1, True), ("2 processes", 2, False),
-               ("2 processes + --out", 2, True)]
-    for label, workers, with_out in configs:
-        for n in counts:
-            folder = str(tmp / f"out-{workers}-{n}") if with_out else None
-            cmd = [sys.executable, __file__, "--memory-child", str(path), str(n), str(workers)]
-            if folder:
-                cmd.append(folder)
-            done = subprocess.run(cmd, capture_output=True, text=True, check=True)
-            figures = json.loads(done.stdout.strip().splitlines()[-1])
-            figures.update(label=label, replications=n,
-                           growth_mb=figures["rss_peak_mb"] - figures["rss_before_mb"])
-            out["runs"].append(figures)
-            heap = figures["python_heap_peak_mb"]
-            print(f"  {label:22s} n={n:5d}  RSS {figures['rss_before_mb']:6.1f} -> peak "
-                  f"{figures['rss_peak_mb']:6.1f} MB (+{figures['growth_mb']:5.1f})"
-                  + (f"  heap peak {heap:6.1f} MB" if heap is not None else "")
-                  + f"  ({figures['wall_s']:.0f} s)", flush=True)
-        small, big = out["runs"][-2], out["runs"][-1]
-        per_rep = (big["growth_mb"] - small["growth_mb"]) * 1024 / (counts[1] - counts[0])
-        out.setdefault("growth_kb_per_replication", {})[label] = per_rep
-        print(f"  {label:22s} -> {per_rep:.1f} kB more per extra replication", flush=True)
+                           "table_kb_per_replication_split": sizes, "runs": [],
+                           "sources": {label: src for label, src in sources}}
+    configs = [c for c in MEMORY_CONFIGS if c[2] or not out_only]
+    for label, workers, with_out, detail in configs:
+        ns = detail_counts if detail else counts
+        for source, src in sources:
+            for n in ns:
+                folder = str(tmp / f"out-{source}-{workers}-{int(detail)}-{n}")
+                cmd = [sys.executable, __file__, "--memory-child",
+                       str(SCENARIO if detail else path), str(n), str(workers),
+                       folder if with_out else "-", "detail" if detail else "-"]
+                env = dict(os.environ)
+                if src is not None:
+                    env["PYTHONPATH"] = os.pathsep.join(
+                        [str(Path(src).resolve()), *filter(None, [env.get("PYTHONPATH")])])
+                done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
+                figures = json.loads(done.stdout.strip().splitlines()[-1])
+                figures.update(label=label, source=source, replications=n,
+                               growth_mb=figures["rss_peak_mb"] - figures["rss_before_mb"])
+                out["runs"].append(figures)
+                heap = figures["python_heap_peak_mb"]
+                print(f"  {label:42s} {source:>10s} n={n:5d}  RSS "
+                      f"{figures['rss_before_mb']:6.1f} -> peak {figures['rss_peak_mb']:6.1f} "
+                      f"MB (+{figures['growth_mb']:6.1f})"
+                      + (f"  heap peak {heap:6.1f} + Arrow {figures['arrow_peak_mb']:5.1f} MB"
+                         if heap is not None else "")
+                      + f"  ({figures['wall_s']:.0f} s)", flush=True)
+            small, big = out["runs"][-2], out["runs"][-1]
+            per_rep = (big["growth_mb"] - small["growth_mb"]) * 1024 / (ns[1] - ns[0])
+            key = label if src is None and len(sources) == 1 else f"{label} [{source}]"
+            out.setdefault("growth_kb_per_replication", {})[key] = per_rep
+            live = ""
+            if big["live_peak_mb"] is not None:
+                live_per_rep = ((big["live_peak_mb"] - small["live_peak_mb"]) * 1024
+                                / (ns[1] - ns[0]))
+                out.setdefault("live_growth_kb_per_replication", {})[key] = live_per_rep
+                live = f"; live (heap + Arrow) peak {live_per_rep:.1f} kB"
+            print(f"  {label:42s} {source:>10s} -> RSS {per_rep:.1f} kB more per extra "
+                  f"replication{live} (code: {big['hiresim']})", flush=True)
     return out
 
 
@@ -292,32 +340,43 @@ def memory(counts: tuple[int, int]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
-                        help="20 replications for speed, 20 vs 200 for memory")
+                        help="20 replications for speed, 20 vs 200 (10 vs 30 with records) "
+                             "for memory")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask cluster")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
-    parser.add_argument("--only", choices=["throughput", "memory"],
-                        help="run one part only (to repeat it, e.g. on a quieter machine)")
+    parser.add_argument("--only", choices=["throughput", "memory", "memory-out"],
+                        help="run one part only (to repeat it, e.g. on a quieter machine); "
+                             "memory-out: only the --out configurations of (b)")
+    parser.add_argument("--src", action="append", default=[], metavar="LABEL=DIR",
+                        help="(b) with the hiresim source in DIR (repeatable; compares "
+                             "code versions in one run)")
     parser.add_argument("--memory-child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
-        path, n, workers, *rest = args.memory_child
-        memory_child(path, int(n), int(workers), rest[0] if rest else None)
+        path, n, workers, folder, detail = args.memory_child
+        memory_child(path, int(n), int(workers), None if folder == "-" else folder,
+                     detail == "detail")
         return
+    sources: list[tuple[str, str | None]] = [("current", None)]
+    if args.src:
+        sources = [tuple(item.split("=", 1)) for item in args.src]  # type: ignore[misc]
     n_speed = 20 if args.quick else 200
     counts = (20, 200) if args.quick else (100, 1000)
+    detail_counts = (10, 30) if args.quick else (130, 260)
     report: dict[str, Any] = {"command": " ".join([Path(sys.executable).name, *sys.argv]),
                               "machine": machine()}
     m = report["machine"]
     print(f"machine: {m['cpu']}, {m['cores_usable']} cores, {m['memory_gb']} GB, "
           f"Python {m['python']}, load average {m['loadavg_start']}", flush=True)
     started = time.perf_counter()
-    if args.only != "memory":
+    if args.only is None or args.only == "throughput":
         print(f"(a) throughput, {n_speed} replications of {SCENARIO.name}", flush=True)
         report["throughput"] = throughput(n_speed, with_dask=not args.no_dask)
     if args.only != "throughput":
-        print(f"(b) memory, {counts[0]} vs {counts[1]} replications, fresh processes",
-              flush=True)
-        report["memory"] = memory(counts)
+        print(f"(b) memory, {counts[0]} vs {counts[1]} replications ({detail_counts[0]} vs "
+              f"{detail_counts[1]} with candidate records), fresh processes", flush=True)
+        report["memory"] = memory(counts, detail_counts, sources,
+                                  out_only=args.only == "memory-out")
     report["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     report["total_s"] = time.perf_counter() - started
     print(f"done in {report['total_s'] / 60:.1f} min; load average at the end "

@@ -3,8 +3,11 @@
 Replications are consumed as they finish (in replication order) and reduced on the fly
 to what the summary needs: one KPI row and the req fill times per replication. Tables of
 reqs, staff time and candidates are written to the result folder in chunks and never
-all held in memory, so memory does not grow with the number of replications unless the
-caller asks to keep every run (the Python API does, for its DataFrames).
+all held in memory (the final tables are streamed from the chunks), so memory grows only
+by what the summary needs, a few kB per replication, unless the caller asks to keep
+every run (the Python API does, for its DataFrames). With a result folder the summary is
+computed from the saved tables (they include the replications of an earlier, interrupted
+run), so nothing is accumulated here unless ``precision`` needs the KPIs as it goes.
 
 ``precision`` keeps adding replications until the 95% half-widths of the main KPIs are
 within a relative ``precision`` of their means (or ``max_replications`` is reached).
@@ -23,7 +26,7 @@ import pandas as pd
 
 from hiresim.experiment import Executor
 from hiresim.metrics import fill_times, interval, summarize_kpis
-from hiresim.outputs import ResultFolder, fill_times_from_reqs, iter_chunks
+from hiresim.outputs import FILL_TIME_COLUMNS, ResultFolder, fill_times_from_reqs, iter_chunks
 from hiresim.records import ReplicationResult
 from hiresim.scenario import Scenario
 
@@ -56,19 +59,26 @@ class BatchOutcome:
 
 
 class _Accumulator:
-    def __init__(self, keep_runs: bool) -> None:
+    """What the summary needs from each replication, kept as the batch runs."""
+
+    def __init__(self, keep_runs: bool, keep_kpis: bool = True,
+                 keep_fill_times: bool = True) -> None:
         self.rows: list[dict] = []
         self.durations: list[np.ndarray] = []
         self.filled: list[np.ndarray] = []
         self.keep_runs = keep_runs
+        self.keep_kpis = keep_kpis
+        self.keep_fill_times = keep_fill_times
         self.runs: list[ReplicationResult] = []
 
     def add(self, result: ReplicationResult) -> None:
-        self.rows.append({"replication": result.replication, "seed": result.seed,
-                          **result.kpis})
-        d, f = fill_times(result)
-        self.durations.append(d)
-        self.filled.append(f)
+        if self.keep_kpis:
+            self.rows.append({"replication": result.replication, "seed": result.seed,
+                              **result.kpis})
+        if self.keep_fill_times:
+            d, f = fill_times(result)
+            self.durations.append(d)
+            self.filled.append(f)
         if self.keep_runs:
             self.runs.append(result)
 
@@ -118,7 +128,9 @@ def run_batch(
     if out is not None:
         folder, done = ResultFolder.prepare(out, scenario, seed, replications, detail,
                                             table_format, executor.name, force, resume)
-    acc = _Accumulator(keep_runs)
+    # with a folder the summary is read back from the saved tables (see the docstring)
+    acc = _Accumulator(keep_runs, keep_kpis=folder is None or precision is not None,
+                       keep_fill_times=folder is None)
     done_set = set(done)
     target = replications
     limit = max(replications, max_replications or replications)
@@ -151,8 +163,9 @@ def run_batch(
     if folder is not None:
         folder.replications = target
         kpis = folder.read_table("replications")
-        durations, filled = fill_times_from_reqs(folder.read_table("reqs"),
-                                                 scenario.simulation.horizon_days)
+        durations, filled = fill_times_from_reqs(
+            folder.read_table("reqs", columns=FILL_TIME_COLUMNS),
+            scenario.simulation.horizon_days)
     else:
         kpis = acc.frame()
         durations, filled = acc.fill_arrays()

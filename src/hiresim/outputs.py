@@ -20,6 +20,12 @@ never leaves a half-written file that looks complete. While a run is under way, 
 replications are saved in ``DIR/parts/`` in chunks; a chunk counts only once its marker
 file exists. ``resume`` picks up the finished chunks, checks that the scenario and seed
 are unchanged, and the final tables are identical to those of an uninterrupted run.
+
+The final tables are streamed from the chunks, one chunk at a time, so writing them takes
+the same memory for 100 or 100,000 replications. The chunks of a table are first
+given one schema (``unify_schema``): the column types ``pandas.concat`` of the chunks
+would have given, e.g. a column that is empty or all missing in one chunk takes its type
+from the others, and integers next to floats become floats.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -39,6 +46,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
 from hiresim import __version__
@@ -58,6 +67,10 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 FILE_MODE = 0o666 & ~_UMASK  # what open() would give: mkstemp's 0600 is too private
 CHUNK_REPLICATIONS = 10
+# final Parquet tables: chunks are gathered into row groups of up to this many rows or bytes
+# (so the memory of writing them is bounded, and the file has few, not tiny, row groups)
+ROW_GROUP_ROWS = 1 << 16
+ROW_GROUP_BYTES = 1 << 20  # about 10,000 rows of reqs
 TABLES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     # table name -> (ReplicationResult attribute, columns); None columns: the KPI dict
     "replications": ("kpis", None),
@@ -84,33 +97,14 @@ def scenario_fingerprint(scenario: Scenario) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file so that it either appears whole or not at all."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_frame(path: Path, frame: pd.DataFrame, fmt: str) -> None:
+@contextmanager
+def atomic_path(path: Path) -> Iterator[str]:
+    """A temporary file next to ``path`` to write; it becomes ``path`` (fsync, rename) only
+    when the block ends normally, and is removed otherwise."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        if fmt == "csv":
-            frame.to_csv(tmp, index=False)
-        else:
-            frame.to_parquet(tmp, index=False)
+        yield tmp
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, FILE_MODE)
@@ -118,6 +112,92 @@ def atomic_write_frame(path: Path, frame: pd.DataFrame, fmt: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file so that it either appears whole or not at all."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_frame(path: Path, frame: pd.DataFrame, fmt: str) -> None:
+    with atomic_path(path) as tmp:
+        if fmt == "csv":
+            frame.to_csv(tmp, index=False)
+        else:
+            frame.to_parquet(tmp, index=False)
+
+
+# -- one schema for the chunks of a table --------------------------------------------------
+def unify_schema(schema: pa.Schema | None, other: pa.Schema) -> pa.Schema:
+    """The schema holding the chunks of both, as ``pandas.concat`` of the chunks would type
+    it: columns in order of first appearance; a ``null`` column (all missing, or an empty
+    chunk) takes the other's type; int with float gives float; string with large_string
+    gives large_string; categorical (dictionary) columns are kept as their plain values.
+    Types that do not mix (numbers and text, say) raise ``OutputError``."""
+    plain = pa.schema([pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type)
+                                else f.type) for f in other])
+    if schema is None:
+        return plain
+    try:
+        return pa.unify_schemas([schema, plain], promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+        raise OutputError(f"chunks of one table have columns of types that do not mix: "
+                          f"{err}") from err
+
+
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with exactly the columns and types of ``schema`` (missing columns: nulls)."""
+    columns = []
+    for field in schema:
+        if field.name not in table.column_names:
+            columns.append(pa.nulls(table.num_rows, field.type))
+            continue
+        column = table.column(field.name)
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        columns.append(column.cast(field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def with_pandas_metadata(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with the pandas metadata ``DataFrame.to_parquet`` would store (no index)."""
+    empty = schema.remove_metadata().empty_table().to_pandas()
+    meta = pa.Schema.from_pandas(empty, preserve_index=False).metadata
+    return schema.with_metadata(meta)
+
+
+def write_parquet_stream(path: Path, schema: pa.Schema, tables: Iterable[pa.Table]) -> None:
+    """Write ``tables`` (each of ``schema``) one after the other into one Parquet file,
+    atomically; they are gathered into row groups of up to ``ROW_GROUP_ROWS`` rows or
+    ``ROW_GROUP_BYTES`` (in memory), whichever comes first."""
+    with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema) as writer:
+        pending: list[pa.Table] = []
+        rows = size = 0
+        for table in tables:
+            pending.append(table)
+            rows += table.num_rows
+            size += table.nbytes
+            if rows >= ROW_GROUP_ROWS or size >= ROW_GROUP_BYTES:
+                writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_ROWS)
+                pending, rows, size = [], 0, 0
+        if pending:
+            writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_ROWS)
+
+
+def write_csv_stream(path: Path, schema: pa.Schema, tables: Iterable[pa.Table]) -> None:
+    """Append ``tables`` (each of ``schema``) to one CSV file (one header), atomically."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        header = True
+        for table in tables:
+            table.to_pandas().to_csv(fh, index=False, header=header)
+            header = False
+        if header:  # no chunk at all: the header alone
+            schema.empty_table().to_pandas().to_csv(fh, index=False)
 
 
 def table_frame(results: Sequence[ReplicationResult], table: str) -> pd.DataFrame:
@@ -237,32 +317,77 @@ class ResultFolder:
     def _tables(self) -> list[str]:
         return [t for t in TABLES if self.detail or t not in DETAIL_TABLES]
 
-    def read_table(self, table: str) -> pd.DataFrame:
-        """A table assembled from the finished chunks, in replication order."""
-        frames = []
-        chunks = self._done_chunks() if (self.path / PARTS).is_dir() else []
-        for first, last in chunks:
-            frames.append(pd.read_parquet(
-                self.path / PARTS / f"{table}-{first:07d}-{last:07d}.parquet"))
-        if not frames:
+    def _chunk_files(self, table: str) -> list[tuple[int, int, Path]]:
+        """The finished chunk files of a table in replication order. They must cover
+        replications 0 .. n-1 exactly once: anything else is a damaged folder."""
+        out, expected = [], 0
+        for first, last in self._done_chunks():
+            if first != expected:
+                what = "overlap" if first < expected else f"miss replication {expected}"
+                raise OutputError(f"{self.path / PARTS}: saved chunks {what}; start over "
+                                  "with --force")
+            out.append((first, last, self.path / PARTS / f"{table}-{first:07d}-{last:07d}"
+                        ".parquet"))
+            expected = last + 1
+        if expected != self.replications:
+            raise OutputError(f"{self.path / PARTS}: saved chunks hold {expected} "
+                              f"replications, not {self.replications}")
+        return out
+
+    def _stream(self, table: str, columns: Sequence[str] | None = None
+                ) -> tuple[pa.Schema, Iterator[pa.Table]]:
+        """The schema of a table and its chunks, read one at a time and conformed to it."""
+        files = self._chunk_files(table)
+        wanted = _with_replication(columns)
+        schema = None
+        for _, _, path in files:  # the footers only: no rows are read yet
+            found = pq.read_schema(path)
+            if wanted is not None:
+                found = pa.schema([found.field(c) for c in wanted if c in found.names])
+            try:
+                schema = unify_schema(schema, found)
+            except OutputError as err:
+                raise OutputError(f"{path}: {err}") from err
+        assert schema is not None, "no chunk"
+        if wanted is not None:  # in the order asked for; a column no chunk has: nulls
+            schema = pa.schema([schema.field(c) if c in schema.names else pa.field(c, pa.null())
+                                for c in wanted])
+        schema = with_pandas_metadata(schema)
+
+        def chunks() -> Iterator[pa.Table]:
+            for first, last, path in files:
+                read = wanted
+                if wanted is not None:
+                    read = [c for c in wanted if c in pq.read_schema(path).names]
+                data = pq.read_table(path, columns=read)
+                _check_rows(path, data, first, last, exact=table == "replications")
+                yield conform(data, schema)
+
+        return schema, chunks()
+
+    def read_table(self, table: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """A table assembled from the finished chunks, in replication order: the same frame
+        as the final table read back with ``pandas.read_parquet``. ``columns``: only these
+        (and ``replication``)."""
+        if not (self.path / PARTS).is_dir():  # a finished folder (resumed when complete)
             final = self.path / f"{table}.parquet"
-            if final.is_file():  # a finished folder (resumed when already complete)
-                return pd.read_parquet(final)
+            if final.is_file():
+                return pd.read_parquet(final, columns=_with_replication(columns))
             if (self.path / f"{table}.csv").is_file():
-                return pd.read_csv(self.path / f"{table}.csv")
-            return table_frame([], table)
-        frame = pd.concat(frames, ignore_index=True)
-        return frame.sort_values("replication", kind="stable").reset_index(drop=True)
+                return pd.read_csv(self.path / f"{table}.csv",
+                                   usecols=_with_replication(columns))
+            raise OutputError(f"{self.path}: {table} table missing; start over with --force")
+        if self.replications == 0:
+            frame = table_frame([], table)
+            return frame if columns is None else frame[_with_replication(columns)]
+        schema, chunks = self._stream(table, columns)
+        return pa.concat_tables([schema.empty_table(), *chunks]).to_pandas()
 
     # -- finishing -----------------------------------------------------------------------
     def finish(self, summary: dict) -> list[Path]:
-        """Write the final tables, the resolved scenario, summary and provenance."""
-        written = []
-        suffix = "csv" if self.table_format == "csv" else "parquet"
-        for table in self._tables():
-            target = self.path / f"{table}.{suffix}"
-            atomic_write_frame(target, self.read_table(table), self.table_format)
-            written.append(target)
+        """Write the final tables (streamed chunk by chunk), the resolved scenario, summary
+        and provenance; then mark the folder complete and drop the chunks."""
+        written = [self._write_final(table) for table in self._tables()]
         scenario_yaml = yaml.safe_dump(scenario_to_dict(self.scenario), sort_keys=False)
         atomic_write_text(self.path / "scenario.yaml", scenario_yaml)
         atomic_write_text(self.path / "summary.json", json.dumps(_json_safe(summary), indent=2))
@@ -270,6 +395,24 @@ class ResultFolder:
         shutil.rmtree(self.path / PARTS, ignore_errors=True)
         return [self.path / "scenario.yaml", self.path / "run.json",
                 self.path / "summary.json", *written]
+
+    def _write_final(self, table: str) -> Path:
+        suffix = "csv" if self.table_format == "csv" else "parquet"
+        target = self.path / f"{table}.{suffix}"
+        if not (self.path / PARTS).is_dir():  # resumed when already complete: keep it
+            if not target.is_file():
+                raise OutputError(f"{target}: missing from a complete folder; start over "
+                                  "with --force")
+            return target
+        if self.replications == 0:  # no replication at all: an empty table
+            atomic_write_frame(target, table_frame([], table), self.table_format)
+            return target
+        schema, chunks = self._stream(table)
+        if suffix == "csv":
+            write_csv_stream(target, schema, chunks)
+        else:
+            write_parquet_stream(target, schema, chunks)
+        return target
 
     def mark_interrupted(self, completed: int) -> None:
         self._write_meta(status="interrupted", completed=completed)
@@ -292,6 +435,26 @@ class ResultFolder:
             "wall_seconds": round(time.time() - self.started, 3),
         }
         atomic_write_text(self.path / "run.json", json.dumps(meta, indent=2))
+
+
+def _with_replication(columns: Sequence[str] | None) -> list[str] | None:
+    if columns is None:
+        return None
+    return ["replication", *(c for c in columns if c != "replication")]
+
+
+def _check_rows(path: Path, data: pa.Table, first: int, last: int, exact: bool) -> None:
+    """The rows of a chunk file are replications first..last, in order (``exact``: each
+    exactly once, as in the replications table)."""
+    numbers = data.column("replication").to_numpy()
+    if exact:
+        ok = np.array_equal(numbers, np.arange(first, last + 1))
+    else:
+        ok = numbers.size == 0 or (numbers[0] >= first and numbers[-1] <= last
+                                   and bool(np.all(np.diff(numbers) >= 0)))
+    if not ok:
+        raise OutputError(f"{path}: rows are not those of replications {first}..{last} in "
+                          "order; start over with --force")
 
 
 def recorded_replications(path: str | Path) -> int | None:
@@ -317,6 +480,9 @@ def _json_safe(value: Any) -> Any:
 def json_safe(value: Any) -> Any:
     """Replace nan/inf by None, recursively, for JSON output."""
     return _json_safe(value)
+
+
+FILL_TIME_COLUMNS = ("counted", "open_day", "filled_day")  # the reqs columns used below
 
 
 def fill_times_from_reqs(reqs: pd.DataFrame, horizon_days: float) -> tuple[np.ndarray, np.ndarray]:
