@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow venv bench findings clean
+.PHONY: demo test test-slow venv bench bench-peers bench-scale bench-parallel findings clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,19 @@ test-slow: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+
+# hiresim vs Ciw vs bare SimPy on M/M/c, and the shipped scenarios (Ciw: benchmark only).
+bench-peers: $(STAMP)
+	$(BIN)/python -m pip install --quiet ciw
+	$(BIN)/python benchmarks/bench_peers.py
+
+# Time per candidate and memory as the plan grows 1x, 4x, 16x (about 10 minutes).
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/bench_scale.py
+
+# Serial vs worker processes vs Dask, and memory against replications.
+bench-parallel: $(STAMP)
+	$(BIN)/python benchmarks/bench_parallel.py
 
 # Regenerate scenarios/README.md and scenarios/findings.json from real runs.
 findings: $(STAMP)

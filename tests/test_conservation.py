@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 # How a terminal state shows in the outcome of the candidate's last visit (the model's own
 # map, private there: checked here against every visit the model records).
-from hiresim.model.candidates import _OUTCOME_OF_TERMINAL as OUTCOME_OF_TERMINAL
+from hiresim.model.candidates import OUTCOME_OF_TERMINAL
 from hiresim.model.candidates import TERMINAL_STATES, VISIT_OUTCOMES
 from hiresim.replication import run_replication
 from hiresim.scenario import Scenario, load_scenario

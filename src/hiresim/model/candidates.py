@@ -36,7 +36,7 @@ TERMINAL_STATES = (
     "in_process",
 )
 VISIT_OUTCOMES = ("passed", "failed", "withdrew", "closed_out", "in_process")
-_OUTCOME_OF_TERMINAL = {
+OUTCOME_OF_TERMINAL = {
     "no_reply": "failed",
     "not_interested": "failed",
     "rejected": "failed",
@@ -180,7 +180,7 @@ class CandidateFlow:
                     c.stage_start = started  # work on the stage was under way
             c.pending = None
         c.pending_deadline = None
-        self.leave(c, _OUTCOME_OF_TERMINAL[state], t)
+        self.leave(c, OUTCOME_OF_TERMINAL[state], t)
         req = c.req
         req.active_candidates.pop(c, None)
         if c.in_pipeline:
