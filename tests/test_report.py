@@ -411,21 +411,24 @@ def test_run_folder_with_goals_in_its_summary(folders, tmp_path):
     assert "goal: P80 ≤ 60 days" in names  # drawn on the time-to-fill chart
 
 
-def test_own_formulas_agree_with_the_library(folders):
-    """The report re-implements goals, Wilson and paired intervals (to stay SimPy-free)."""
+def test_report_reads_goals_and_intervals_with_the_library(folders):
+    """The report uses hiresim.goals and hiresim.intervals themselves (both SimPy-free),
+    and a year meets a list of goals only if it meets every one."""
     import numpy as np
     import pandas as pd
 
-    from hiresim.comparison import paired_difference
-    from hiresim.goals import parse_goal, wilson
+    from hiresim import intervals
+    from hiresim.goals import parse_goal
 
+    assert an.wilson is intervals.wilson
+    assert an.paired_difference is intervals.paired_difference
     kpis = pd.read_parquet(next((folders["compare"]).glob("*/replications.parquet")))
     for text in (GOAL, "fill_rate>=0.5", "time_to_fill_days<40", "hires>3"):
         ours = an.goal_met(kpis, [text]).to_numpy() > 0.5
         assert (ours == parse_goal(text).met(kpis)).all(), text
-    assert an.wilson(3, 10) == pytest.approx(wilson(3, 10))
-    a = pd.Series([1.0, 2.0, 4.0, 3.0]), pd.Series([2.0, 2.5, 5.0, 3.5])
-    ours, lib = an.paired_difference(*a, comparisons=2), paired_difference(*a, comparisons=2)
-    for key in ("mean", "ci_low", "ci_high", "n"):
-        assert ours[key] == pytest.approx(lib[key])
+    both = an.goal_met(kpis, [GOAL, "time_to_fill_days<40"]).to_numpy() > 0.5
+    expected = parse_goal(GOAL).met(kpis) & parse_goal("time_to_fill_days<40").met(kpis)
+    assert (both == expected).all()
+    assert an.goal_met(kpis, ["fill_rate about 0.9"]) is None  # unreadable
+    assert an.goal_met(kpis, ["no_such_metric>1"]) is None  # not in the table
     assert an.interval([1.0, 2.0, np.nan, 4.0])["n"] == 3

@@ -32,7 +32,9 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
     ">": operator.gt,
 }
-_GOAL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|<|>)\s*([-+]?[0-9]*\.?[0-9]+)\s*$")
+#: ``METRIC OP VALUE``; groups: metric, operator, value (the report reads goals with it too)
+GOAL_PATTERN = re.compile(
+    r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|<|>)\s*([-+]?[0-9]*\.?[0-9]+)\s*$")
 _ALIASES = {
     "time_to_fill_days": "time_to_fill_p50",
     "time_to_fill_days.p50": "time_to_fill_p50",
@@ -62,7 +64,7 @@ class Goal:
 
 def parse_goal(text: str, known: set[str] | None = None) -> Goal:
     """Parse ``METRIC OP VALUE``; ``known`` lists valid per-replication KPI names."""
-    match = _GOAL.match(text)
+    match = GOAL_PATTERN.match(text)
     if not match:
         raise GoalError(f"cannot read goal {text!r}: write METRIC OP VALUE, "
                         "e.g. 'time_to_fill_days.p80<=60' or 'fill_rate>=0.9'")

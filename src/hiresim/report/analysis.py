@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hiresim.goals import GOAL_PATTERN, GoalError, parse_goal
 from hiresim.intervals import interval, wilson
 from hiresim.intervals import paired_difference as paired_difference  # re-exported
 from hiresim.summary_table import SATURATED  # work piles up faster than it is done
@@ -210,13 +211,12 @@ def role_label(role: str, scenario: dict | None = None) -> str:
 
 
 _OP_WORDS = {"<=": "at most", "<": "under", ">=": "at least", ">": "over"}
-_GOAL_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|<|>)\s*([-+]?[0-9]*\.?[0-9]+)\s*$")
 
 
 def goal_words(text: str, short: bool = False) -> str:
     """'time_to_fill_days.p80<=60' -> 'P80 time-to-fill of at most 60 days' (or, short,
     'the 60-day P80 time-to-fill goal')."""
-    match = _GOAL_RE.match(text or "")
+    match = GOAL_PATTERN.match(text or "")
     if not match:
         return f"the goal {text}" if short else str(text)
     metric, op, raw = match.groups()
@@ -245,31 +245,22 @@ def goals_phrase(goals: Sequence[str]) -> str:
     return "all goals (" + "; ".join(goal_words(g) for g in goals) + ")"
 
 
-_OPS = {"<=": np.less_equal, "<": np.less, ">=": np.greater_equal, ">": np.greater}
-
-
 def goal_met(kpis: pd.DataFrame, goal_texts: Sequence[str]) -> pd.Series | None:
     """Per replication (indexed by its number): does the year meet every goal?
 
-    As ``hiresim.goals``: ``time_to_fill_days.pNN`` is the replication's own Kaplan-Meier
-    quantile, ``time_to_fill_days`` its median, and a missing value never meets a goal.
-    None when a goal cannot be read or names a column the table does not have.
+    ``hiresim.goals`` reads each goal (``time_to_fill_days.pNN`` is the replication's own
+    Kaplan-Meier quantile, ``time_to_fill_days`` its median; a missing value never meets
+    a goal). None when a goal cannot be read or names a column the table does not have.
     """
     if kpis.empty or not goal_texts:
         return None
     met = np.ones(len(kpis), dtype=bool)
     for text in goal_texts:
-        match = _GOAL_RE.match(text or "")
-        if not match:
+        try:
+            goal = parse_goal(text or "", known=set(kpis.columns))
+        except GoalError:
             return None
-        metric, op, raw = match.groups()
-        q = re.fullmatch(r"time_to_fill_days(?:\.p(\d+))?", metric)
-        column = (f"time_to_fill_p{q.group(1) or 50}" if q else metric)
-        if column not in kpis:
-            return None
-        values = kpis[column].to_numpy(dtype=float)
-        with np.errstate(invalid="ignore"):
-            met &= ~np.isnan(values) & _OPS[op](values, float(raw))
+        met &= goal.met(kpis)
     index = kpis["replication"].to_numpy() if "replication" in kpis else None
     return pd.Series(met.astype(float), index=index)
 
@@ -289,7 +280,7 @@ def joint_goal_probability(run: RunData, goal_texts: Sequence[str]) -> dict | No
 def goal_line_value(goal_texts: Sequence[str], metric: str) -> float | None:
     """The threshold of a '<=' goal on ``metric`` (e.g. time_to_fill_days.p80), if any."""
     for text in goal_texts:
-        match = _GOAL_RE.match(text or "")
+        match = GOAL_PATTERN.match(text or "")
         if match and match.group(1) == metric and match.group(2) in ("<=", "<"):
             return float(match.group(3))
     return None
