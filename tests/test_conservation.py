@@ -22,10 +22,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-# How a terminal state shows in the outcome of the candidate's last visit (the model's own
-# map, private there: checked here against every visit the model records).
-from hiresim.model.candidates import OUTCOME_OF_TERMINAL
-from hiresim.model.candidates import TERMINAL_STATES, VISIT_OUTCOMES
+# OUTCOME_OF_TERMINAL: how a terminal state shows in the outcome of the candidate's last
+# visit (the model's own map, checked here against every visit the model records).
+from hiresim.model.candidates import OUTCOME_OF_TERMINAL, TERMINAL_STATES, VISIT_OUTCOMES
 from hiresim.replication import run_replication
 from hiresim.scenario import Scenario, load_scenario
 

@@ -97,11 +97,12 @@ def precise_enough(kpis: pd.DataFrame, precision: float) -> bool:
         if name not in kpis:
             continue
         ci = interval(kpis[name])
-        if ci["n"] < 2 or ci["mean"] is None:
+        n, mean, high = ci["n"], ci["mean"], ci["ci_high"]
+        if n is None or n < 2 or mean is None:
             return False
-        if ci["ci_high"] is None or ci["mean"] == 0:
+        if high is None or mean == 0:
             continue
-        if (ci["ci_high"] - ci["mean"]) > precision * abs(ci["mean"]):
+        if (high - mean) > precision * abs(mean):
             return False
     return True
 

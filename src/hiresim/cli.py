@@ -294,6 +294,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         _run(scenarios, files, replications, seed, fmt, workers, dask, parsed_goals, quiet,
              debug, out, force, resume, records, table_format, precision, max_replications)
         if report_path is not None:
+            assert out is not None  # _report_folder gives a folder whenever there is a report
             _write_report(Path(out), report_path, cdn, debug)
             click.echo(f"report: {report_path}", err=True)
 

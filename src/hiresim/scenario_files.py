@@ -23,6 +23,7 @@ import itertools
 import re
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -406,7 +407,7 @@ def sweep_axes(doc: YamlDocument, varies: list[str]) -> list[tuple[PathKey, list
     return axes
 
 
-def expand_grid(path: str | Path, varies: list[str] = (), sets: tuple[str, ...] = ()
+def expand_grid(path: str | Path, varies: Sequence[str] = (), sets: tuple[str, ...] = ()
                 ) -> list[GridPoint]:
     """Every combination of the sweep axes, validated, with readable unique names."""
     doc = load_document(path)

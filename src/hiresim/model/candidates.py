@@ -62,6 +62,15 @@ class Candidate:
         "pending", "pending_deadline", "in_pipeline", "counted", "replied", "offered",
         "sourced_by",
     )
+    # drawn by CandidateFlow.draw_fate when the candidate is created
+    u: list[float]  # uniforms: reply, touch, interest, ..., one per interview round
+    reply_touch: int  # the touch they reply to, -1 for never
+    touch_gaps: list[float]
+    reply_delay: float
+    handoff_delay: float
+    lead_days: list[float]
+    offer_response: float
+    patience_left: float  # days of waiting left (inf: never withdraws)
 
     def __init__(self, cid: int, req: Req, source: str, created: float, counted: bool) -> None:
         self.id = cid
@@ -231,13 +240,14 @@ class CandidateFlow:
             return False
         c.pending = None
         c.pending_deadline = None
-        if outcome == WITHDREW:
-            self.finish(c, "withdrew", deadline)
+        if outcome == WITHDREW:  # only a task with a deadline expires
+            self.finish(c, "withdrew", deadline)  # type: ignore[arg-type]
             return False
+        started: float = task.started_at  # type: ignore[assignment]  # done: it was started
         if c.stage_start != c.stage_start:  # NaN: first work on this stage
-            c.stage_start = task.started_at
+            c.stage_start = started
         if patient:
-            c.patience_left = max(0.0, c.patience_left - (task.started_at - now))
+            c.patience_left = max(0.0, c.patience_left - (started - now))
         return True
 
     def _panel(self, c: Candidate, queue: Any, first: Task, panel: int, now: float):  # noqa: ANN202
@@ -253,17 +263,18 @@ class CandidateFlow:
         if c.terminal is not None:
             return False
         c.pending_deadline = None
-        if outcome == WITHDREW:
-            self.finish(c, "withdrew", first.deadline)
+        if outcome == WITHDREW:  # only a task with a deadline expires
+            self.finish(c, "withdrew", first.deadline)  # type: ignore[arg-type]
             return False
         for task in tasks[1:]:
             yield task
             if c.terminal is not None:
                 return False
         c.pending = None
+        started: float = first.started_at  # type: ignore[assignment]  # done: it was started
         if c.stage_start != c.stage_start:
-            c.stage_start = first.started_at
-        c.patience_left = max(0.0, c.patience_left - (first.started_at - now))
+            c.stage_start = started
+        c.patience_left = max(0.0, c.patience_left - (started - now))
         return True
 
     def wait_for(self, c: Candidate, event: Any):  # noqa: ANN201
@@ -276,7 +287,7 @@ class CandidateFlow:
         if c.terminal is not None:
             return False
         if outcome == WITHDREW or (deadline is not None and deadline < self.env.now):
-            self.finish(c, "withdrew", deadline)
+            self.finish(c, "withdrew", deadline)  # type: ignore[arg-type]  # set: it lapsed
             return False
         c.patience_left -= self.env.now - now
         return True
