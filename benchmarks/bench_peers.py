@@ -128,6 +128,26 @@ def print_state(before: dict[str, Any], after: dict[str, Any]) -> None:
              "at the end); processes started later may have measured the new code"))
 
 
+def finish_run(m: dict[str, Any], state: dict[str, Any], load_before: Any, load_after: Any,
+               t0: float, json_path: str | None, prefer: str, figures: dict[str, Any]
+               ) -> None:
+    """The common end of a benchmark: load, what was measured, a load warning, the JSON."""
+    state_after = hiresim_state()
+    print()
+    print(f"load avg before/after: {load_before} / {load_after}  "
+          f"(benchmark took {time.perf_counter() - t0:.0f} s)")
+    print_state(state, state_after)
+    if load_before and max(load_before[0], load_after[0]) > 0.8 * m["nproc"]:
+        print(f"WARNING: load average above {0.8 * m['nproc']:.1f} on {m['nproc']} cores: "
+              f"wall times are inflated by other work; prefer the {prefer}")
+    if json_path:
+        out = {"command": " ".join([Path(sys.executable).name, *sys.argv]), "machine": m,
+               "hiresim_state": state, "hiresim_state_after": state_after,
+               "load_before": load_before, "load_after": load_after, **figures}
+        Path(json_path).write_text(json.dumps(out, indent=2, default=float) + "\n")
+        print(f"wrote {json_path}")
+
+
 # -- the M/M/c queue as a hiresim scenario -------------------------------------------------
 def mmc_parameters(scenario: Scenario) -> dict[str, float]:
     """c, lambda (per day), mean service (days) and rho, read back from the scenario."""
@@ -439,25 +459,12 @@ def main(argv: list[str] | None = None) -> int:
         shipped = bench_shipped([ROOT / s for s in SHIPPED], args.replications,
                                 args.pair_customers, args.seed)
     load_after = bench_core._load()  # noqa: SLF001
-    state_after = hiresim_state()
     if peers:
         print_peers(peers)
     if shipped:
         print_shipped(shipped)
-    print()
-    print(f"load avg before/after: {load_before} / {load_after}  "
-          f"(benchmark took {time.perf_counter() - t0:.0f} s)")
-    print_state(state, state_after)
-    if load_before and max(load_before[0], load_after[0]) > 0.8 * m["nproc"]:
-        print(f"WARNING: load average above {0.8 * m['nproc']:.1f} on {m['nproc']} cores: "
-              "wall times are inflated by other work; prefer the CPU-time ratios")
-    if args.json:
-        out = {"command": " ".join([Path(sys.executable).name, *sys.argv]), "machine": m,
-               "hiresim_state": state, "hiresim_state_after": state_after,
-               "load_before": load_before, "load_after": load_after, "peers": peers,
-               "shipped": shipped}
-        Path(args.json).write_text(json.dumps(out, indent=2, default=float) + "\n")
-        print(f"wrote {args.json}")
+    finish_run(m, state, load_before, load_after, t0, args.json, "CPU-time ratios",
+               {"peers": peers, "shipped": shipped})
     return 0
 
 

@@ -80,7 +80,7 @@ from bench_core import (
     mmc_run,
     scheduled_minus_pending,
 )
-from bench_peers import hiresim_state, print_state
+from bench_peers import finish_run, hiresim_state, print_state
 
 from hiresim.replication import run_replication
 from hiresim.scenario import Scenario, load_scenario
@@ -760,27 +760,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "memory"):
         memory = bench_memory(path, mem_scales, records, snapshot)
     load_after = bench_core._load()  # noqa: SLF001
-    state_after = hiresim_state()
     if timing:
         print_time(timing)
     if profile:
         print_profile(profile)
     if memory:
         print_memory(memory)
-    print()
-    print(f"load avg before/after: {load_before} / {load_after}  "
-          f"(benchmark took {time.perf_counter() - t0:.0f} s)")
-    print_state(state, state_after)
-    if load_before and max(load_before[0], load_after[0]) > 0.8 * m["nproc"]:
-        print(f"WARNING: load average above {0.8 * m['nproc']:.1f} on {m['nproc']} cores: "
-              "wall times are inflated by other work; prefer the paired CPU-time figures")
-    if args.json:
-        out = {"command": " ".join([Path(sys.executable).name, *sys.argv]), "machine": m,
-               "hiresim_state": state, "hiresim_state_after": state_after,
-               "load_before": load_before, "load_after": load_after, "time": timing,
-               "profile": profile, "memory": memory}
-        Path(args.json).write_text(json.dumps(out, indent=2, default=float) + "\n")
-        print(f"wrote {args.json}")
+    finish_run(m, state, load_before, load_after, t0, args.json, "paired CPU-time figures",
+               {"time": timing, "profile": profile, "memory": memory})
     return 0
 
 

@@ -340,8 +340,10 @@ class ResultFolder:
         files = self._chunk_files(table)
         wanted = _with_replication(columns)
         schema = None
+        names: dict[Path, list[str]] = {}  # columns of each chunk, from its footer
         for _, _, path in files:  # the footers only: no rows are read yet
             found = pq.read_schema(path)
+            names[path] = found.names
             if wanted is not None:
                 found = pa.schema([found.field(c) for c in wanted if c in found.names])
             try:
@@ -358,7 +360,7 @@ class ResultFolder:
             for first, last, path in files:
                 read = wanted
                 if wanted is not None:
-                    read = [c for c in wanted if c in pq.read_schema(path).names]
+                    read = [c for c in wanted if c in names[path]]
                 data = pq.read_table(path, columns=read)
                 _check_rows(path, data, first, last, exact=table == "replications")
                 yield conform(data, schema)

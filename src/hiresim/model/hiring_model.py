@@ -9,7 +9,6 @@ visits, staff time and weekly snapshots. It knows nothing of pandas, files or th
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -226,17 +225,13 @@ class HiringModel:
     def _applications(self, req: Req):  # noqa: ANN202
         """Applicants arrive as a Poisson stream while the req is open and advertised."""
         env = self.env
-        rng = stream(self.seed, self.replication, Stream.INBOUND_ARRIVALS, req.index)
+        gaps = BlockDraws(stream(self.seed, self.replication, Stream.INBOUND_ARRIVALS,
+                                 req.index), block=64)
         mean_gap = 7.0 / req.profile.inbound.applications_per_week
         fates = BlockDraws(stream(self.seed, self.replication, Stream.INBOUND_CANDIDATES,
                                   req.index))
-        gaps: Iterator[float] = iter(())
         while True:
-            gap = next(gaps, None)
-            if gap is None:  # 64 at a time: the same numbers as one draw per applicant
-                gaps = iter(rng.exponential(mean_gap, 64).tolist())
-                gap = next(gaps)
-            yield env.timeout(gap)
+            yield env.timeout(gaps.exponential(mean_gap))
             if req.closed or env.now >= self.new_candidates_until:
                 return
             c = self._new_candidate(req, "inbound")
