@@ -5,10 +5,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The simulation core that setup.py compiles with mypyc: an edit rebuilds it (about a
+# minute); meanwhile hiresim runs the edited sources (HIRESIM_PURE=1 forces that).
+CORE   := $(wildcard src/hiresim/model/*.py) src/hiresim/random_streams.py setup.py
 
 .PHONY: demo test test-slow venv bench bench-peers bench-scale bench-parallel findings clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CORE)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -47,4 +50,5 @@ findings: $(STAMP)
 	$(BIN)/python scripts/scenario_findings.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache build src/hiresim_core__mypyc*.so src/hiresim/_compiled.json
+	find src -name '*.so' -delete

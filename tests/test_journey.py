@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import simpy
 
+from hiresim.compiled import core_mode
 from hiresim.experiment import run_replications
 from hiresim.model.hiring_model import HiringModel
 from hiresim.model.journey import Journeys
@@ -89,6 +90,8 @@ def test_close_all_closes_suspended_journeys_outermost_first() -> None:
 
 
 def _suspended_stories() -> list[str]:
+    """Stories suspended mid-way, seen as Python generators (the core run from sources;
+    compiled generators are not frames the garbage collector can show)."""
     return sorted(
         o.gi_code.co_name for o in gc.get_objects()
         if isinstance(o, types.GeneratorType) and o.gi_frame is not None
@@ -102,20 +105,23 @@ def test_no_story_is_left_suspended_for_the_garbage_collector(small: Scenario) -
     process at the horizon. Left suspended, their nested ``yield from`` generators are
     finalised by the garbage collector in any order; inner first, CPython prints
     "generator already executing" on stderr (it did, before journeys were closed at the
-    end of the run)."""
+    end of the run). test_compiled_core runs this file on the Python sources too."""
     model = HiringModel(small, 3, SEED)
     env_run = model.env.run
-    seen: list[list[str]] = []
+    seen: list[tuple[int, list[str]]] = []
 
     def run_and_look(until: float) -> None:
         env_run(until=until)
-        seen.append(_suspended_stories())
+        seen.append((len(model.journeys.live), _suspended_stories()))
 
     model.env.run = run_and_look  # type: ignore[method-assign]
     model.run()
-    assert seen[0], "the check needs journeys under way at the horizon"
+    live_at_horizon, suspended_at_horizon = seen[0]
+    assert live_at_horizon > 0, "the check needs journeys under way at the horizon"
     assert model.journeys.live == {}
-    assert _suspended_stories() == []
+    if not core_mode().startswith("compiled"):
+        assert suspended_at_horizon, "the Python generators of those journeys are visible"
+        assert _suspended_stories() == []
 
 
 def test_no_generator_errors_when_runs_are_collected(small: Scenario) -> None:

@@ -79,7 +79,7 @@ class Candidate:
         self.created = created
         self.counted = counted  # created after the warm-up: in the statistics
         self.handed_off = False
-        self.terminal: str | None = None
+        self.terminal = ""  # a TERMINAL_STATES name once ended ("" while live)
         self.terminal_stage = ""
         self.end = float("nan")
         self.stage = ""
@@ -176,7 +176,7 @@ class CandidateFlow:
 
     def finish(self, c: Candidate, state: str, t: float) -> None:
         """Put the candidate in its terminal state at time t and free its req's slot."""
-        if c.terminal is not None:
+        if c.terminal:
             return
         c.terminal = state
         c.terminal_stage = c.stage
@@ -236,7 +236,7 @@ class CandidateFlow:
         if panel > 1:  # the others of the panel work in parallel; the candidate waits for all
             return (yield from self._panel(c, queue, task, panel, now))
         outcome = yield task
-        if c.terminal is not None:  # closed out while the work was under way
+        if c.terminal:  # closed out while the work was under way
             return False
         c.pending = None
         c.pending_deadline = None
@@ -260,7 +260,7 @@ class CandidateFlow:
             tasks.append(task)
         c.pending = tasks
         outcome = yield first
-        if c.terminal is not None:
+        if c.terminal:
             return False
         c.pending_deadline = None
         if outcome == WITHDREW:  # only a task with a deadline expires
@@ -268,7 +268,7 @@ class CandidateFlow:
             return False
         for task in tasks[1:]:
             yield task
-            if c.terminal is not None:
+            if c.terminal:
                 return False
         c.pending = None
         started: float = first.started_at  # type: ignore[assignment]  # done: it was started
@@ -284,7 +284,7 @@ class CandidateFlow:
         c.pending_deadline = deadline
         outcome = yield event
         c.pending_deadline = None
-        if c.terminal is not None:
+        if c.terminal:
             return False
         if outcome == WITHDREW or (deadline is not None and deadline < self.env.now):
             self.finish(c, "withdrew", deadline)  # type: ignore[arg-type]  # set: it lapsed
@@ -305,14 +305,14 @@ class CandidateFlow:
                 self.finish(c, "no_reply", env.now)
                 return
             yield env.timeout(c.touch_gaps[touch])
-            if c.terminal is not None:
+            if c.terminal:
                 return
             if not (yield from self.team_step(c, sourcer.queue, Activity.FOLLOW_UP,
                                               patient=False)):
                 return
             touch += 1
         yield env.timeout(c.reply_delay)
-        if c.terminal is not None:
+        if c.terminal:
             return
         c.replied = True
         profile = c.req.profile
@@ -335,7 +335,7 @@ class CandidateFlow:
             if not (yield from self.team_step(c, sourcer.queue, Activity.HANDOFF_OUT)):
                 return
             yield env.timeout(c.handoff_delay)
-            if c.terminal is not None:
+            if c.terminal:
                 return
             req = c.req
             if not req.activated.triggered:
@@ -386,7 +386,7 @@ class CandidateFlow:
             if not (yield from self.team_step(c, recruiter, Activity.SCHEDULING)):
                 return
             yield env.timeout(c.lead_days[k])
-            if c.terminal is not None:
+            if c.terminal:
                 return
             if not (yield from self.team_step(c, interviewers, Activity.INTERVIEW, priority=-k,
                                               dist=rnd.interviewer_hours, panel=rnd.panel_size)):
@@ -415,7 +415,7 @@ class CandidateFlow:
         if ok:
             c.offered = True
             yield env.timeout(c.offer_response)
-        if c.terminal is None and ok:
+        if not c.terminal and ok:
             if c.u[U_ACCEPT] < self.acceptance(c, env.now):
                 self.finish(c, "hired", env.now)
                 self.m.hire(c)
@@ -441,7 +441,7 @@ class CandidateFlow:
         now = self.env.now
         while req.offer_waiters and not req.closed:
             c, slot = req.offer_waiters.popleft()
-            if c.terminal is not None:
+            if c.terminal:
                 continue
             if c.pending_deadline is not None and c.pending_deadline < now:
                 slot.succeed(WITHDREW)

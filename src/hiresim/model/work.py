@@ -20,7 +20,7 @@ the deadline) instead of doing the work.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -107,8 +107,15 @@ class Task(Signal):
         self.hours = 0.0
         self.dist: Distribution | None = None  # overrides the activity's effort distribution
 
-    completed = Signal.fired
-    complete = Signal.fire  # with DONE (the work is done) or WITHDREW (the candidate left)
+    # ``completed`` and ``complete(DONE or WITHDREW)`` are Signal's ``fired`` and ``fire``,
+    # under the names the work vocabulary uses (methods: compiled classes take no aliases).
+    @property
+    def completed(self) -> bool:
+        return self.callbacks is None
+
+    def complete(self, outcome: int) -> None:
+        """Done (``DONE``) or expired (``WITHDREW``): the waiting journey goes on now."""
+        self.fire(outcome)
 
     def __repr__(self) -> str:
         return f"<Task {self.activity.name}>"
@@ -203,7 +210,7 @@ class Person:
         self.switch_hours = switch_hours
         self.outreach_dists = outreach_dists or {}
         self.reply_multiplier = reply_multiplier
-        self.busy_hours = [0.0] * len(Activity)  # by Activity; a numpy array after the run
+        self.busy_hours: Any = [0.0] * len(Activity)  # by Activity; a numpy array after the run
         self.req_load = 0
         self.sourcing_reqs: list[Req] = []
         self.new_prospect: Callable[[Req, Person], None] | None = None
@@ -245,7 +252,7 @@ class Person:
         return next_outreach(self.sourcing_reqs, now)
 
     # -- the worker --------------------------------------------------------------
-    def _work(self):  # noqa: ANN202 - a journey
+    def _work(self) -> Generator[Any, Any, None]:  # a journey
         env = self.env
         queue = self.queue
         busy_hours = self.busy_hours
@@ -292,10 +299,11 @@ class Person:
                 # The candidate goes on at once and may queue its next step here, before
                 # this person chooses what to do next: that step competes on priority.
                 task.complete(DONE)
-            elif self.new_prospect is not None and not prospect_req.closed:
+            elif (prospect_req is not None and self.new_prospect is not None
+                  and not prospect_req.closed):
                 self.new_prospect(prospect_req, self)
 
-    def _spend(self, activity: Activity, hours: float):  # noqa: ANN202
+    def _spend(self, activity: Activity, hours: float) -> Generator[Any, Any, None]:
         """Work ``hours`` on ``activity`` (calendar time at this person's weekly hours)."""
         if hours <= 0.0:
             return
@@ -339,7 +347,7 @@ class UnlimitedPool:
         self.effort = effort
         self.outreach_dists = outreach_dists or {}
         self.reply_multiplier = reply_multiplier
-        self.busy_hours = [0.0] * len(Activity)  # by Activity; a numpy array after the run
+        self.busy_hours: Any = [0.0] * len(Activity)  # by Activity; a numpy array after the run
         self.req_load = 0
         self.queue = self  # tasks are submitted to the pool itself
         self.idle: list[Person] = []
@@ -369,7 +377,7 @@ class UnlimitedPool:
     def remove_sourcing_req(self, req: Req) -> None:
         """Sourcing for a req stops by itself once the req no longer wants it."""
 
-    def _source(self, req: Req):  # noqa: ANN202
+    def _source(self, req: Req) -> Generator[Any, Any, None]:
         """Start one outreach every 1/rate days, however long each takes (never a bottleneck)."""
         env = self.env
         rate = req.sourcing_rate_per_day
