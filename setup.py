@@ -18,24 +18,32 @@ the build, ``src/hiresim/_compiled.json`` records a hash of each compiled source
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).parent
-CORE = [
-    "src/hiresim/model/journey.py",
-    "src/hiresim/model/work.py",
-    "src/hiresim/model/requisitions.py",
-    "src/hiresim/model/candidates.py",
-    "src/hiresim/model/hiring_model.py",
-    "src/hiresim/random_streams.py",
-]
-GROUP = "hiresim_core"  # the shared library of the compiled modules: hiresim_core__mypyc
+
+
+def _compiled_py() -> ModuleType:
+    """src/hiresim/compiled.py on its own (standard library only): the list of modules."""
+    spec = importlib.util.spec_from_file_location("_hiresim_compiled",
+                                                  ROOT / "src" / "hiresim" / "compiled.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_COMPILED = _compiled_py()
+CORE = [f"src/{m.replace('.', '/')}.py" for m in _COMPILED.CORE_MODULES]
+GROUP = _COMPILED.GROUP.removesuffix("__mypyc")  # mypyc adds the suffix
 MANIFEST = ROOT / "src" / "hiresim" / "_compiled.json"
 
 
@@ -51,8 +59,14 @@ def _warn(message: str) -> None:
 class BuildCore(build_ext):
     """build_ext that records what it compiled, and falls back to Python on failure."""
 
+    @property
+    def in_place(self) -> bool:
+        """Built into the source tree (an editable install), not into a wheel."""
+        return bool(self.inplace or getattr(self, "editable_mode", False))
+
     def run(self) -> None:
-        MANIFEST.unlink(missing_ok=True)
+        if self.in_place:
+            MANIFEST.unlink(missing_ok=True)
         try:
             super().run()
         except Exception as exc:  # noqa: BLE001 - any compiler failure: install as Python
@@ -60,13 +74,12 @@ class BuildCore(build_ext):
             self.extensions = []
             return
         manifest = {
-            "group": f"{GROUP}__mypyc",
             "modules": {
                 _module(p): hashlib.sha256((ROOT / p).read_bytes()).hexdigest() for p in CORE
             },
         }
         text = json.dumps(manifest, indent=1) + "\n"
-        if self.inplace or getattr(self, "editable_mode", False):
+        if self.in_place:
             MANIFEST.write_text(text)
         else:  # a wheel: the manifest goes with the built package
             target = Path(self.build_lib) / "hiresim" / "_compiled.json"
@@ -75,7 +88,7 @@ class BuildCore(build_ext):
 
     def get_outputs(self) -> list[str]:
         outputs = super().get_outputs()
-        if self.extensions and not (self.inplace or getattr(self, "editable_mode", False)):
+        if self.extensions and not self.in_place:
             outputs.append(str(Path(self.build_lib) / "hiresim" / "_compiled.json"))
         return outputs
 

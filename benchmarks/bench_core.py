@@ -28,7 +28,9 @@ cross-checked against SimPy's own event-id counter. Timed passes use unpatched S
 counting costs the timings nothing; the counting pass doubles as the warm-up.
 
 The benchmark measures whatever ``hiresim`` is importable: put a scratch copy first on
-PYTHONPATH to measure an experiment (the table prints the package path it measured).
+PYTHONPATH to measure an experiment (the table prints the package path it measured), and
+the core as it runs, compiled by mypyc or from its sources (``HIRESIM_PURE=1 make bench``
+measures the sources; the table says which).
 This script is not part of the test suite and changes nothing in the repository.
 """
 
@@ -53,6 +55,7 @@ import simpy
 from simpy.core import EmptySchedule
 
 import hiresim
+from hiresim.compiled import core_mode
 from hiresim.replication import run_replication
 from hiresim.scenario import load_scenario
 
@@ -332,6 +335,7 @@ def machine_info() -> dict[str, Any]:
         "numpy": np.__version__,
         "pydantic": pydantic.VERSION,
         "hiresim": str(Path(hiresim.__file__).parent),
+        "core": core_mode(),
         "gc_enabled": gc.isenabled(),
     }
 
@@ -349,7 +353,7 @@ def print_report(out: dict[str, Any]) -> None:
           f"numpy {m['numpy']}  pydantic {m['pydantic']}")
     print(f"cpu: {m['cpu']}  nproc={m['nproc']}  load avg before/after: "
           f"{out['load_before']} / {out['load_after']}")
-    print(f"hiresim package measured: {m['hiresim']}")
+    print(f"hiresim package measured: {m['hiresim']}  core: {m['core']}")
     print()
     head = (f"{'workload':<24}{'wall s':>9}{'units':>9}{'events':>10}{'ev/unit':>9}"
             f"{'units/s':>10}{'events/s':>11}{'us/unit':>9}{'x base u/s':>11}{'x base ev/s':>12}")

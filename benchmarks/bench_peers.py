@@ -105,7 +105,10 @@ def hiresim_state() -> dict[str, Any]:
     for f in sorted(pkg.rglob("*.py")):
         h.update(str(f.relative_to(pkg)).encode())
         h.update(f.read_bytes())
-    out: dict[str, Any] = {"package": str(pkg), "sha256": h.hexdigest()[:12]}
+    from hiresim.compiled import core_mode
+
+    out: dict[str, Any] = {"package": str(pkg), "sha256": h.hexdigest()[:12],
+                           "core": core_mode()}
     try:
         git = ["git", "-C", str(ROOT)]
         out["git_head"] = subprocess.run([*git, "rev-parse", "--short", "HEAD"],
@@ -122,7 +125,7 @@ def hiresim_state() -> dict[str, Any]:
 def print_state(before: dict[str, Any], after: dict[str, Any]) -> None:
     dirty = " + uncommitted changes in src/" if before.get("src_uncommitted_changes") else ""
     print(f"hiresim measured: {before['package']}  git {before.get('git_head')}{dirty}  "
-          f"source hash {before['sha256']}"
+          f"source hash {before['sha256']}  core: {before.get('core')}"
           + ("" if after["sha256"] == before["sha256"] else
              f"\nWARNING: the hiresim source changed during the run (hash {after['sha256']} "
              "at the end); processes started later may have measured the new code"))

@@ -204,7 +204,18 @@ def test_a_build_without_its_shared_library_runs_the_sources(tmp_path: Path) -> 
         "pure Python (the compiled core's shared library is missing)", done.stderr
 
 
-def test_without_a_manifest_the_sources_run(tmp_path: Path) -> None:
+@needs_compiled
+def test_compiled_modules_without_their_manifest_run_the_sources(tmp_path: Path) -> None:
+    """Without the record of what was compiled from which source, staleness is unknown."""
+    src = _copy_of_the_package(tmp_path)
+    (src / "hiresim" / MANIFEST.name).unlink()
+    done = _core_mode_in(src)
+    assert done.stdout.splitlines()[0] == \
+        "pure Python (the compiled core has no record of its sources (_compiled.json))"
+    assert "StaleCoreWarning" in done.stderr
+
+
+def test_a_pure_python_install_runs_the_sources_quietly(tmp_path: Path) -> None:
     src = _copy_of_the_package(tmp_path)
     (src / "hiresim" / MANIFEST.name).unlink(missing_ok=True)
     for ext in list(src.rglob("*.so")) + list(src.rglob("*.pyd")):
@@ -213,3 +224,27 @@ def test_without_a_manifest_the_sources_run(tmp_path: Path) -> None:
     assert done.stdout.splitlines() == ["pure Python (not compiled)",
                                         str(src / "hiresim" / "model" / "work.py")]
     assert done.stderr == ""
+
+
+@pytest.mark.slow
+@needs_compiled
+def test_a_wheel_carries_the_compiled_core_and_leaves_the_working_tree_alone(
+        tmp_path: Path) -> None:
+    """`pip wheel .` (about a minute): extensions and manifest in the wheel; the editable
+    install's manifest in src/ is untouched (a wheel build once deleted it)."""
+    import zipfile
+
+    before = MANIFEST.read_bytes()
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "-w", str(tmp_path), str(REPO)], check=True, cwd=tmp_path)
+    assert MANIFEST.read_bytes() == before
+    (wheel,) = tmp_path.glob("hiresim-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "hiresim/_compiled.json" in names
+    manifest = json.loads(zipfile.ZipFile(wheel).read("hiresim/_compiled.json"))
+    assert json.loads(before)["modules"] == manifest["modules"]
+    for module in manifest["modules"]:
+        stem = module.replace(".", "/")
+        assert any(n.startswith(stem + ".") and n.endswith((".so", ".pyd")) for n in names)
+        assert stem + ".py" in names
+    assert any(n.startswith("hiresim_core__mypyc") for n in names)

@@ -1,16 +1,15 @@
 """Whether the simulation core runs compiled (mypyc) or from its Python sources.
 
-``setup.py`` compiles the core modules (``model/*`` but the package's ``__init__``, and
-``random_streams``) with mypyc when the package is installed, and writes
-``_compiled.json``: the modules it compiled with a hash of each source. Both forms give
-bit-identical results; compiled is about 1.6x faster.
+``setup.py`` compiles the core modules (``CORE_MODULES``) with mypyc when the package is
+installed, and writes ``_compiled.json``: a hash of each compiled source. Both forms give
+bit-identical results; compiled is about 1.5x faster (docs/performance.md).
 
 ``use_sources_if_needed()`` runs first thing when ``hiresim`` is imported. It makes the
 core load from the ``.py`` files instead of the compiled extensions when
 
 * ``HIRESIM_PURE=1`` is set (profiling with py-spy, debugging, comparing), or
-* a compiled module is stale: its source changed since the build (a warning says how to
-  rebuild), or the build is incomplete.
+* the build is stale (a source changed since) or incomplete (a module, the shared
+  library or the manifest missing): a ``StaleCoreWarning`` says how to rebuild.
 
 Compiled or not, ``core_mode()`` tells which, for benchmarks and bug reports.
 """
@@ -30,6 +29,17 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).parent
 MANIFEST = PACKAGE_DIR / "_compiled.json"
 PURE_ENV = "HIRESIM_PURE"
+# The modules setup.py compiles (it reads this list): what every simulated candidate runs
+# through. This file imports only the standard library, so setup.py can load it alone.
+CORE_MODULES = (
+    "hiresim.model.journey",
+    "hiresim.model.work",
+    "hiresim.model.requisitions",
+    "hiresim.model.candidates",
+    "hiresim.model.hiring_model",
+    "hiresim.random_streams",
+)
+GROUP = "hiresim_core__mypyc"  # the shared library of the compiled modules
 
 _mode = "pure Python (not compiled)"
 
@@ -64,17 +74,21 @@ def _has_extension(stem: Path) -> bool:
     )
 
 
-def _why_sources(manifest: dict) -> str | None:
+def _why_sources() -> str | None:
     """Why the compiled core cannot be used (None: it can)."""
     if os.environ.get(PURE_ENV, "") not in ("", "0"):
         return f"{PURE_ENV} is set"
-    if not _has_extension(PACKAGE_DIR.parent / manifest["group"]):
+    try:
+        digests = json.loads(MANIFEST.read_text())["modules"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "the compiled core has no record of its sources (_compiled.json)"
+    if not _has_extension(PACKAGE_DIR.parent / GROUP):
         return "the compiled core's shared library is missing"
-    for module, digest in manifest["modules"].items():
+    for module in CORE_MODULES:
         source = _source_path(module)
         if not _has_extension(source.with_suffix("")):
             return f"{module} is not compiled"
-        if hashlib.sha256(source.read_bytes()).hexdigest() != digest:
+        if hashlib.sha256(source.read_bytes()).hexdigest() != digests.get(module):
             return f"{source.name} changed since the core was compiled"
     return None
 
@@ -84,16 +98,13 @@ def use_sources_if_needed() -> None:
     global _mode
     if any(isinstance(f, _SourceFinder) for f in sys.meta_path):
         return  # already decided in this process
-    try:
-        manifest = json.loads(MANIFEST.read_text())
-    except FileNotFoundError:
+    if not any(_has_extension(_source_path(m).with_suffix("")) for m in CORE_MODULES):
         return  # installed as pure Python: the sources are all there is
-    why = _why_sources(manifest)
+    why = _why_sources()
     if why is None:
         _mode = "compiled (mypyc)"
         return
-    sources = {module: _source_path(module) for module in manifest["modules"]}
-    sys.meta_path.insert(0, _SourceFinder(sources))
+    sys.meta_path.insert(0, _SourceFinder({m: _source_path(m) for m in CORE_MODULES}))
     _mode = f"pure Python ({why})"
     if not why.startswith(PURE_ENV):
         warnings.warn(
