@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 import hiresim
 from hiresim.cli import main
+from hiresim.compiled import core_mode
 from hiresim.kpis import HEADLINE_KPIS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -103,7 +104,9 @@ def test_help_lists_every_command_and_every_command_has_help():
 def test_version():
     result = cli("--version")
     assert result.exit_code == 0
-    assert result.stdout.strip() == f"hiresim, version {hiresim.__version__}"
+    assert result.stdout.strip() == (f"hiresim, version {hiresim.__version__} "
+                                     f"(simulation core: {core_mode()})")
+    assert core_mode().startswith(("compiled (mypyc)", "pure Python ("))
 
 
 def test_python_dash_m_hiresim_help():

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from hiresim import __version__
+from hiresim.compiled import core_mode
 from hiresim.goals import DEFAULT_CONFIDENCE, Goal, GoalError, goal_probability, parse_goal
 from hiresim.kpis import KPI_NAMES
 from hiresim.scenario import Scenario
@@ -215,7 +216,8 @@ def _guarded(debug: bool, scenario_name: str, resume_hint: str | None,
 # ------------------------------------------------------------------ commands
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="hiresim")
+@click.version_option(__version__, prog_name="hiresim",
+                      message=f"%(prog)s, version %(version)s (simulation core: {core_mode()})")
 def main() -> None:
     """hiresim: simulate a hiring team to decide between a combined full-cycle recruiter
     role and split sourcer/recruiter roles, and how many of each.
