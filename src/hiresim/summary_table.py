@@ -98,7 +98,8 @@ def summary_table(summaries: Sequence[dict]) -> str:
 
 
 def warnings_for(summary: dict) -> list[str]:
-    """Plain-language warnings about results that need care (saturated roles, no hires)."""
+    """Plain-language warnings about results that need care (saturated roles, medians
+    beyond the horizon, no hires)."""
     out = []
     m = summary["metrics"]
     name = summary["scenario"]
@@ -110,6 +111,14 @@ def warnings_for(summary: dict) -> list[str]:
                 f"warning: {name}: {label} are busy {100 * mean:.0f}% of their hours; work "
                 "piles up faster than it is done, so results depend on the horizon"
             )
+    ttf_runs, runs = m.get("time_to_fill_days", {}).get("n"), summary.get("replications")
+    if ttf_runs is not None and runs and ttf_runs < runs:
+        out.append(
+            f"warning: {name}: in {runs - ttf_runs} of {runs} replications fewer than half "
+            "the reqs were filled by the horizon, so their median time to fill is longer "
+            f"than the run shows; 'Time to fill, median per run' averages the other "
+            f"{ttf_runs} and understates it: read it with the fill rate and P80"
+        )
     if (m.get("hires", {}).get("mean") or 0) == 0:
         out.append(f"warning: {name}: no hires in any replication; check the hiring plan")
     return out
