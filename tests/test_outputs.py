@@ -33,7 +33,7 @@ import yaml
 
 import hiresim
 import hiresim.experiment
-import hiresim.outputs
+import hiresim.table_files
 from hiresim.batch import run_batch
 from hiresim.experiment import Executor, run_replications
 from hiresim.outputs import (
@@ -588,11 +588,12 @@ import json, sys, time, tracemalloc
 from pathlib import Path
 import pyarrow as pa
 import hiresim.outputs as outputs
+import hiresim.table_files as table_files
 from hiresim.scenario_files import load_scenario
 path, scenario_file, n, fmt = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 folder = outputs.ResultFolder(Path(path), load_scenario(scenario_file), 1, n, False, fmt,
                               "serial", time.time())
-outputs.ROW_GROUP_ROWS = 20_000  # one chunk's reqs rows: the row-group buffer stays small
+table_files.ROW_GROUP_ROWS = 20_000  # one chunk's reqs rows: the row-group buffer stays small
 tracemalloc.start()
 arrow_before = pa.default_memory_pool().max_memory()
 folder.finish({})
@@ -714,11 +715,11 @@ def _fail_final_table_write(monkeypatch: pytest.MonkeyPatch, table: str, fmt: st
                 super().write_table(*args, **kwargs)
                 fail_second(self.where)
 
-        real_rows = hiresim.outputs.ROW_GROUP_ROWS
+        real_rows = hiresim.table_files.ROW_GROUP_ROWS
         monkeypatch.setattr(pq, "ParquetWriter", FlakyWriter)
-        monkeypatch.setattr(hiresim.outputs, "ROW_GROUP_ROWS", 1)  # a write per chunk
+        monkeypatch.setattr(hiresim.table_files, "ROW_GROUP_ROWS", 1)  # a write per chunk
         undo += [lambda: monkeypatch.setattr(pq, "ParquetWriter", real_writer),
-                 lambda: monkeypatch.setattr(hiresim.outputs, "ROW_GROUP_ROWS", real_rows)]
+                 lambda: monkeypatch.setattr(hiresim.table_files, "ROW_GROUP_ROWS", real_rows)]
     else:
         real_to_csv = pd.DataFrame.to_csv
 

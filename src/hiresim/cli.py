@@ -307,8 +307,9 @@ def _run(scenarios: list[Scenario], files: tuple[str, ...], replications: int | 
          resume: bool, records: str, table_format: str, precision: float | None,
          max_replications: int) -> None:
     from hiresim.batch import run_batch
-    from hiresim.outputs import atomic_write_text, json_safe, recorded_replications
+    from hiresim.outputs import json_safe, recorded_replications
     from hiresim.studies import safe_name
+    from hiresim.table_files import atomic_write_text
 
     outcomes: list[BatchOutcome] = []
     with _executor(workers, dask) as ex:
@@ -433,8 +434,9 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
 def _compare(scenarios: list[Scenario], replications: int | None, seed: int | None, fmt: str,
              workers: int | None, dask: str | None, parsed_goals: list[Goal], quiet: bool,
              debug: bool, folder: Path | None) -> None:
-    from hiresim.outputs import atomic_write_text, json_safe
+    from hiresim.outputs import json_safe
     from hiresim.studies import compare_study
+    from hiresim.table_files import atomic_write_text
 
     with _executor(workers, dask) as ex:
         study = _study(quiet, debug, replications, scenarios, "compare", lambda bar, start:
@@ -512,8 +514,9 @@ def _sweep(file: str, points: list, replications: int | None, seed: int | None, 
            debug: bool, confidence: float, folder: Path | None) -> None:
     import pandas as pd
 
-    from hiresim.outputs import atomic_write_frame, atomic_write_text, json_safe
+    from hiresim.outputs import json_safe
     from hiresim.studies import sweep_study
+    from hiresim.table_files import atomic_write_frame, atomic_write_text
 
     with _executor(workers, dask) as ex:
         study = _study(quiet, debug, replications, [p.scenario for p in points], "sweep",

@@ -15,11 +15,12 @@ Layout of ``--out DIR`` (one scenario)::
 
 (``.csv`` instead of ``.parquet`` with ``--table-format csv``.)
 
-Every file is written atomically (temporary file, fsync, rename), so an interrupted run
-never leaves a half-written file that looks complete. While a run is under way, finished
-replications are saved in ``DIR/parts/`` in chunks; a chunk counts only once its marker
-file exists. ``resume`` picks up the finished chunks, checks that the scenario and seed
-are unchanged, and the final tables are identical to those of an uninterrupted run.
+Every file is written atomically (temporary file, fsync, rename: ``hiresim.table_files``),
+so an interrupted run never leaves a half-written file that looks complete. While a run is
+under way, finished replications are saved in ``DIR/parts/`` in chunks; a chunk counts
+only once its marker file exists. ``resume`` picks up the finished chunks, checks that the
+scenario and seed are unchanged, and the final tables are identical to those of an
+uninterrupted run.
 
 The final tables are streamed from the chunks, one chunk at a time, so writing them takes
 the same memory for 100 or 100,000 replications. The chunks of a table are first
@@ -32,13 +33,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import shutil
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -61,16 +59,19 @@ from hiresim.records import (
     ReplicationResult,
 )
 from hiresim.scenario import Scenario, scenario_to_dict
+from hiresim.table_files import (
+    TableSchemaError,
+    atomic_write_frame,
+    atomic_write_text,
+    conform,
+    unify_schema,
+    with_pandas_metadata,
+    write_csv_stream,
+    write_parquet_stream,
+)
 
 PARTS = "parts"
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-FILE_MODE = 0o666 & ~_UMASK  # what open() would give: mkstemp's 0600 is too private
 CHUNK_REPLICATIONS = 10
-# final Parquet tables: chunks are gathered into row groups of up to this many rows or bytes
-# (so the memory of writing them is bounded, and the file has few, not tiny, row groups)
-ROW_GROUP_ROWS = 1 << 16
-ROW_GROUP_BYTES = 1 << 20  # about 10,000 rows of reqs
 TABLES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     # table name -> (ReplicationResult attribute, columns); None columns: the KPI dict
     "replications": ("kpis", None),
@@ -95,109 +96,6 @@ def scenario_fingerprint(scenario: Scenario) -> str:
     data.pop("description", None)
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[str]:
-    """A temporary file next to ``path`` to write; it becomes ``path`` (fsync, rename) only
-    when the block ends normally, and is removed otherwise."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield tmp
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file so that it either appears whole or not at all."""
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        fh.write(data)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_frame(path: Path, frame: pd.DataFrame, fmt: str) -> None:
-    with atomic_path(path) as tmp:
-        if fmt == "csv":
-            frame.to_csv(tmp, index=False)
-        else:
-            frame.to_parquet(tmp, index=False)
-
-
-# -- one schema for the chunks of a table --------------------------------------------------
-def unify_schema(schema: pa.Schema | None, other: pa.Schema) -> pa.Schema:
-    """The schema holding the chunks of both, as ``pandas.concat`` of the chunks would type
-    it: columns in order of first appearance; a ``null`` column (all missing, or an empty
-    chunk) takes the other's type; int with float gives float; string with large_string
-    gives large_string; categorical (dictionary) columns are kept as their plain values.
-    Types that do not mix (numbers and text, say) raise ``OutputError``."""
-    plain = pa.schema([pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type)
-                                else f.type) for f in other])
-    if schema is None:
-        return plain
-    try:
-        return pa.unify_schemas([schema, plain], promote_options="permissive")
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-        raise OutputError(f"chunks of one table have columns of types that do not mix: "
-                          f"{err}") from err
-
-
-def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """``table`` with exactly the columns and types of ``schema`` (missing columns: nulls)."""
-    columns = []
-    for field in schema:
-        if field.name not in table.column_names:
-            columns.append(pa.nulls(table.num_rows, field.type))
-            continue
-        column = table.column(field.name)
-        if pa.types.is_dictionary(column.type):
-            column = column.cast(column.type.value_type)
-        columns.append(column.cast(field.type))
-    return pa.Table.from_arrays(columns, schema=schema)
-
-
-def with_pandas_metadata(schema: pa.Schema) -> pa.Schema:
-    """``schema`` with the pandas metadata ``DataFrame.to_parquet`` would store (no index)."""
-    empty = schema.remove_metadata().empty_table().to_pandas()
-    meta = pa.Schema.from_pandas(empty, preserve_index=False).metadata
-    return schema.with_metadata(meta)
-
-
-def write_parquet_stream(path: Path, schema: pa.Schema, tables: Iterable[pa.Table]) -> None:
-    """Write ``tables`` (each of ``schema``) one after the other into one Parquet file,
-    atomically; they are gathered into row groups of up to ``ROW_GROUP_ROWS`` rows or
-    ``ROW_GROUP_BYTES`` (in memory), whichever comes first."""
-    with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema) as writer:
-        pending: list[pa.Table] = []
-        rows = size = 0
-        for table in tables:
-            pending.append(table)
-            rows += table.num_rows
-            size += table.nbytes
-            if rows >= ROW_GROUP_ROWS or size >= ROW_GROUP_BYTES:
-                writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_ROWS)
-                pending, rows, size = [], 0, 0
-        if pending:
-            writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_ROWS)
-
-
-def write_csv_stream(path: Path, schema: pa.Schema, tables: Iterable[pa.Table]) -> None:
-    """Append ``tables`` (each of ``schema``) to one CSV file (one header), atomically."""
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
-        header = True
-        for table in tables:
-            table.to_pandas().to_csv(fh, index=False, header=header)
-            header = False
-        if header:  # no chunk at all: the header alone
-            schema.empty_table().to_pandas().to_csv(fh, index=False)
 
 
 def table_frame(results: Sequence[ReplicationResult], table: str) -> pd.DataFrame:
@@ -348,7 +246,7 @@ class ResultFolder:
                 found = pa.schema([found.field(c) for c in wanted if c in found.names])
             try:
                 schema = unify_schema(schema, found)
-            except OutputError as err:
+            except TableSchemaError as err:
                 raise OutputError(f"{path}: {err}") from err
         assert schema is not None, "no chunk"
         if wanted is not None:  # in the order asked for; a column no chunk has: nulls
