@@ -636,6 +636,23 @@ def test_progress_bar_on_a_terminal_and_quiet_silences_it(small_file: Path) -> N
     assert "/60" not in shown and "rep/s" not in shown, shown
 
 
+def test_the_progress_bar_starts_no_thread_before_workers_fork() -> None:
+    """Worker processes are forked after the bar starts; a fork while another Python
+    thread runs (tqdm's monitor did) can deadlock the child, and Python 3.12+ warns."""
+    import threading
+
+    from hiresim.cli import _Progress
+
+    before = {t.ident for t in threading.enumerate()}
+    bar = _Progress(10, "test", quiet=False)
+    try:
+        bar(3)
+        started = [t.name for t in threading.enumerate() if t.ident not in before]
+    finally:
+        bar.close()
+    assert started == []
+
+
 # ----------------------------------------------------------------- Ctrl-C with workers
 
 _LOGGED_CLI = """

@@ -100,6 +100,9 @@ class _Progress:
     def __init__(self, total: int, label: str, quiet: bool) -> None:
         from tqdm import tqdm
 
+        # No monitor thread: worker processes are forked after the bar starts, and a fork
+        # while another thread runs can deadlock the child (Python 3.12+ warns of it).
+        tqdm.monitor_interval = 0
         self._bar = tqdm(total=total, desc=label, unit="rep", file=sys.stderr, leave=False,
                          disable=quiet or not sys.stderr.isatty(), dynamic_ncols=True)
 
