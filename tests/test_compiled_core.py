@@ -248,3 +248,22 @@ def test_a_wheel_carries_the_compiled_core_and_leaves_the_working_tree_alone(
         assert any(n.startswith(stem + ".") and n.endswith((".so", ".pyd")) for n in names)
         assert stem + ".py" in names
     assert any(n.startswith("hiresim_core__mypyc") for n in names)
+
+
+def test_make_rebuilds_the_core_when_a_compiled_source_changes() -> None:
+    """The venv stamp in the Makefile depends on every compiled module's source, so that
+    `make test` and `make demo` recompile after an edit (the list is in hiresim.compiled)."""
+    import fnmatch
+    import re
+
+    from hiresim.compiled import CORE_MODULES
+
+    makefile = (REPO / "Makefile").read_text()
+    core = re.search(r"^CORE\s*:=\s*(.+)$", makefile, re.M)
+    assert core, "Makefile has no CORE list"
+    patterns = [p.removeprefix("$(wildcard ").removesuffix(")") for p in core[1].split()]
+    assert re.search(r"^\$\(STAMP\):.*\$\(CORE\)", makefile, re.M)
+    for module in CORE_MODULES:
+        path = f"src/{module.replace('.', '/')}.py"
+        assert any(fnmatch.fnmatch(path, p) for p in patterns), (path, patterns)
+    assert any(fnmatch.fnmatch("setup.py", p) for p in patterns)
