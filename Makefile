@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml $(CORE)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/hiresim --version   # says whether the simulation core was compiled
 	touch $(STAMP)
 
 venv: $(STAMP)
