@@ -47,10 +47,6 @@ GROUP = _COMPILED.GROUP.removesuffix("__mypyc")  # mypyc adds the suffix
 MANIFEST = ROOT / "src" / "hiresim" / "_compiled.json"
 
 
-def _module(path: str) -> str:
-    return path.removeprefix("src/").removesuffix(".py").replace("/", ".")
-
-
 def _warn(message: str) -> None:
     print(f"hiresim setup: {message}; installing the simulation core as pure Python "
           "(same results, slower)", file=sys.stderr)
@@ -73,23 +69,25 @@ class BuildCore(build_ext):
             _warn(f"compiling failed ({exc})")
             self.extensions = []
             return
-        manifest = {
-            "modules": {
-                _module(p): hashlib.sha256((ROOT / p).read_bytes()).hexdigest() for p in CORE
-            },
-        }
-        text = json.dumps(manifest, indent=1) + "\n"
+        manifest = {"modules": {
+            module: hashlib.sha256((ROOT / path).read_bytes()).hexdigest()
+            for module, path in zip(_COMPILED.CORE_MODULES, CORE, strict=True)
+        }}
+        target = self.manifest_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(manifest, indent=1) + "\n")
+
+    @property
+    def manifest_path(self) -> Path:
+        """In the source tree (editable install), or with the built package (a wheel)."""
         if self.in_place:
-            MANIFEST.write_text(text)
-        else:  # a wheel: the manifest goes with the built package
-            target = Path(self.build_lib) / "hiresim" / "_compiled.json"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text)
+            return MANIFEST
+        return Path(self.build_lib) / MANIFEST.relative_to(ROOT / "src")
 
     def get_outputs(self) -> list[str]:
         outputs = super().get_outputs()
         if self.extensions and not self.in_place:
-            outputs.append(str(Path(self.build_lib) / "hiresim" / "_compiled.json"))
+            outputs.append(str(self.manifest_path))
         return outputs
 
 

@@ -55,6 +55,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from hiresim.random_streams import lognormal_of
+
 __all__ = [
     "AnyDistribution",
     "Distribution",
@@ -567,8 +569,5 @@ class SequenceSampler:
             if sigma == 0.0:  # fixed (a lognormal always has sigma > 0)
                 out.append(a)
             else:
-                try:
-                    out.append(math.exp(a + sigma * next(z)))
-                except OverflowError:  # numpy's exp gives inf there
-                    out.append(math.inf)
+                out.append(lognormal_of(a, sigma, next(z)))
         return out

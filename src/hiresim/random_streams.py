@@ -38,6 +38,15 @@ def stream(root_seed: int, replication: int, purpose: Stream, *index: int) -> np
     return np.random.Generator(np.random.PCG64(seq))
 
 
+def lognormal_of(mu: float, sigma: float, z: float) -> float:
+    """numpy's lognormal(mu, sigma) from its standard normal ``z``: exp(mu + sigma * z),
+    and inf where the exponential overflows (as numpy's exp gives)."""
+    try:
+        return math.exp(mu + sigma * z)
+    except OverflowError:
+        return math.inf
+
+
 class BlockDraws:
     """Uniforms, standard normals and standard exponentials from one stream, in blocks.
 
@@ -78,10 +87,7 @@ class BlockDraws:
         return scale * self._one(_EXPONENTIAL)
 
     def lognormal(self, mean: float = 0.0, sigma: float = 1.0) -> float:
-        try:
-            return math.exp(mean + sigma * self._one(_NORMAL))
-        except OverflowError:  # numpy's exp gives inf there
-            return math.inf
+        return lognormal_of(mean, sigma, self._one(_NORMAL))
 
     def _one(self, kind: int) -> float:
         i = self._next[kind]

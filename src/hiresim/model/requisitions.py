@@ -83,26 +83,22 @@ class Req:
         return self.max_active is None or self.pipeline_count < self.max_active
 
 
-
 def next_outreach(reqs: list[Req], now: float) -> tuple[Req | None, float | None]:
     """Of the reqs one person sources: the req with the most outreach tokens if it has at
     least one (the first on ties), else the days until the next token is due (None if no
-    req wants sourcing). ``wants_sourcing`` and ``sourcing_tokens`` inline: an idle
-    sourcer asks this every time their queue runs dry."""
+    req wants sourcing). An idle sourcer asks this every time their queue runs dry."""
     best: Req | None = None
     best_tokens = 0.0
     soonest: float | None = None
     for req in reqs:
-        rate = req.sourcing_rate_per_day
-        if req.closed or rate <= 0.0 or (
-                req.max_active is not None and req.pipeline_count >= req.max_active):
+        if not req.wants_sourcing():
             continue
-        tokens = min(req._token_cap, req._tokens + (now - req._token_time) * rate)
+        tokens = req.sourcing_tokens(now)
         if tokens >= 1.0:
             if tokens > best_tokens:
                 best, best_tokens = req, tokens
         else:
-            wait = (1.0 - tokens) / rate
+            wait = (1.0 - tokens) / req.sourcing_rate_per_day
             if soonest is None or wait < soonest:
                 soonest = wait
     return best, soonest

@@ -97,9 +97,8 @@ class Task(Signal):
         deadline: float | None,
         priority: int | None = None,
     ) -> None:
+        super().__init__()
         self.activity = activity
-        self.callbacks = []  # Signal's state, set here: a Task is made for every piece of work
-        self._value = None
         self.priority = PRIORITY[activity] if priority is None else priority
         self.deadline = deadline
         self.cancelled = False
@@ -255,7 +254,6 @@ class Person:
     def _work(self) -> Generator[Any, Any, None]:  # a journey
         env = self.env
         queue = self.queue
-        busy_hours = self.busy_hours
         while True:
             task = queue.pop()
             prospect_req: Req | None = None
@@ -279,8 +277,10 @@ class Person:
                 and self._last_was_sourcing is not None
                 and sourcing != self._last_was_sourcing
             ):
-                yield from self._spend(Activity.TASK_SWITCH, self.effort.hours(
-                    Activity.TASK_SWITCH, self.switch_hours))
+                switch = self.effort.hours(Activity.TASK_SWITCH, self.switch_hours)
+                if switch > 0.0:
+                    yield self._begin(Activity.TASK_SWITCH, switch)
+                    self._end(Activity.TASK_SWITCH, switch)
             self._last_was_sourcing = sourcing
             if task is not None:
                 dist = task.dist
@@ -290,11 +290,9 @@ class Person:
                 assert prospect_req is not None
                 hours = self.effort.hours(activity, self.outreach_dists.get(activity))
                 prospect_req.take_sourcing_token(env.now)
-            if hours > 0.0:  # what _spend does, inline on the hot path
-                self._current = (activity, env.now, hours)
-                yield env.timeout(hours * self.days_per_hour)
-                self._current = None
-                busy_hours[activity] += hours
+            if hours > 0.0:
+                yield self._begin(activity, hours)
+                self._end(activity, hours)
             if task is not None:
                 # The candidate goes on at once and may queue its next step here, before
                 # this person chooses what to do next: that step competes on priority.
@@ -303,12 +301,13 @@ class Person:
                   and not prospect_req.closed):
                 self.new_prospect(prospect_req, self)
 
-    def _spend(self, activity: Activity, hours: float) -> Generator[Any, Any, None]:
-        """Work ``hours`` on ``activity`` (calendar time at this person's weekly hours)."""
-        if hours <= 0.0:
-            return
+    def _begin(self, activity: Activity, hours: float) -> simpy.Timeout:
+        """Start ``hours`` (> 0) of work on ``activity``: the delay to wait, in calendar
+        days at this person's weekly hours. ``_end`` books the hours when it is over."""
         self._current = (activity, self.env.now, hours)
-        yield self.env.timeout(hours * self.days_per_hour)
+        return self.env.timeout(hours * self.days_per_hour)
+
+    def _end(self, activity: Activity, hours: float) -> None:
         self._current = None
         self.busy_hours[activity] += hours
 
