@@ -17,7 +17,7 @@ from scipy.stats import binomtest
 
 from hiresim.experiment import run_replications
 from hiresim.goals import Goal, GoalError, goal_probability, parse_goal, wilson
-from hiresim.kpis import KPI_NAMES
+from hiresim.kpi_catalogue import CATALOGUE, KPI_NAMES
 from hiresim.replication import run_replication
 from hiresim.scenario import Scenario
 from small_scenario import SEED, cli  # noqa: E402
@@ -59,14 +59,32 @@ def test_unreadable_goals_are_refused(text: str) -> None:
 @pytest.mark.parametrize("text", ["speed>=3", "time_to_fill_days.p95<=60", "Fill_rate>=0.9",
                                   "time_to_fill>=3", "hires_total>=1"])
 def test_unknown_metrics_are_refused(text: str) -> None:
-    with pytest.raises(GoalError, match="unknown metric"):
+    with pytest.raises(GoalError, match="unknown metric") as err:
         parse_goal(text, KNOWN)
-    assert parse_goal(text).text == text  # without a list of names it still parses
+    assert "valid metrics: time_to_fill_days, " in str(err.value)  # the names are listed
+    with pytest.raises(GoalError, match="unknown metric"):
+        parse_goal(text)  # the catalogue decides, not the caller's list
+
+
+def test_an_unknown_metric_gets_the_nearest_names() -> None:
+    with pytest.raises(GoalError, match=r"did you mean 'time_to_fill_p80'"):
+        parse_goal("time_to_fil_p80<=60")
+    with pytest.raises(GoalError, match=r"did you mean 'fill_rate'"):
+        parse_goal("Fill_rate>=0.9")
+
+
+def test_a_metric_missing_from_saved_results_is_refused() -> None:
+    with pytest.raises(GoalError, match="not in these results"):
+        parse_goal("hires>=1", {"fill_rate"})
 
 
 def test_every_kpi_can_be_a_goal_and_every_kpi_is_per_replication(small: Scenario) -> None:
-    for name in KPI_NAMES:
-        assert parse_goal(f"{name}>=0", KNOWN).column == name
+    for kpi in CATALOGUE:
+        if kpi.goal:
+            assert parse_goal(f"{kpi.name}>=0", KNOWN).column == kpi.name
+        else:  # bookkeeping counts such as reqs_opened are not goals
+            with pytest.raises(GoalError, match="unknown metric"):
+                parse_goal(f"{kpi.name}>=0", KNOWN)
     # accepted names are exactly the columns a replication has: no goal can miss its column
     assert set(run_replication(small, 0, SEED).kpis) == KNOWN
 

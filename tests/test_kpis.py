@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hiresim.kpis import KPI_NAMES
+from hiresim.kpi_catalogue import KPI_NAMES
 from hiresim.replication import run_replication
 from hiresim.scenario_files import load_scenario
 

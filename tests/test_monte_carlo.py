@@ -48,7 +48,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from hiresim.batch import PRECISION_KPIS, precise_enough, run_batch
+from hiresim.batch import precise_enough, run_batch
 from hiresim.experiment import (
     MAX_CHUNK,
     STOP_GRACE_S,
@@ -59,7 +59,7 @@ from hiresim.experiment import (
     run_replications,
     stop_pool,
 )
-from hiresim.kpis import KPI_NAMES
+from hiresim.kpi_catalogue import KPI_NAMES, precision_kpis
 from hiresim.outputs import iter_chunks
 from hiresim.records import ReplicationResult
 from hiresim.replication import run_replication
@@ -508,7 +508,7 @@ def _km_quantile(days: np.ndarray, filled: np.ndarray, q: float) -> float:
 
 
 def _half_widths_within(table: pd.DataFrame, precision: float) -> bool:
-    for name in PRECISION_KPIS:
+    for name in precision_kpis():
         x = table[name].to_numpy(dtype=float)
         x = x[~np.isnan(x)]
         if x.size < 2:
@@ -555,7 +555,7 @@ def test_precision_api_gives_a_plain_runs_numbers(small: Scenario) -> None:
     with Executor(workers=1) as ex:
         outcome = run_batch(small, 5, SEED, ex, precision=0.2, max_replications=200,
                             keep_runs=True)
-    n = outcome.replications
+    n = outcome.n_replications
     assert n == len(outcome.runs) == len(outcome.kpis) and n >= 5
     assert (n - 5) % 20 == 0
     assert digest(outcome.runs) == digest(run_replications(small, n, SEED))
@@ -641,7 +641,7 @@ def test_the_progress_bar_starts_no_thread_before_workers_fork() -> None:
     thread runs (tqdm's monitor did) can deadlock the child, and Python 3.12+ warns."""
     import threading
 
-    from hiresim.cli import _Progress
+    from hiresim.console import Progress as _Progress
 
     before = {t.ident for t in threading.enumerate()}
     bar = _Progress(10, "test", quiet=False)

@@ -11,6 +11,12 @@ Python API::
     import hiresim
     results = hiresim.simulate("scenarios/split.yaml", replications=50)
     results.summary(); results.replications; results.reqs
+    comparison = hiresim.compare(["scenarios/combined.yaml", "scenarios/split.yaml"])
+    comparison.differences
+    grid = hiresim.sweep("scenarios/split-team-sizes.yaml", goals=["fill_rate>=0.9"])
+    grid.report["recommended"]
+
+(``hiresim.api`` documents each function.)
 
 The names below are imported on first use, so that ``import hiresim.scenario`` (or a
 worker process) does not pay for pandas and scipy.
@@ -29,7 +35,11 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "Results": "hiresim.results",
-    "simulate": "hiresim.results",
+    "Comparison": "hiresim.studies",
+    "Sweep": "hiresim.studies",
+    "simulate": "hiresim.api",
+    "compare": "hiresim.api",
+    "sweep": "hiresim.api",
     "Scenario": "hiresim.scenario",
     "load_scenario": "hiresim.scenario",
     "run_replication": "hiresim.replication",

@@ -1,5 +1,8 @@
 """A Monte Carlo batch of one scenario: replications streamed into a summary and a folder.
 
+``run_batch`` is the one way to run many replications of a scenario; it returns
+``hiresim.results.Results``.
+
 Replications are consumed as they finish (in replication order) and reduced on the fly
 to what the summary needs: one KPI row and the req fill times per replication. Tables of
 reqs, staff time and candidates are written to the result folder in chunks and never
@@ -17,45 +20,28 @@ same numbers as a plain run of n.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from hiresim.experiment import Executor
-from hiresim.metrics import fill_times, interval, summarize_kpis
-from hiresim.outputs import FILL_TIME_COLUMNS, ResultFolder, fill_times_from_reqs, iter_chunks
+from hiresim.goals import Goal, goal_probability
+from hiresim.kpi_catalogue import precision_kpis
+from hiresim.metrics import (
+    FILL_TIME_COLUMNS,
+    fill_times,
+    fill_times_from_reqs,
+    interval,
+    summarize_kpis,
+)
+from hiresim.outputs import ResultFolder, iter_chunks
 from hiresim.records import ReplicationResult
+from hiresim.results import Results
 from hiresim.scenario import Scenario
 
-PRECISION_KPIS = ("time_to_fill_p50", "cost_per_hire", "hires", "fill_rate")
 PRECISION_STEP = 20
-
-
-@dataclass
-class BatchOutcome:
-    """What a batch produced: the per-replication KPIs, the summary, files written."""
-
-    scenario: Scenario
-    seed: int
-    replications: int
-    kpis: pd.DataFrame
-    summary: dict
-    files: list[Path] = field(default_factory=list)
-    runs: list[ReplicationResult] = field(default_factory=list)
-    resumed: int = 0
-    precision_reached: bool | None = None  # with a precision target: was it met?
-
-    def to_dict(self) -> dict:
-        """The JSON shape of ``hiresim run --format json``."""
-        return {
-            "scenario": self.scenario.name,
-            "replications": self.replications,
-            "seed": self.seed,
-            "metrics": self.summary,
-        }
 
 
 class _Accumulator:
@@ -93,7 +79,7 @@ class _Accumulator:
 
 def precise_enough(kpis: pd.DataFrame, precision: float) -> bool:
     """True when every main KPI's 95% half-width is within ``precision`` of its mean."""
-    for name in PRECISION_KPIS:
+    for name in precision_kpis():
         if name not in kpis:
             continue
         ci = interval(kpis[name])
@@ -122,8 +108,18 @@ def run_batch(
     precision: float | None = None,
     max_replications: int | None = None,
     keep_runs: bool = False,
-) -> BatchOutcome:
-    """Run (or resume) ``replications`` replications; with ``precision``, as many as needed."""
+    goals: Sequence[Goal] = (),
+    name: str | None = None,
+) -> Results:
+    """Run (or resume) ``replications`` replications; with ``precision``, as many as needed.
+
+    The one path for "many runs of one scenario": the Python API, ``run``, ``compare`` and
+    ``sweep`` all come here. ``goals`` are checked per replication and their probability
+    is part of the summary (and of ``summary.json`` with ``out``). ``keep_runs`` keeps
+    every replication's records in memory for the Results' tables; without it, tables
+    come from the result folder. ``name``: the name shown for the scenario (default its
+    own name).
+    """
     folder: ResultFolder | None = None
     done: list[int] = []
     if out is not None:
@@ -170,9 +166,10 @@ def run_batch(
     else:
         kpis = acc.frame()
         durations, filled = acc.fill_arrays()
-    summary = summarize_kpis(kpis, durations, filled)
-    outcome = BatchOutcome(scenario, seed, target, kpis, summary, runs=acc.runs,
-                           resumed=len(done), precision_reached=reached)
+    outcome = Results(scenario, seed, target, kpis, summarize_kpis(kpis, durations, filled),
+                      goals=[goal_probability(g, kpis) for g in goals],
+                      folder=None if folder is None else folder.path, runs=acc.runs,
+                      resumed=len(done), precision_reached=reached, name=name or "")
     if folder is not None:
         outcome.files = folder.finish(outcome.to_dict())
     return outcome

@@ -19,24 +19,10 @@ import numpy as np
 import pandas as pd
 
 from hiresim.intervals import paired_difference
+from hiresim.kpi_catalogue import BY_NAME, compared
 
-# KPI -> (words for the statement, unit, which direction is better)
-COMPARED: dict[str, tuple[str, str, str]] = {
-    "time_to_fill_p50": ("median time-to-fill", "days", "lower"),
-    "time_to_fill_p80": ("time-to-fill at P80", "days", "lower"),
-    "time_to_fill_p90": ("time-to-fill at P90", "days", "lower"),
-    "cost_per_hire": ("cost per hire", "$", "lower"),
-    "fill_rate": ("share of reqs filled", "points", "higher"),
-    "hires": ("hires", "hires", "higher"),
-    "time_to_hire_days": ("time-to-hire", "days", "lower"),
-    "offer_acceptance_rate": ("offer acceptance", "points", "higher"),
-    "withdrawal_rate": ("withdrawals", "points", "lower"),
-    "hires_per_recruiter_per_quarter": ("hires per recruiter per quarter", "hires", "higher"),
-    "team_cost_per_year": ("TA team cost per year", "$", "lower"),
-    "utilization_recruiter": ("recruiter utilisation", "points", "lower"),
-    "utilization_sourcer": ("sourcer utilisation", "points", "lower"),
-    "reply_rate": ("outreach reply rate", "points", "higher"),
-}
+# How a difference of each kind is spoken: its unit in a sentence.
+_UNITS = {"days": "days", "money": "$", "share": "points", "count": "", "ratio": ""}
 
 
 def compare_kpis(frames: Sequence[pd.DataFrame], names: Sequence[str]) -> dict[str, dict]:
@@ -47,9 +33,9 @@ def compare_kpis(frames: Sequence[pd.DataFrame], names: Sequence[str]) -> dict[s
     for name, frame in zip(names[1:], frames[1:], strict=True):
         other = frame.set_index("replication")
         out[name] = {
-            kpi: paired_difference(base[kpi], other[kpi], m)
-            for kpi in COMPARED
-            if kpi in base and kpi in other
+            kpi.name: paired_difference(base[kpi.name], other[kpi.name], m)
+            for kpi in compared()
+            if kpi.name in base and kpi.name in other
         }
     return out
 
@@ -61,7 +47,7 @@ def _amount(value: float, unit: str) -> str:
         return f"{abs(value) * 100:.1f} points"
     if unit == "days":
         return f"{abs(value):.1f} days"
-    return f"{abs(value):.1f} {unit}"
+    return f"{abs(value):.1f}" + (f" {unit}" if unit else "")
 
 
 def _ci(diff: dict, unit: str) -> str:
@@ -72,12 +58,13 @@ def _ci(diff: dict, unit: str) -> str:
     fmt = "{:,.0f}" if unit == "$" else "{:.1f}"
     pct = f"{round(diff['confidence'] * 100, 1):g}%"
     return (f"{pct} CI {fmt.format(low * scale)} to {fmt.format(high * scale)}"
-            f"{'' if unit in ('$', 'points') else ' ' + unit}")
+            f"{'' if unit in ('$', 'points', '') else ' ' + unit}")
 
 
 def statement(other: str, base: str, kpi: str, diff: dict) -> str:
     """One sentence on one KPI, e.g. 'split fills reqs 11.0 days faster at P80 than ...'."""
-    words, unit, better = COMPARED[kpi]
+    entry = BY_NAME[kpi]
+    words, unit = entry.sentence_words, _UNITS[entry.kind]
     mean = diff["mean"]
     if mean is None:
         return f"{other} vs {base}: {words} could not be compared (not reached in any pair)"

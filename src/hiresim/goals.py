@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hiresim.intervals import wilson
+from hiresim.kpi_catalogue import goal_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,12 +36,6 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 #: ``METRIC OP VALUE``; groups: metric, operator, value (the report reads goals with it too)
 GOAL_PATTERN = re.compile(
     r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|<|>)\s*([-+]?[0-9]*\.?[0-9]+)\s*$")
-_ALIASES = {
-    "time_to_fill_days": "time_to_fill_p50",
-    "time_to_fill_days.p50": "time_to_fill_p50",
-    "time_to_fill_days.p80": "time_to_fill_p80",
-    "time_to_fill_days.p90": "time_to_fill_p90",
-}
 
 
 class GoalError(ValueError):
@@ -63,15 +58,20 @@ class Goal:
 
 
 def parse_goal(text: str, known: set[str] | None = None) -> Goal:
-    """Parse ``METRIC OP VALUE``; ``known`` lists valid per-replication KPI names."""
+    """Parse ``METRIC OP VALUE``; the metric must be a goal KPI of the catalogue (or the
+    time-to-fill summary name and its percentiles, ``hiresim.kpi_catalogue``), and a
+    column of ``known`` when given (e.g. the KPI table of a saved result folder)."""
     match = GOAL_PATTERN.match(text)
     if not match:
         raise GoalError(f"cannot read goal {text!r}: write METRIC OP VALUE, "
                         "e.g. 'time_to_fill_days.p80<=60' or 'fill_rate>=0.9'")
     name, op, value = match.groups()
-    column = _ALIASES.get(name, name)
+    try:
+        column = goal_column(name)
+    except KeyError as err:
+        raise GoalError(f"goal {text!r}: {err.args[0]}") from None
     if known is not None and column not in known:
-        raise GoalError(f"unknown metric {name!r} in goal {text!r}")
+        raise GoalError(f"goal {text!r}: metric {name!r} is not in these results")
     return Goal(text=text.strip(), column=column, op=op, value=float(value))
 
 

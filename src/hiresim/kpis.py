@@ -1,5 +1,8 @@
 """Key performance indicators of ONE replication, computed from its records.
 
+Each KPI is named, labelled and flagged once in ``hiresim.kpi_catalogue``; this module
+computes them, in the catalogue's order (a test keeps the two in step).
+
 Definitions (docs/model.md repeats them for users):
 
 - time-to-fill: days from req open (approval) to the accepted offer that fills it, backlog
@@ -32,44 +35,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hiresim.model.work import SOURCING_WORK, Activity
-from hiresim.survival import fill_time_quantile
+from hiresim.survival import censored_fill_times, fill_time_quantile
 
 if TYPE_CHECKING:
     from hiresim.model.hiring_model import HiringModel
 
 DAYS_PER_QUARTER = 365.0 / 4.0
 DAYS_PER_MONTH = 30.0
-
-# The headline KPIs: stable names that scripts and the CLI rely on.
-HEADLINE_KPIS = (
-    "time_to_fill_days",
-    "time_to_hire_days",
-    "cost_per_hire",
-    "fill_rate",
-    "hires",
-    "offer_acceptance_rate",
-    "reply_rate",
-    "hires_per_recruiter_per_quarter",
-    "withdrawal_rate",
-    "utilization_sourcer",
-    "utilization_recruiter",
-)
-
-
-# Every per-replication KPI, in the order replication_kpis returns them (a test keeps this
-# in step): goals and tables can name them before anything runs.
-KPI_NAMES = (
-    "reqs_opened", "reqs_filled", "fill_rate", "time_to_fill_p50", "time_to_fill_p80",
-    "time_to_fill_p90", "time_to_fill_mean_filled", "backlog_days_mean", "hires",
-    "sourced_hires", "inbound_hires", "contacted", "applicants", "replies", "reply_rate",
-    "contacted_per_sourced_hire", "offers", "offer_acceptance_rate", "withdrawals",
-    "withdrawal_rate", "time_to_hire_days", "candidates_in_process",
-    "hires_per_recruiter_per_quarter", "utilization_sourcer", "utilization_recruiter",
-    "utilization_interviewers", "recruiter_sourcing_share", "cost_salaries", "cost_tools",
-    "cost_interviewers", "cost_job_ads", "cost_other_external", "cost_internal",
-    "cost_external", "cost_total", "team_cost_per_year", "cost_per_hire",
-)
-
 
 def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else float("nan")
@@ -85,10 +57,9 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
 
     # -- reqs and time-to-fill
     counted = [r for r in model.reqs if r.open_day >= warmup and r.open_day < horizon]
-    durations = np.array([
-        (r.filled_day if r.filled_day is not None else horizon) - r.open_day for r in counted
-    ])
-    filled = np.array([r.filled_day is not None for r in counted], dtype=bool)
+    durations, filled = censored_fill_times(
+        [r.open_day for r in counted],
+        [math.nan if r.filled_day is None else r.filled_day for r in counted], horizon)
     kpis: dict[str, float] = {
         "reqs_opened": float(len(counted)),
         "reqs_filled": float(filled.sum()),

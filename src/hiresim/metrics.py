@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from hiresim.intervals import interval
-from hiresim.kpis import HEADLINE_KPIS
+from hiresim.kpi_catalogue import FILL_TIME, POOLED_QUANTILES
 from hiresim.records import (
     CANDIDATE_COLUMNS,
     FUNNEL_COLUMNS,
@@ -31,7 +31,7 @@ from hiresim.records import (
     VISIT_COLUMNS,
     ReplicationResult,
 )
-from hiresim.survival import fill_time_quantile
+from hiresim.survival import censored_fill_times, fill_time_quantile
 
 
 def replications_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
@@ -56,11 +56,21 @@ def _table(results: Sequence[ReplicationResult], attr: str, columns: tuple) -> p
     return pd.concat(frames, ignore_index=True)
 
 
+def derived_columns(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the columns computed from a table's timestamps (never stored twice):
+    ``time_to_fill_days`` on reqs (nan if open at the end), ``wait_days`` (enter to start)
+    and ``days_in_stage`` on stage visits."""
+    if table == "reqs":
+        frame["time_to_fill_days"] = frame["filled_day"] - frame["open_day"]
+    elif table == "visits":
+        frame["wait_days"] = frame["start_day"] - frame["enter_day"]
+        frame["days_in_stage"] = frame["end_day"] - frame["enter_day"]
+    return frame
+
+
 def reqs_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
     """One row per req per replication, with ``time_to_fill_days`` (nan if open at the end)."""
-    df = _table(results, "reqs", REQ_COLUMNS)
-    df["time_to_fill_days"] = df["filled_day"] - df["open_day"]
-    return df
+    return derived_columns("reqs", _table(results, "reqs", REQ_COLUMNS))
 
 
 def candidates_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
@@ -69,10 +79,7 @@ def candidates_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
 
 def visits_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
     """One row per stage visit, with ``wait_days`` (enter to start) and ``days_in_stage``."""
-    df = _table(results, "visits", VISIT_COLUMNS)
-    df["wait_days"] = df["start_day"] - df["enter_day"]
-    df["days_in_stage"] = df["end_day"] - df["enter_day"]
-    return df
+    return derived_columns("visits", _table(results, "visits", VISIT_COLUMNS))
 
 
 def staff_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
@@ -96,11 +103,19 @@ def fill_times(result: ReplicationResult) -> tuple[np.ndarray, np.ndarray]:
     """Days to fill (or to the horizon: censored) and whether filled, for counted reqs."""
     cols = {name: i for i, name in enumerate(REQ_COLUMNS)}
     rows = [row for row in result.reqs if row[cols["counted"]]]
-    filled_day = np.array([row[cols["filled_day"]] for row in rows], dtype=float)
-    open_day = np.array([row[cols["open_day"]] for row in rows], dtype=float)
-    filled = ~np.isnan(filled_day)
-    end = np.where(filled, filled_day, result.horizon_days)
-    return end - open_day, filled
+    return censored_fill_times([row[cols["open_day"]] for row in rows],
+                               [row[cols["filled_day"]] for row in rows], result.horizon_days)
+
+
+FILL_TIME_COLUMNS = ("counted", "open_day", "filled_day")  # the reqs columns used below
+
+
+def fill_times_from_reqs(reqs: pd.DataFrame, horizon_days: float
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Pooled (days to fill or to the horizon, filled) of counted reqs in a reqs table."""
+    counted = reqs[reqs["counted"].astype(bool)]
+    return censored_fill_times(counted["open_day"].to_numpy(dtype=float),
+                               counted["filled_day"].to_numpy(dtype=float), horizon_days)
 
 
 def summarize(results: Sequence[ReplicationResult]) -> dict[str, dict]:
@@ -123,14 +138,12 @@ def summarize_kpis(
     ttf = interval(frame["time_to_fill_p50"]) if "time_to_fill_p50" in frame else interval([])
     ttf.update({
         f"p{int(q * 100)}": _none_if_nan(fill_time_quantile(fill_durations, filled, q))
-        for q in (0.5, 0.8, 0.9)
+        for q in POOLED_QUANTILES
     })
     ttf["censored_reqs"] = int((~np.asarray(filled, dtype=bool)).sum())
-    metrics["time_to_fill_days"] = ttf
-    for name in HEADLINE_KPIS[1:]:
-        metrics[name] = interval(frame[name]) if name in frame else interval([])
+    metrics[FILL_TIME] = ttf
     for name in frame.columns:
-        if name in ("replication", "seed") or name in metrics:
+        if name in ("replication", "seed", "scenario") or name in metrics:
             continue
         metrics[name] = interval(frame[name])
     return metrics

@@ -337,6 +337,41 @@ class ResultFolder:
         atomic_write_text(self.path / "run.json", json.dumps(meta, indent=2))
 
 
+# ---------------------------------------------------------------- study folders
+def prepare_study_folder(path: str | Path, force: bool) -> Path:
+    """The top folder of a compare or sweep (``--out``): created, or emptied with ``force``.
+
+    A non-empty folder is refused without ``force``; a path that is not a folder always.
+    """
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: exists and is not a folder")
+    if folder.exists() and any(folder.iterdir()):
+        if not force:
+            raise OutputError(f"{folder}: folder exists and is not empty; use --force to "
+                              "overwrite it")
+        shutil.rmtree(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"{folder}: cannot create the folder: {err.strerror}") from err
+    return folder
+
+
+def write_comparison(folder: Path, report: dict) -> Path:
+    """``comparison.json`` of a compare folder: the report ``hiresim compare`` prints."""
+    target = folder / "comparison.json"
+    atomic_write_text(target, json.dumps(_json_safe(report), indent=2))
+    return target
+
+
+def write_sweep(folder: Path, table: pd.DataFrame, report: dict) -> list[Path]:
+    """``sweep.parquet`` (one row per point and replication) and ``sweep_summary.json``."""
+    atomic_write_frame(folder / "sweep.parquet", table, "parquet")
+    atomic_write_text(folder / "sweep_summary.json", json.dumps(_json_safe(report), indent=2))
+    return [folder / "sweep.parquet", folder / "sweep_summary.json"]
+
+
 def _with_replication(columns: Sequence[str] | None) -> list[str] | None:
     if columns is None:
         return None
@@ -380,17 +415,6 @@ def _json_safe(value: Any) -> Any:
 def json_safe(value: Any) -> Any:
     """Replace nan/inf by None, recursively, for JSON output."""
     return _json_safe(value)
-
-
-FILL_TIME_COLUMNS = ("counted", "open_day", "filled_day")  # the reqs columns used below
-
-
-def fill_times_from_reqs(reqs: pd.DataFrame, horizon_days: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pooled (days to fill or to the horizon, filled) of counted reqs in a reqs table."""
-    counted = reqs[reqs["counted"].astype(bool)]
-    filled = counted["filled_day"].notna().to_numpy()
-    end = np.where(filled, counted["filled_day"].to_numpy(dtype=float), horizon_days)
-    return end - counted["open_day"].to_numpy(dtype=float), filled
 
 
 def iter_chunks(results: Iterable[ReplicationResult], size: int = CHUNK_REPLICATIONS

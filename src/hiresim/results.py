@@ -1,11 +1,26 @@
-"""The Python API for notebooks: simulate a scenario, get DataFrames and the summary.
+"""The results of one scenario's Monte Carlo batch, as the Python API and the CLI see them.
 
     >>> import hiresim
     >>> res = hiresim.simulate("scenarios/split.yaml", replications=20)
     >>> res.summary()["time_to_fill_days"]["p80"]
-    >>> res.replications        # one row per replication
+    >>> res.replications        # one row per replication: every KPI (hiresim.kpi_catalogue)
     >>> res.reqs                # one row per req per replication
     >>> hiresim.simulate("scenarios/split.yaml", record_candidates=True).candidates
+
+Every table is a pandas DataFrame whose first column is ``scenario`` (the scenario's
+name), so the tables of several runs concatenate cleanly, then ``replication``. Columns:
+
+- ``replications``: ``seed`` and one column per KPI (names, units and meaning in
+  ``hiresim.kpi_catalogue``).
+- ``reqs``: ``hiresim.records.REQ_COLUMNS`` (days since the start of the simulation) and
+  ``time_to_fill_days`` (nan for a req still open at the horizon).
+- ``staff``: hours per person and activity; ``snapshots``: weekly backlog counts;
+  ``funnel``: stage visits by source, stage and outcome (candidates);
+  ``candidates`` and ``visits`` (only with ``record_candidates``): one row per candidate
+  and per stage visit, with ``wait_days`` and ``days_in_stage`` on visits.
+
+Tables come from the replications kept in memory (the Python API keeps them) or, for a
+batch written to a result folder, from that folder's files.
 """
 
 from __future__ import annotations
@@ -17,70 +32,108 @@ from pathlib import Path
 import pandas as pd
 
 from hiresim import metrics
-from hiresim.experiment import run_replications
 from hiresim.records import ReplicationResult
-from hiresim.scenario import Scenario, load_scenario
+from hiresim.scenario import Scenario
+
+_FRAMES = {
+    "replications": metrics.replications_frame,
+    "reqs": metrics.reqs_frame,
+    "candidates": metrics.candidates_frame,
+    "visits": metrics.visits_frame,
+    "staff": metrics.staff_frame,
+    "snapshots": metrics.snapshots_frame,
+    "funnel": metrics.funnel_frame,
+}
 
 
 @dataclass
 class Results:
-    """The replications of one scenario run, with tables built on first use."""
+    """One scenario run ``n_replications`` times: KPIs per replication, their summary,
+    the probability of meeting each goal, and the files written (if any)."""
 
     scenario: Scenario
     seed: int
-    runs: list[ReplicationResult] = field(repr=False)
+    n_replications: int
+    kpis: pd.DataFrame = field(repr=False)
+    metrics: dict = field(repr=False)
+    goals: list[dict] = field(default_factory=list)
+    folder: Path | None = None
+    files: list[Path] = field(default_factory=list)
+    runs: list[ReplicationResult] = field(default_factory=list, repr=False)
+    resumed: int = 0
+    precision_reached: bool | None = None  # with a precision target: was it met?
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        self.name = self.name or self.scenario.name
+
+    # -- summaries -------------------------------------------------------------------
+    def summary(self) -> dict[str, dict]:
+        """Every KPI across replications: mean and 95% interval (``n``, ``mean``,
+        ``ci_low``, ``ci_high``); ``time_to_fill_days`` adds pooled ``p50``/``p80``/``p90``
+        and ``censored_reqs`` (``hiresim.metrics``)."""
+        return self.metrics
+
+    def to_dict(self) -> dict:
+        """The JSON shape of ``hiresim run --format json`` and of ``summary.json``."""
+        out = {"scenario": self.name, "replications": self.n_replications, "seed": self.seed,
+               "metrics": self.metrics}
+        if self.goals:
+            out["goals"] = self.goals
+        return out
+
+    # -- tables ----------------------------------------------------------------------
+    def table(self, name: str) -> pd.DataFrame:
+        """A table by name (see the module docstring), with the ``scenario`` column first."""
+        if name not in _FRAMES:
+            raise KeyError(f"no table {name!r}; tables: {', '.join(_FRAMES)}")
+        if self.runs:
+            frame = _FRAMES[name](self.runs)
+        elif self.folder is not None:
+            frame = _read_saved(self.folder, name)
+        else:
+            raise ValueError(f"the {name} table was not kept: run with keep_runs=True or "
+                             "write a result folder")
+        frame.insert(0, "scenario", self.name)
+        return frame
 
     @cached_property
     def replications(self) -> pd.DataFrame:
-        return metrics.replications_frame(self.runs)
+        return self.table("replications")
 
     @cached_property
     def reqs(self) -> pd.DataFrame:
-        return metrics.reqs_frame(self.runs)
+        return self.table("reqs")
 
     @cached_property
     def candidates(self) -> pd.DataFrame:
-        return metrics.candidates_frame(self.runs)
+        return self.table("candidates")
 
     @cached_property
     def visits(self) -> pd.DataFrame:
-        return metrics.visits_frame(self.runs)
+        return self.table("visits")
 
     @cached_property
     def staff(self) -> pd.DataFrame:
-        return metrics.staff_frame(self.runs)
+        return self.table("staff")
 
     @cached_property
     def snapshots(self) -> pd.DataFrame:
-        return metrics.snapshots_frame(self.runs)
+        return self.table("snapshots")
 
     @cached_property
     def funnel(self) -> pd.DataFrame:
-        return metrics.funnel_frame(self.runs)
-
-    def summary(self) -> dict[str, dict]:
-        return metrics.summarize(self.runs)
-
-    def to_dict(self) -> dict:
-        """The JSON shape printed by ``hiresim run --format json``."""
-        return {
-            "scenario": self.scenario.name,
-            "replications": len(self.runs),
-            "seed": self.seed,
-            "metrics": self.summary(),
-        }
+        return self.table("funnel")
 
 
-def simulate(
-    scenario: Scenario | str | Path,
-    replications: int | None = None,
-    seed: int | None = None,
-    workers: int = 1,
-    record_candidates: bool = False,
-) -> Results:
-    """Run a scenario (object or YAML path). Defaults come from its ``simulation`` section."""
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    root_seed = scenario.simulation.seed if seed is None else seed
-    runs = run_replications(scenario, replications, root_seed, workers, record_candidates)
-    return Results(scenario=scenario, seed=root_seed, runs=runs)
+def _read_saved(folder: Path, name: str) -> pd.DataFrame:
+    """A final table of a result folder, with the columns the in-memory table derives."""
+    parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
+    if parquet.is_file():
+        frame = pd.read_parquet(parquet)
+    elif csv.is_file():
+        frame = pd.read_csv(csv)
+    else:
+        raise ValueError(f"{folder}: no {name} table (candidates and visits need "
+                         "record_candidates / --records candidates)")
+    return metrics.derived_columns(name, frame)

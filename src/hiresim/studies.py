@@ -3,8 +3,11 @@
 A *comparison* runs scenarios A, B, C... with the same root seed and replication numbers
 and reports each KPI per scenario and the paired differences against A. A *sweep* runs
 every point of a grid the same way, finds the Pareto frontier, the cheapest team that
-meets the goals, and what to buy next from there. Both are used by the CLI and by
-``scripts/scenario_findings.py``; both return plain dicts (the JSON the CLI prints).
+meets the goals, and what to buy next from there. Both are used by the Python API
+(``hiresim.api``), the CLI and ``scripts/scenario_findings.py``. With a folder, every
+file of the study is written here, through ``hiresim.outputs``: one result folder per
+scenario (or grid point), plus ``comparison.json`` or ``sweep.parquet`` and
+``sweep_summary.json``.
 """
 
 from __future__ import annotations
@@ -13,11 +16,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hiresim.batch import BatchOutcome, run_batch
+import pandas as pd
+
+from hiresim.batch import run_batch
 from hiresim.comparison import compare_kpis, headline_statements
 from hiresim.experiment import Executor
-from hiresim.goals import Goal, goal_probability
-from hiresim.outputs import scenario_fingerprint
+from hiresim.goals import Goal
+from hiresim.outputs import (
+    prepare_study_folder,
+    scenario_fingerprint,
+    write_comparison,
+    write_sweep,
+)
+from hiresim.results import Results
 from hiresim.scenario import Scenario
 from hiresim.scenario_files import GridPoint
 from hiresim.sweep import (
@@ -27,6 +38,7 @@ from hiresim.sweep import (
     neighbours,
     pareto_front,
     point_row,
+    sweep_table,
 )
 
 Progress = Callable[[int], None]
@@ -50,7 +62,8 @@ def display_names(scenarios: Sequence[Scenario]) -> list[str]:
 def run_all(scenarios: Sequence[Scenario], replications: int | None, seed: int | None,
             executor: Executor, folder: Path | None = None,
             progress: Progress | None = None,
-            on_start: Callable[[Scenario], None] | None = None) -> list[BatchOutcome]:
+            on_start: Callable[[Scenario], None] | None = None,
+            goals: Sequence[Goal] = ()) -> list[Results]:
     """Every scenario on the same seed and replication numbers (common random numbers).
 
     With ``folder``, each scenario's results go to a sub-folder named after its (unique)
@@ -64,58 +77,88 @@ def run_all(scenarios: Sequence[Scenario], replications: int | None, seed: int |
             on_start(scenario)
         target = None if folder is None else folder / safe_name(name)
         outcomes.append(run_batch(scenario, n, root_seed, executor, out=target, force=True,
-                                  progress=progress))
+                                  progress=progress, goals=goals, name=name))
     return outcomes
 
 
 @dataclass
 class Comparison:
-    outcomes: list[BatchOutcome]
+    """Scenarios compared on common random numbers: each one's Results and the report
+    (the JSON ``hiresim compare --format json`` prints and ``comparison.json`` holds)."""
+
+    results: list[Results]
     report: dict
+    folder: Path | None = None
+
+    @property
+    def replications(self) -> pd.DataFrame:
+        """Every scenario's KPIs per replication, one table (``scenario`` column first)."""
+        return pd.concat([r.replications for r in self.results], ignore_index=True)
+
+    @property
+    def differences(self) -> pd.DataFrame:
+        """Paired differences against the baseline: one row per scenario and KPI."""
+        rows = [{"scenario": other, "baseline": self.report["baseline"], "kpi": kpi, **diff}
+                for other, diffs in self.report["differences"].items()
+                for kpi, diff in diffs.items()]
+        return pd.DataFrame(rows)
 
 
 def compare_study(scenarios: Sequence[Scenario], replications: int | None, seed: int | None,
                   executor: Executor, goals: Sequence[Goal] = (), folder: Path | None = None,
                   progress: Progress | None = None,
-                  on_start: Callable[[Scenario], None] | None = None) -> Comparison:
+                  on_start: Callable[[Scenario], None] | None = None,
+                  force: bool = False) -> Comparison:
     """Run and compare: KPIs per scenario, paired differences against the first."""
     names = display_names(scenarios)
-    outcomes = run_all(scenarios, replications, seed, executor, folder, progress, on_start)
+    if folder is not None:
+        folder = prepare_study_folder(folder, force)
+    outcomes = run_all(scenarios, replications, seed, executor, folder, progress, on_start,
+                       goals)
     differences = compare_kpis([o.kpis for o in outcomes], names)
-    payloads = []
-    for name, outcome in zip(names, outcomes, strict=True):
-        payload = outcome.to_dict()
-        payload["scenario"] = name
-        if goals:
-            payload["goals"] = [goal_probability(g, outcome.kpis) for g in goals]
-        payloads.append(payload)
     report = {
         "baseline": names[0],
-        "replications": outcomes[0].replications,
+        "replications": outcomes[0].n_replications,
         "seed": outcomes[0].seed,
         "comparisons": len(names) - 1,
         "family_confidence": 0.95,
-        "scenarios": payloads,
+        "scenarios": [o.to_dict() for o in outcomes],
         "differences": differences,
         "statements": headline_statements(differences, names[0]),
     }
-    return Comparison(outcomes, report)
+    if folder is not None:
+        write_comparison(folder, report)
+    return Comparison(outcomes, report, folder)
 
 
 @dataclass
 class Sweep:
+    """A grid of team shapes: each point's KPIs, the frontier, the recommendation."""
+
     points: list[PointResult]
     report: dict
+    folder: Path | None = None
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per point and replication (the table of ``sweep.parquet``)."""
+        return sweep_table(self.points)
 
 
 def sweep_study(points: Sequence[GridPoint], replications: int | None, seed: int | None,
                 executor: Executor, goals: Sequence[Goal] = (), confidence: float = 0.8,
                 folder: Path | None = None, progress: Progress | None = None,
-                on_start: Callable[[Scenario], None] | None = None) -> Sweep:
-    """Run every grid point; frontier, recommendation and what to buy next."""
+                on_start: Callable[[Scenario], None] | None = None,
+                force: bool = False, source: str | None = None) -> Sweep:
+    """Run every grid point; frontier, recommendation and what to buy next.
+
+    ``source``: the sweep file's name, recorded in the report as ``file``.
+    """
+    if folder is not None:
+        folder = prepare_study_folder(folder, force)
     outcomes = run_all([p.scenario for p in points], replications, seed, executor,
                        None if folder is None else folder / "points", progress, on_start)
-    results = [PointResult(p.name, p.scenario, p.settings, o.kpis, o.summary)
+    results = [PointResult(p.name, p.scenario, p.settings, o.kpis, o.metrics)
                for p, o in zip(points, outcomes, strict=True)]
     rows = [point_row(r, goals) for r in results]
     chosen_row = cheapest_meeting(rows, confidence) if goals else None
@@ -125,15 +168,16 @@ def sweep_study(points: Sequence[GridPoint], replications: int | None, seed: int
         known = {scenario_fingerprint(r.scenario): r for r in results}
         variants = neighbours(chosen.scenario)
         missing = [s for s in variants.values() if scenario_fingerprint(s) not in known]
-        extra = run_all(missing, outcomes[0].replications, outcomes[0].seed, executor,
+        extra = run_all(missing, outcomes[0].n_replications, outcomes[0].seed, executor,
                         None, progress, on_start) if missing else []
         for s, o in zip(missing, extra, strict=True):
-            known[scenario_fingerprint(s)] = PointResult(s.name, s, {}, o.kpis, o.summary)
+            known[scenario_fingerprint(s)] = PointResult(s.name, s, {}, o.kpis, o.metrics)
         effects = marginal_effects(
             chosen, {label: known[scenario_fingerprint(s)] for label, s in variants.items()},
             goals)
     report = {
-        "replications": outcomes[0].replications,
+        **({"file": source} if source is not None else {}),
+        "replications": outcomes[0].n_replications,
         "seed": outcomes[0].seed,
         "goals": [g.text for g in goals],
         "confidence": confidence,
@@ -142,4 +186,7 @@ def sweep_study(points: Sequence[GridPoint], replications: int | None, seed: int
         "recommended": chosen_row["point"] if chosen_row else None,
         "buy_next": effects,
     }
-    return Sweep(results, report)
+    sweep = Sweep(results, report, folder)
+    if folder is not None:
+        write_sweep(folder, sweep.table, report)
+    return sweep

@@ -8,36 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from hiresim.kpi_catalogue import SummaryRow, compared, summary_rows
 from hiresim.records import REQ_COLUMNS, ReplicationResult
-
-# metric key -> (label with unit, kind). kind: days, pct, money, count, ratio
-LABELS: dict[str, tuple[str, str]] = {
-    "time_to_fill_days": ("Time to fill, median per run (days)", "days"),
-    "time_to_fill_days.p50": ("Time to fill P50, all reqs (days)", "days"),
-    "time_to_fill_days.p80": ("Time to fill P80, all reqs (days)", "days"),
-    "time_to_fill_days.p90": ("Time to fill P90, all reqs (days)", "days"),
-    "fill_rate": ("Reqs filled by the horizon", "pct"),
-    "hires": ("Hires", "count"),
-    "time_to_hire_days": ("Time to hire (days)", "days"),
-    "cost_per_hire": ("Cost per hire", "money"),
-    "offer_acceptance_rate": ("Offer acceptance", "pct"),
-    "reply_rate": ("Outreach reply rate", "pct"),
-    "contacted_per_sourced_hire": ("Prospects contacted per sourced hire", "count"),
-    "hires_per_recruiter_per_quarter": ("Hires per recruiter per quarter", "ratio"),
-    "withdrawal_rate": ("Engaged candidates who withdrew", "pct"),
-    "utilization_recruiter": ("Recruiter utilisation", "pct"),
-    "utilization_sourcer": ("Sourcer utilisation", "pct"),
-    "utilization_interviewers": ("Interviewer utilisation", "pct"),
-    "recruiter_sourcing_share": ("Recruiter hours spent sourcing", "pct"),
-    "backlog_days_mean": ("Days a req waits for a recruiter", "days"),
-}
 
 SATURATED = 0.97  # utilisation at which a queue no longer settles within the horizon
 
 
 # kind -> format of one number in plain text. The report (HTML) changes some of these.
 TEXT_FORMATS: dict[str, str] = {
-    "pct": "{:.1%}",  # a share, as a percentage
+    "share": "{:.1%}",  # a share, as a percentage
+    "int": "{:,.0f}",
     "money": "{:,.0f}",  # whole units; the label names the currency
     "count": "{:,.1f}",
     "ratio": "{:.2f}",
@@ -46,17 +26,19 @@ TEXT_FORMATS: dict[str, str] = {
 
 
 def format_number(value: float | None, kind: str,
-                  formats: Mapping[str, str] = TEXT_FORMATS) -> str:
-    """One number as its kind is shown ('-' when missing; other kinds: one decimal)."""
+                  formats: Mapping[str, str] = TEXT_FORMATS, digits: int | None = None) -> str:
+    """One number as its kind is shown ('-' when missing; other kinds: one decimal;
+    ``digits`` overrides the decimals of a days, count or ratio number)."""
     if value is None:
         return "-"
+    if digits is not None and kind in ("days", "count", "ratio"):
+        return f"{value:,.{digits}f}"
     return formats.get(kind, "{:.1f}").format(value)
 
 
-def cell(metric: dict, key: str) -> str:
+def cell(metric: dict, row: SummaryRow) -> str:
     """'mean [ci_low, ci_high]' for a summarised metric, or a pooled percentile."""
-    base, _, sub = key.partition(".")
-    kind = LABELS[key][1]
+    kind, sub = row.kind, row.sub
     if sub:
         value = metric.get(sub)
         return format_number(value, kind) if value is not None else "> horizon"
@@ -66,7 +48,7 @@ def cell(metric: dict, key: str) -> str:
     low, high = metric.get("ci_low"), metric.get("ci_high")
     if low is None or high is None:
         return format_number(mean, kind)
-    if kind == "pct":  # a share cannot leave [0, 1]; few replications give wide t-intervals
+    if kind == "share":  # a share cannot leave [0, 1]; few replications give wide t-intervals
         low, high = max(0.0, low), min(1.0, high)
     return (f"{format_number(mean, kind)} "
             f"[{format_number(low, kind)}, {format_number(high, kind)}]")
@@ -76,25 +58,18 @@ def summary_table(summaries: Sequence[dict]) -> str:
     """Side-by-side table, one column per scenario (``Results.to_dict()`` shapes)."""
     names = [s["scenario"] for s in summaries]
     rows: list[list[str]] = [["", *names]]
-    for key, (label, _) in LABELS.items():
-        base = key.partition(".")[0]
-        if all(s["metrics"].get(base, {}).get("n", 0) == 0 for s in summaries):
+    for spec in summary_rows():
+        if all(s["metrics"].get(spec.key, {}).get("n", 0) == 0 for s in summaries):
             continue
-        rows.append([label, *(cell(s["metrics"].get(base, {}), key) for s in summaries)])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for i, row in enumerate(rows):
-        lines.append("  ".join(c.ljust(widths[j]) if j == 0 else c.rjust(widths[j])
-                               for j, c in enumerate(row)).rstrip())
-        if i == 0:
-            lines.append("  ".join("-" * w for w in widths))
+        rows.append([spec.label, *(cell(s["metrics"].get(spec.key, {}), spec)
+                                   for s in summaries)])
     reps = {s["replications"] for s in summaries}
     seeds = {s["seed"] for s in summaries}
     head = (
         f"{'/'.join(str(r) for r in sorted(reps))} replications, seed "
         f"{'/'.join(str(s) for s in sorted(seeds))}; mean [95% CI across replications]"
     )
-    return head + "\n\n" + "\n".join(lines)
+    return head + "\n\n" + _aligned(rows)
 
 
 def warnings_for(summary: dict) -> list[str]:
@@ -138,6 +113,17 @@ def goal_lines(summary: dict) -> list[str]:
     return out
 
 
+def precision_lines(outcomes: Sequence, precision: float | None,
+                    max_replications: int) -> list[str]:
+    """Whether each run (``hiresim.results.Results``) reached its ``--precision``."""
+    if precision is None:
+        return []
+    return [f"{o.name}: {o.n_replications} replications reached the requested precision "
+            f"of {precision:g}" if o.precision_reached else
+            f"{o.name}: stopped at --max-replications {max_replications} before reaching "
+            f"precision {precision:g}" for o in outcomes]
+
+
 def event_log(result: ReplicationResult) -> list[tuple[float, str]]:
     """A chronological log of one replication: req milestones and candidate stage moves."""
     events: list[tuple[float, int, str]] = []
@@ -170,34 +156,16 @@ def event_log(result: ReplicationResult) -> list[tuple[float, str]]:
 def _diff_cell(diff: dict, kind: str) -> str:
     if diff.get("mean") is None:
         return "-"
-    scale = 100 if kind == "pct" else 1
+    scale = 100 if kind == "share" else 1
 
     def f(v: float) -> str:
         if kind == "money":
             return f"{v:+,.0f}"
-        return f"{v * scale:+.1f}" + ("pt" if kind == "pct" else "")
+        return f"{v * scale:+.1f}" + ("pt" if kind == "share" else "")
 
     if diff.get("ci_low") is None:
         return f(diff["mean"])
     return f"{f(diff['mean'])} [{f(diff['ci_low'])}, {f(diff['ci_high'])}]"
-
-
-_DIFF_KINDS = {
-    "time_to_fill_p50": ("Time to fill P50 (days)", "days"),
-    "time_to_fill_p80": ("Time to fill P80 (days)", "days"),
-    "time_to_fill_p90": ("Time to fill P90 (days)", "days"),
-    "cost_per_hire": ("Cost per hire", "money"),
-    "team_cost_per_year": ("TA team cost per year", "money"),
-    "fill_rate": ("Reqs filled", "pct"),
-    "hires": ("Hires", "count"),
-    "time_to_hire_days": ("Time to hire (days)", "days"),
-    "offer_acceptance_rate": ("Offer acceptance", "pct"),
-    "withdrawal_rate": ("Withdrawals", "pct"),
-    "hires_per_recruiter_per_quarter": ("Hires per recruiter per quarter", "count"),
-    "utilization_recruiter": ("Recruiter utilisation", "pct"),
-    "utilization_sourcer": ("Sourcer utilisation", "pct"),
-    "reply_rate": ("Outreach reply rate", "pct"),
-}
 
 
 def _aligned(rows: list[list[str]]) -> str:
@@ -218,10 +186,11 @@ def difference_table(differences: dict[str, dict], baseline: str, comparisons: i
         return ""
     confidence = 1 - 0.05 / max(1, comparisons)
     rows = [[f"difference vs {baseline}", *others]]
-    for kpi, (label, kind) in _DIFF_KINDS.items():
-        if all(kpi not in differences[o] for o in others):
+    for kpi in compared():
+        if all(kpi.name not in differences[o] for o in others):
             continue
-        rows.append([label, *(_diff_cell(differences[o].get(kpi, {}), kind) for o in others)])
+        rows.append([kpi.label, *(_diff_cell(differences[o].get(kpi.name, {}), kind=kpi.kind)
+                                  for o in others)])
     adjust = (f", Bonferroni-adjusted for {comparisons} comparisons"
               if comparisons > 1 else "")
     head = (f"Paired differences (scenario minus {baseline}, same random numbers); "
@@ -250,12 +219,12 @@ def sweep_report(report: dict) -> str:
             format_number(r["time_to_fill_p50"], "days"),
             format_number(r["time_to_fill_p80"], "days") if r["time_to_fill_p80"] is not None
             else "> horizon",
-            format_number(r["fill_rate"], "pct"),
-            format_number(r["utilization_recruiter"], "pct"),
-            format_number(r["utilization_sourcer"], "pct"),
+            format_number(r["fill_rate"], "share"),
+            format_number(r["utilization_recruiter"], "share"),
+            format_number(r["utilization_sourcer"], "share"),
         ]
         if report["goals"]:
-            line.append(format_number(r.get("goal_probability"), "pct"))
+            line.append(format_number(r.get("goal_probability"), "share"))
         table.append(line)
     out = [
         f"{len(rows)} team shapes x {report['replications']} replications, seed "

@@ -9,7 +9,23 @@ long as it was observed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+
+
+def censored_fill_times(open_day: Sequence[float] | np.ndarray,
+                        filled_day: Sequence[float] | np.ndarray,
+                        horizon_days: float) -> tuple[np.ndarray, np.ndarray]:
+    """The censoring rule of time-to-fill, in one place: (days, filled) per req.
+
+    ``filled_day`` is nan for a req still open at the horizon; its days run to the horizon
+    and it counts as censored (``filled`` False). Days are calendar days from req open.
+    """
+    opened = np.asarray(open_day, dtype=float)
+    closed = np.asarray(filled_day, dtype=float)
+    filled = ~np.isnan(closed)
+    return np.where(filled, closed, horizon_days) - opened, filled
 
 
 def kaplan_meier(durations: np.ndarray, filled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -39,6 +39,16 @@ class PointResult:
     summary: dict
 
 
+def sweep_table(points: Sequence[PointResult]) -> pd.DataFrame:
+    """One row per point and replication: ``point``, the varied settings (as text, one
+    column per dotted path), then every KPI; the table of ``sweep.parquet``."""
+    tidy = pd.concat(
+        [p.kpis.assign(point=p.name, **{k: str(v) for k, v in p.settings.items()})
+         for p in points], ignore_index=True)
+    first = ["point", *points[0].settings.keys()]
+    return tidy[first + [c for c in tidy.columns if c not in first]]
+
+
 def goals_met(kpis: pd.DataFrame, goals: Sequence[Goal]) -> np.ndarray:
     """Per replication: does it meet every goal?"""
     met = np.ones(len(kpis), dtype=bool)

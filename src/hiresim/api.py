@@ -1,0 +1,120 @@
+"""The Python API: what the command line does, as functions that return objects.
+
+    >>> import hiresim
+    >>> res = hiresim.simulate("scenarios/split.yaml", replications=50)
+    >>> cmp = hiresim.compare(["scenarios/combined.yaml", "scenarios/split.yaml"],
+    ...                       replications=50, goals=["time_to_fill_days.p80<=60"])
+    >>> cmp.differences            # paired differences, one row per scenario and KPI
+    >>> sw = hiresim.sweep("scenarios/split-team-sizes.yaml", replications=20,
+    ...                    goals=["time_to_fill_days.p80<=60"])
+    >>> sw.report["recommended"]; sw.table
+    >>> hiresim.report("results/", "report.html")
+
+Scenarios are given as files (``extends`` and ``sets`` applied) or as ``Scenario``
+objects. Every function runs on common random numbers with the scenario's seed unless
+``seed`` is given, on ``workers`` local processes (results do not depend on it) or a Dask
+cluster (``dask="tcp://host:8786"`` or ``"local"``). With ``out``, the result folders are
+written as the CLI writes them (``hiresim.outputs``), and ``hiresim.report`` renders one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from hiresim.batch import run_batch
+from hiresim.experiment import make_executor
+from hiresim.goals import DEFAULT_CONFIDENCE, Goal, parse_goal
+from hiresim.results import Results
+from hiresim.scenario import Scenario
+from hiresim.scenario_files import expand_grid, load_scenario
+from hiresim.studies import Comparison, Sweep, compare_study, sweep_study
+
+ScenarioLike = Scenario | str | Path
+Progress = Callable[[int], None]
+
+
+def _scenario(item: ScenarioLike, sets: Sequence[str] = ()) -> Scenario:
+    return item if isinstance(item, Scenario) else load_scenario(item, list(sets))
+
+
+def _goals(goals: Sequence[str | Goal]) -> list[Goal]:
+    return [g if isinstance(g, Goal) else parse_goal(g) for g in goals]
+
+
+def simulate(
+    scenario: ScenarioLike,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    record_candidates: bool = False,
+    *,
+    goals: Sequence[str | Goal] = (),
+    sets: Sequence[str] = (),
+    out: str | Path | None = None,
+    force: bool = False,
+    dask: str | None = None,
+    progress: Progress | None = None,
+) -> Results:
+    """Run one scenario ``replications`` times (default: its ``simulation`` section) and
+    keep every replication's records for the Results' tables."""
+    sc = _scenario(scenario, sets)
+    n = replications or sc.simulation.replications
+    root_seed = sc.simulation.seed if seed is None else seed
+    with make_executor(workers, dask) as ex:
+        return run_batch(sc, n, root_seed, ex, detail=record_candidates, out=out,
+                         force=force, progress=progress, keep_runs=True, goals=_goals(goals))
+
+
+def compare(
+    scenarios: Sequence[ScenarioLike],
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    *,
+    goals: Sequence[str | Goal] = (),
+    sets: Sequence[str] = (),
+    out: str | Path | None = None,
+    force: bool = False,
+    dask: str | None = None,
+    progress: Progress | None = None,
+) -> Comparison:
+    """Run scenarios on common random numbers and compare each with the first."""
+    loaded = [_scenario(s, sets) for s in scenarios]
+    if len(loaded) < 2:
+        raise ValueError("compare needs at least two scenarios")
+    with make_executor(workers, dask) as ex:
+        return compare_study(loaded, replications, seed, ex, _goals(goals),
+                             None if out is None else Path(out), progress, force=force)
+
+
+def sweep(
+    file: str | Path,
+    vary: Sequence[str] = (),
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    *,
+    goals: Sequence[str | Goal] = (),
+    confidence: float = DEFAULT_CONFIDENCE,
+    sets: Sequence[str] = (),
+    out: str | Path | None = None,
+    force: bool = False,
+    dask: str | None = None,
+    progress: Progress | None = None,
+) -> Sweep:
+    """Run the grid of ``file``'s ``sweep:`` section and ``vary`` axes (``PATH=V1,V2``):
+    Pareto frontier, the cheapest team meeting the goals, and what to buy next."""
+    points = expand_grid(file, list(vary), tuple(sets))
+    with make_executor(workers, dask) as ex:
+        return sweep_study(points, replications, seed, ex, _goals(goals), confidence,
+                           None if out is None else Path(out), progress, force=force,
+                           source=str(file))
+
+
+def report(folder: str | Path, output: str | Path | None = None, cdn: bool = False) -> Path:
+    """Write the HTML report of a saved result folder (default ``FOLDER/report.html``)."""
+    from hiresim.report import write_report
+
+    target = Path(output) if output is not None else Path(folder) / "report.html"
+    return write_report(Path(folder), target, cdn=cdn)
