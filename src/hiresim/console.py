@@ -1,8 +1,8 @@
 """What the command line shares between its commands: options, progress, one-line errors.
 
 Exit codes: 0 success, 2 bad input (scenario file, flags or output folder; one line per
-problem on stderr, no traceback), 130 interrupted (Ctrl-C; says how to resume). Only
-``hiresim.cli`` imports this module.
+problem on stderr, no traceback), 130 interrupted (Ctrl-C; says how to resume). Only the
+command line (``cli.py``) uses this module.
 """
 
 from __future__ import annotations
