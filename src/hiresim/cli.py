@@ -31,7 +31,7 @@ from hiresim.scenario_files import (
     load_document,
     load_scenario,
 )
-from hiresim.scenario_yaml import ScenarioError
+from hiresim.scenario_problems import ScenarioError
 from hiresim.summary_table import (
     difference_table,
     event_log,

@@ -19,7 +19,8 @@ import pandas as pd
 from hiresim import metrics
 from hiresim.experiment import run_replications
 from hiresim.records import ReplicationResult
-from hiresim.scenario import Scenario, load_scenario
+from hiresim.scenario import Scenario
+from hiresim.scenario_files import load_scenario
 
 
 @dataclass
