@@ -1,5 +1,10 @@
 """Scenario files as users write them: inheritance, overrides and sweep grids.
 
+``load_scenario`` (one file, its parents and ``--set`` overrides -> a validated Scenario)
+and ``expand_grid`` (the same, expanded into the points of a sweep) are the ways to read
+scenario files; the YAML itself is read by :mod:`hiresim.yaml_reader` and the data
+validated by :func:`hiresim.scenario.validate_document`.
+
 - ``extends: base.yaml`` (resolved relative to the file) starts from another scenario
   file and overrides parts of it. Mappings merge key by key; a list (e.g. ``profiles``),
   a single value or a distribution (a mapping with ``dist``) replaces the parent's.
