@@ -57,7 +57,7 @@ from simpy.core import EmptySchedule
 import hiresim
 from hiresim.compiled import core_mode
 from hiresim.replication import run_replication
-from hiresim.scenario import load_scenario
+from hiresim.scenario_files import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIOS = ("scenarios/split.yaml", "scenarios/combined.yaml")

@@ -67,7 +67,8 @@ from hiresim.batch import run_batch
 from hiresim.experiment import Executor, make_executor
 from hiresim.outputs import table_frame
 from hiresim.replication import run_replication
-from hiresim.scenario import Scenario, load_scenario
+from hiresim.scenario import Scenario
+from hiresim.scenario_files import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "split.yaml"

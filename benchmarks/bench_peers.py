@@ -71,7 +71,8 @@ from bench_core import (
 )
 
 from hiresim.replication import run_replication
-from hiresim.scenario import Scenario, load_scenario
+from hiresim.scenario import Scenario
+from hiresim.scenario_files import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 MMC_SCENARIO = ROOT / "benchmarks" / "scenarios" / "mmc-c5-rho09.yaml"

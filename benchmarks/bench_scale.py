@@ -7,7 +7,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_scale.py --json scale.json
     .venv/bin/python benchmarks/bench_scale.py --only time      # or: --only memory / profile
 
-The plan is scaled with hiresim's own ``--set`` overrides (``hiresim.scenario.load_scenario
+The plan is scaled with hiresim's own ``--set`` overrides (``hiresim.scenario_files.load_scenario
 (path, sets)``): at scale k every profile's ``openings.count`` and ``interviewers.count``
 and the team's ``recruiters.count`` and ``sourcers.count`` are multiplied by k. Everything
 per person stays the same (hours, ``max_reqs``, effort, rates, the 365-day horizon), so the
@@ -83,7 +83,8 @@ from bench_core import (
 from bench_peers import finish_run, hiresim_state, print_state
 
 from hiresim.replication import run_replication
-from hiresim.scenario import Scenario, load_scenario
+from hiresim.scenario import Scenario
+from hiresim.scenario_files import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = "scenarios/split.yaml"

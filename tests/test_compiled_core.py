@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 import hiresim
 from hiresim.compiled import MANIFEST, PURE_ENV, core_mode
 from hiresim.replication import run_replication
-from hiresim.scenario import load_scenario, scenario_from_dict
+from hiresim.scenario import scenario_from_dict
+from hiresim.scenario_files import load_scenario
 from test_conservation import scenarios
 
 REPO = Path(__file__).resolve().parents[1]

@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 # visit (the model's own map, checked here against every visit the model records).
 from hiresim.model.candidates import OUTCOME_OF_TERMINAL, TERMINAL_STATES, VISIT_OUTCOMES
 from hiresim.replication import run_replication
-from hiresim.scenario import Scenario, load_scenario
+from hiresim.scenario import Scenario
+from hiresim.scenario_files import load_scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 

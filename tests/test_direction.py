@@ -15,7 +15,7 @@ import pytest
 
 from hiresim.experiment import run_replications
 from hiresim.replication import run_replication
-from hiresim.scenario import load_scenario
+from hiresim.scenario_files import load_scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 REPLICATIONS = range(4)

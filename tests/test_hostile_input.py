@@ -31,8 +31,9 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hiresim import scenario_yaml
+from hiresim import yaml_reader
 from hiresim.cli import main
+from hiresim.scenario_problems import ScenarioError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "hostile"
 
@@ -346,7 +347,7 @@ def test_unreadable_file(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             raise PermissionError(errno.EACCES, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(scenario_yaml, "open", guarded_open, raising=False)
+    monkeypatch.setattr(yaml_reader, "open", guarded_open, raising=False)
     out = work.parent / "out"
     for command in ("validate", "run", "sweep"):
         result = invoke(command_line(command, "valid.yaml", out))
@@ -365,7 +366,7 @@ def test_debug_lets_the_exception_through(work: Path, command: str) -> None:
     """With --debug the ScenarioError is not turned into exit 2: Python prints it whole."""
     out = work.parent / "out"
     result = invoke([*command_line(command, "probability_above_one.yaml", out), "--debug"])
-    assert isinstance(result.exception, scenario_yaml.ScenarioError), repr(result.exception)
+    assert isinstance(result.exception, ScenarioError), repr(result.exception)
     assert "probability_above_one.yaml:12:5" in str(result.exception)
     assert not out.exists()
 

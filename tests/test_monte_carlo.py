@@ -219,7 +219,7 @@ def test_map_lets_go_of_results_already_consumed(small: Scenario, workers: int) 
 
 _HASH_SNIPPET = CANON_SOURCE + '''
 import sys
-from hiresim.scenario import load_scenario
+from hiresim.scenario_files import load_scenario
 from hiresim.experiment import run_replications
 scenario = load_scenario(sys.argv[1])
 print(digest(run_replications(scenario, [0, 1, 2], int(sys.argv[2]), record_detail=True)))

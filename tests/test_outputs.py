@@ -45,7 +45,8 @@ from hiresim.outputs import (
     table_frame,
 )
 from hiresim.records import CANDIDATE_COLUMNS, VISIT_COLUMNS
-from hiresim.scenario import Scenario, load_scenario, scenario_to_dict
+from hiresim.scenario import Scenario, scenario_to_dict
+from hiresim.scenario_files import load_scenario
 from small_scenario import SEED, cli, small_dict  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,4 +1,9 @@
-"""Tests for hiresim.scenario_yaml: strict YAML loading and one-line problems."""
+"""Tests for reading scenario YAML strictly and reporting one-line problems.
+
+Covers hiresim.yaml_reader (the strict reader), hiresim.scenario_problems (problems and
+their lines), hiresim.scenario_messages (validation errors as messages) and
+hiresim.scenario.validate_document.
+"""
 
 from __future__ import annotations
 
@@ -15,17 +20,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hiresim import scenario_yaml as sy
-from hiresim.scenario_yaml import (
+from hiresim import yaml_reader
+from hiresim.scenario import validate_document
+from hiresim.scenario_messages import problems_from_validation_error
+from hiresim.scenario_problems import (
     Problem,
     ScenarioError,
     YamlDocument,
     format_path,
     format_problems,
-    load_yaml_file,
-    problems_from_validation_error,
-    validate_document,
 )
+from hiresim.yaml_reader import load_yaml_file
 
 LINE_RE = re.compile(r"^.+:[1-9][0-9]*:[1-9][0-9]*: error: \S.*: \S.*$")
 
@@ -271,7 +276,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def deny(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(sy, "open", deny, raising=False)
+    monkeypatch.setattr(yaml_reader, "open", deny, raising=False)
     with pytest.raises(ScenarioError) as info:
         load_yaml_file(path)
     assert_problem(info.value.problems[0], 1, 1, "permission denied")

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from hiresim.cli import main
 from hiresim.experiment import run_replications
-from hiresim.scenario import load_scenario
+from hiresim.scenario_files import load_scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 SHIPPED = sorted(SCENARIO_DIR.glob("*.yaml"))

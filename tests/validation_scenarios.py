@@ -860,7 +860,7 @@ def shipped_checks(path: Path, k: int = 0, seed: int = 1) -> dict[str, Any]:
     """Little's law (live state vs records), conservation and horizon cuts (at 30%, 60%
     and 90% of the horizon) on one replication of a shipped scenario file."""
     from hiresim.replication import run_replication
-    from hiresim.scenario import load_scenario
+    from hiresim.scenario_files import load_scenario
 
     scenario = load_scenario(path)
     little = little_check(scenario, k, seed)

@@ -41,9 +41,9 @@ _EXPORTS = {
     "compare": "hiresim.api",
     "sweep": "hiresim.api",
     "Scenario": "hiresim.scenario",
-    "load_scenario": "hiresim.scenario",
+    "load_scenario": "hiresim.scenario_files",
     "run_replication": "hiresim.replication",
-    "ScenarioError": "hiresim.scenario_yaml",
+    "ScenarioError": "hiresim.scenario_problems",
 }
 
 __all__ = ["__version__", *_EXPORTS]

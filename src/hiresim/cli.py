@@ -24,7 +24,7 @@ from hiresim import console as ui
 from hiresim.compiled import core_mode
 from hiresim.goals import DEFAULT_CONFIDENCE
 from hiresim.scenario_files import SWEEP, OverrideError, expand_grid, load_document
-from hiresim.scenario_yaml import ScenarioError
+from hiresim.scenario_problems import ScenarioError
 from hiresim.summary_table import (
     difference_table,
     event_log,

@@ -20,7 +20,7 @@ import click
 from hiresim.goals import Goal, GoalError, parse_goal
 from hiresim.scenario import Scenario
 from hiresim.scenario_files import OverrideError, load_scenario
-from hiresim.scenario_yaml import ScenarioError
+from hiresim.scenario_problems import ScenarioError
 
 if TYPE_CHECKING:
     from hiresim.experiment import Executor

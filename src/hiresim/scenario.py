@@ -1,10 +1,11 @@
 """Scenario: the typed, validated, frozen description of one hiring team and its plan.
 
-A scenario is read from YAML once (``load_scenario``), validated here, and never mutated
-afterwards: variants are copies (``scenario.model_copy(update=...)``). Every field carries
-its unit in its name (``*_days`` are calendar days, ``*_hours`` are hours of a person's
-effort, ``*_per_week`` are rates per calendar week, money is in the scenario's currency per
-year unless the name says otherwise). Probabilities are plain fractions in [0, 1].
+A scenario is read from YAML once (``hiresim.scenario_files.load_scenario``), validated
+here (``validate_document``), and never mutated afterwards: variants are copies
+(``scenario.model_copy(update=...)``). Every field carries its unit in its name (``*_days``
+are calendar days, ``*_hours`` are hours of a person's effort, ``*_per_week`` are rates per
+calendar week, money is in the scenario's currency per year unless the name says
+otherwise). Probabilities are plain fractions in [0, 1].
 
 Sections:
 
@@ -23,13 +24,14 @@ Sections:
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hiresim.distributions import DistributionSpec, Fixed, Lognormal, Triangular
-from hiresim.scenario_yaml import FieldProblem, ScenarioError, problems_from_validation_error
+from hiresim.scenario_messages import FieldProblem, problems_from_validation_error
+from hiresim.scenario_problems import ScenarioError, YamlDocument
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -338,25 +340,29 @@ class Scenario(_Spec):
         return self.team.sourcers.headcount if self.team.sourcers else 0
 
 
-def scenario_from_dict(data: dict, source: str = "<scenario>") -> Scenario:
-    """Validate plain data (as from YAML) into a Scenario; raise ScenarioError on problems."""
-    from hiresim.scenario_yaml import YamlDocument
-
-    doc = YamlDocument(file=source, data=data, positions={(): (1, 1)})
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as err:
-        raise ScenarioError(problems_from_validation_error(err, doc, Scenario)) from None
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def load_scenario(path: str | Path, sets: tuple[str, ...] | list[str] = ()) -> Scenario:
-    """Read and validate one scenario file (following ``extends:``), with ``--set`` overrides.
+def validate_document(doc: YamlDocument, model: type[ModelT],
+                      data: Mapping[str, Any] | None = None) -> ModelT:
+    """Validate ``data`` (by default the document's own) into ``model``.
 
-    Raises ScenarioError with one line per problem.
+    Raises ScenarioError with one line per problem, located in ``doc`` (the file the data
+    was read from, even when ``data`` is that file's data with overrides applied).
     """
-    from hiresim.scenario_files import load_scenario as load
+    try:
+        return model.model_validate(doc.data if data is None else data)
+    except ValidationError as err:
+        raise ScenarioError(problems_from_validation_error(err, doc, model)) from None
 
-    return load(path, sets)
+
+def scenario_from_dict(data: dict, source: str = "<scenario>") -> Scenario:
+    """Validate plain data (as from YAML) into a Scenario; raise ScenarioError on problems.
+
+    Problems are reported at line 1 of ``source``, as plain data has no line numbers.
+    """
+    return validate_document(YamlDocument(file=source, data=data, positions={(): (1, 1)}),
+                             Scenario)
 
 
 def scenario_to_dict(scenario: Scenario) -> dict:

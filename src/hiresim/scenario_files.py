@@ -1,5 +1,10 @@
 """Scenario files as users write them: inheritance, overrides and sweep grids.
 
+``load_scenario`` (one file, its parents and ``--set`` overrides -> a validated Scenario)
+and ``expand_grid`` (the same, expanded into the points of a sweep) are the ways to read
+scenario files; the YAML itself is read by :mod:`hiresim.yaml_reader` and the data
+validated by :func:`hiresim.scenario.validate_document`.
+
 - ``extends: base.yaml`` (resolved relative to the file) starts from another scenario
   file and overrides parts of it. Mappings merge key by key; a list (e.g. ``profiles``),
   a single value or a distribution (a mapping with ``dist``) replaces the parent's.
@@ -18,28 +23,26 @@
 from __future__ import annotations
 
 import copy
-import difflib
 import itertools
 import re
-import types
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from hiresim.scenario import Scenario
-from hiresim.scenario_yaml import (
-    Problem,
-    ScenarioError,
-    YamlDocument,
-    format_path,
-    load_yaml_file,
-    load_yaml_text,
-    problems_from_validation_error,
+from hiresim.scenario import Scenario, validate_document
+from hiresim.scenario_messages import (
+    annotation_members,
+    did_you_mean,
+    field_annotations,
+    follow,
+    is_model,
 )
+from hiresim.scenario_problems import Problem, ScenarioError, YamlDocument, format_path
+from hiresim.yaml_reader import load_yaml_file, load_yaml_text
 
 EXTENDS = "extends"
 SWEEP = "sweep"
@@ -180,43 +183,34 @@ def parse_path(text: str) -> PathKey:
     return tuple(out)
 
 
-def _model_of(annotation: Any) -> tuple[str, Any]:
-    """('model', cls) | ('list', inner) | ('leaf', None) for a field annotation."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _model_of(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        kinds = [_model_of(a) for a in typing.get_args(annotation) if a is not type(None)]
-        structured = [k for k in kinds if k[0] != "leaf"]
-        return structured[0] if len(structured) == 1 and len(kinds) == 1 else ("leaf", None)
-    if origin is list:
-        return ("list", typing.get_args(annotation)[0])
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return ("model", annotation)
-    return ("leaf", None)
-
-
 def check_path(path: PathKey, model: type[BaseModel] = Scenario) -> None:
-    """Raise OverrideError unless ``path`` names a setting of the scenario schema."""
-    kind, current = "model", model
+    """Raise OverrideError unless ``path`` names a setting of the scenario schema.
+
+    Below a value that is not one model or one list (a distribution, a number or
+    'unlimited', ...) anything goes: validating the value decides.
+    """
+    members: list[Any] = [model]
     for i, key in enumerate(path):
-        shown = format_path(tuple(str(k) if isinstance(k, Selector) else k for k in path[:i + 1]))
-        if kind == "leaf":
-            return  # inside a distribution or other value: validation decides
-        if kind == "list":
+        shown = format_path(_plain(path[:i + 1]))
+        if len(members) != 1:
+            return  # one of several kinds of value (e.g. a distribution): validation decides
+        (member,) = members
+        if typing.get_origin(member) is list:
             if not isinstance(key, int | Selector) and key != WILDCARD:
                 raise OverrideError(f"{shown}: a list; pick items with [0], [name] or [*]")
-            kind, current = _model_of(current)
+            members = follow(members, 0) or []
             continue
+        if not is_model(member):
+            return  # inside a single value: validation decides
         if not isinstance(key, str) or key == WILDCARD:
             raise OverrideError(f"{shown}: not a list")
-        fields = current.model_fields
-        if key not in fields:
-            hint = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
-            more = f"; did you mean '{hint[0]}'?" if hint else ""
+        names = field_annotations(member)
+        if key not in names:
+            hint = did_you_mean(key, set(names), any_case=False)
+            more = f"; did you mean '{hint}'?" if hint else ""
             raise OverrideError(f"unknown setting '{format_path(path)}' ('{key}' is not a "
                                 f"setting here{more})")
-        kind, current = _model_of(fields[key].annotation)
+        members = annotation_members(names[key])
 
 
 def parse_value(text: str, option: str) -> Any:
@@ -293,14 +287,10 @@ def _plain(path: PathKey) -> tuple:
 # --------------------------------------------------------------------------- scenarios
 
 
-def validate(doc: YamlDocument, data: dict | None = None) -> Scenario:
-    """Validate (possibly overridden) scenario data, problems located in ``doc``."""
+def _validate(doc: YamlDocument, data: dict | None = None) -> Scenario:
+    """The scenario in (possibly overridden) data, its ``sweep`` aside; problems in ``doc``."""
     data = doc.data if data is None else data
-    body = {k: v for k, v in data.items() if k != SWEEP}
-    try:
-        return Scenario.model_validate(body)
-    except ValidationError as err:
-        raise ScenarioError(problems_from_validation_error(err, doc, Scenario)) from None
+    return validate_document(doc, Scenario, {k: v for k, v in data.items() if k != SWEEP})
 
 
 def with_overrides(doc: YamlDocument, sets: tuple[str, ...] | list[str]) -> dict:
@@ -312,12 +302,12 @@ def with_overrides(doc: YamlDocument, sets: tuple[str, ...] | list[str]) -> dict
     data = copy.deepcopy(doc.data)
     if not sets:
         return data
-    validate(doc, data)
+    _validate(doc, data)
     for text in sets:
         p, value = parse_assignment(text)
         apply(data, p, value)
         try:
-            validate(doc, data)
+            _validate(doc, data)
         except ScenarioError as err:
             first = err.problems[0]
             raise OverrideError(f"--set {text}: {first.path}: {first.message}") from None
@@ -328,7 +318,7 @@ def load_scenario(path: str | Path, sets: tuple[str, ...] | list[str] = ()) -> S
     """Read a scenario file (with its parents), apply ``--set`` overrides, check any sweep."""
     doc = load_document(path)
     data = with_overrides(doc, sets)
-    scenario = validate(doc, data)
+    scenario = _validate(doc, data)
     if SWEEP in data:
         check_sweep(doc, data, sweep_axes(doc, []))
     return scenario
@@ -350,7 +340,7 @@ def check_sweep(doc: YamlDocument, base: dict, axes: list[tuple[PathKey, list[An
             data = copy.deepcopy(base)
             apply(data, path, value)
             try:
-                validate(doc, data)
+                _validate(doc, data)
             except ScenarioError as err:
                 message = err.problems[0].message
                 if a < n_file:
@@ -415,7 +405,7 @@ def expand_grid(path: str | Path, varies: Sequence[str] = (), sets: tuple[str, .
     axes = sweep_axes(doc, list(varies))
     check_sweep(doc, base, axes, len(doc.data.get(SWEEP) or {}))
     if not axes:
-        scenario = validate(doc, base)
+        scenario = _validate(doc, base)
         return [GridPoint(scenario.name, scenario, {})]
     size = 1
     for _, values in axes:
@@ -446,7 +436,7 @@ def expand_grid(path: str | Path, varies: Sequence[str] = (), sets: tuple[str, .
             seen[name] = 1
         data["name"] = name
         try:
-            scenario = validate(doc, data)
+            scenario = _validate(doc, data)
         except ScenarioError as err:
             located = [Problem(p.file, p.line, p.col, p.path, f"{p.message} (sweep point {name})")
                        for p in err.problems]

@@ -1,15 +1,17 @@
-"""Strict YAML loading for hiresim scenario files, and one-line error reports.
+"""The strict YAML reader for hiresim scenario files (the only YAML parser in hiresim).
 
-This module is the ONLY place in hiresim where YAML text is parsed.  Scenario
-files are written by hand by talent-acquisition leaders, not programmers, so the
-rules are strict and every problem is reported as one line in the compiler-like
-format::
+Scenario files are written by hand by talent-acquisition leaders, not
+programmers, so the rules are strict and every problem is reported as one line
+in the compiler-like format::
 
     FILE:LINE:COL: error: dotted.path: message
 
-(line and column are 1-based; no tracebacks, no pydantic URLs).
+(line and column are 1-based; no tracebacks, no pydantic URLs; the problems
+themselves are defined in :mod:`hiresim.scenario_problems`).  Turning pydantic's
+validation errors into such lines is the job of :mod:`hiresim.scenario_messages`;
+this module knows nothing of the scenario schema.
 
-What the loader accepts (a YAML 1.2 "core"-like subset, deliberately *not* the
+What the reader accepts (a YAML 1.2 "core"-like subset, deliberately *not* the
 YAML 1.1 rules PyYAML uses by default):
 
 * exactly one document whose top level is a mapping with text keys;
@@ -29,32 +31,20 @@ YAML 1.1 rules PyYAML uses by default):
   ``!tags`` ... are refused; nothing is ever constructed from a tag);
 * anchors (``&x``) and aliases (``*x``) are refused (this also stops
   "billion laughs" expansion bombs: an alias is never expanded);
-* duplicate keys are errors (reported at the second occurrence).
+* duplicate keys are errors (reported at the second occurrence);
+* a file is at most ``max_bytes`` long (1,000,000 bytes by default) and UTF-8
+  text (a leading byte-order mark is dropped).
 
-Path style: a location in the document is written as a dotted path where list
-items use 0-based brackets, e.g. ``profiles[0].name`` or
-``team.recruiters.count``.  Keys that are not simple words (containing spaces,
-dots, brackets ...) are written as ``["odd key"]``.  The root is written as
-``<file>``.  See :func:`format_path`.
-
-Public API:
-
-* :class:`Problem`, :class:`ScenarioError`, :func:`format_problems`
-* :class:`YamlDocument` (data + key positions), :func:`load_yaml_file`
-* :func:`problems_from_validation_error` (pydantic ValidationError -> Problems)
-* :func:`validate_document` (model_validate that raises ScenarioError)
-* :func:`format_path` (path tuple -> dotted text)
+Public API: :func:`load_yaml_file` and :func:`load_yaml_text` (both return a
+:class:`~hiresim.scenario_problems.YamlDocument` or raise
+:class:`~hiresim.scenario_problems.ScenarioError` with every problem found), and
+``INT_RE``/``FLOAT_RE``, the plain-number grammar (for hints about quoted numbers).
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-import types
-import typing
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,133 +55,20 @@ from yaml.error import Mark, MarkedYAMLError
 from yaml.events import AliasEvent, StreamEndEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-if typing.TYPE_CHECKING:  # pragma: no cover
-    import pydantic
+from hiresim.scenario_problems import (
+    Problem,
+    ScenarioError,
+    YamlDocument,
+    format_path,
+    one_line,
+    show_value,
+    sorted_problems,
+)
 
-__all__ = [
-    "MAX_PROBLEM_LINES",
-    "FieldProblem",
-    "Problem",
-    "ScenarioError",
-    "YamlDocument",
-    "format_path",
-    "format_problems",
-    "load_yaml_file",
-    "load_yaml_text",
-    "problems_from_validation_error",
-    "validate_document",
-]
+__all__ = ["FLOAT_RE", "INT_RE", "load_yaml_file", "load_yaml_text"]
 
-#: How many problem lines ``format_problems`` / ``str(ScenarioError)`` show.
-MAX_PROBLEM_LINES = 10
 #: Maximum nesting of lists/mappings in a scenario file.
 MAX_DEPTH = 64
-
-
-# --------------------------------------------------------------------------
-# Problems
-# --------------------------------------------------------------------------
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One error in a scenario file, printed as a single line."""
-
-    file: str
-    line: int
-    col: int
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        path = _one_line(self.path) or "<file>"
-        return f"{self.file}:{self.line}:{self.col}: error: {path}: {_one_line(self.message)}"
-
-
-def format_problems(problems: Iterable[Problem]) -> str:
-    """One line per problem; at most MAX_PROBLEM_LINES, then '... and N more problems'."""
-    items = list(problems)
-    lines = [str(p) for p in items[:MAX_PROBLEM_LINES]]
-    rest = len(items) - MAX_PROBLEM_LINES
-    if rest > 0:
-        lines.append(f"... and {rest} more problem{'s' if rest != 1 else ''}")
-    return "\n".join(lines)
-
-
-class ScenarioError(Exception):
-    """Raised for any problem in a scenario file; ``problems`` holds them all."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems: list[Problem] = list(problems)
-        super().__init__(self.problems)
-
-    def __str__(self) -> str:
-        return format_problems(self.problems)
-
-
-def _sorted(problems: Iterable[Problem]) -> list[Problem]:
-    seen: set[Problem] = set()
-    unique = []
-    for p in problems:
-        if p not in seen:
-            seen.add(p)
-            unique.append(p)
-    return sorted(unique, key=lambda p: (p.line, p.col))
-
-
-# --------------------------------------------------------------------------
-# Paths and the document
-# --------------------------------------------------------------------------
-
-_SIMPLE_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*\Z")
-
-
-def format_path(path: Sequence[str | int]) -> str:
-    """``("profiles", 0, "name")`` -> ``"profiles[0].name"``; ``()`` -> ``""``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int) and not isinstance(part, bool):
-            out += f"[{part}]"
-        elif _SIMPLE_KEY.match(str(part)):
-            out += f".{part}" if out else str(part)
-        else:
-            text = str(part).replace("\\", "\\\\").replace('"', '\\"')
-            out += f'["{_one_line(text) if text.strip() else text}"]'
-    return out
-
-
-@dataclass
-class YamlDocument:
-    """A loaded scenario file: plain data plus where every key / list item is."""
-
-    file: str
-    data: dict
-    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
-    # For documents merged from several files (``extends:``): the file each path's
-    # position refers to, where it is not ``file``.
-    files: dict[tuple, str] = field(default_factory=dict)
-
-    def position(self, path: tuple) -> tuple[int, int]:
-        """(line, col) of the longest prefix of ``path`` present in the file."""
-        return self.locate(path)[1:]
-
-    def locate(self, path: tuple) -> tuple[str, int, int]:
-        """(file, line, col) of the longest prefix of ``path`` present in the document."""
-        path = tuple(path)
-        for end in range(len(path), 0, -1):
-            pos = self.positions.get(path[:end])
-            if pos is not None:
-                return (self.files.get(path[:end], self.file), *pos)
-        return (self.file, *self.positions.get((), (1, 1)))
-
-    def problem(self, path: tuple, message: str) -> Problem:
-        """A Problem located at ``path`` (for checks done after validation)."""
-        file, line, col = self.locate(path)
-        return Problem(file, line, col, format_path(path), message)
 
 
 # --------------------------------------------------------------------------
@@ -207,8 +84,8 @@ TAG_AMBIGUOUS = "tag:hiresim,2024:ambiguous-number"
 
 _NULL_RE = re.compile(r"(?:~|null|Null|NULL|)\Z")
 _BOOL_RE = re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z")
-_INT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
-_FLOAT_RE = re.compile(
+INT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+FLOAT_RE = re.compile(
     r"(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z"
 )
@@ -307,7 +184,7 @@ class _ScenarioLoader(yaml.SafeLoader):
 
     def construct_core_int(self, node: ScalarNode) -> int:
         value = node.value
-        if not _INT_RE.match(value):
+        if not INT_RE.match(value):
             raise ConstructorError(
                 None, None, _bad_number_message(value, "whole number"), node.start_mark
             )
@@ -318,7 +195,7 @@ class _ScenarioLoader(yaml.SafeLoader):
 
     def construct_core_float(self, node: ScalarNode) -> float:
         value = node.value
-        if not _FLOAT_RE.match(value):
+        if not FLOAT_RE.match(value):
             raise ConstructorError(
                 None, None, _bad_number_message(value, "number"), node.start_mark
             )
@@ -447,8 +324,8 @@ def _setup_loader() -> None:
     cls.add_implicit_resolver(TAG_BOOL, _BOOL_RE, list("tTfF"))
     cls.add_implicit_resolver(TAG_AMBIGUOUS, _RADIX_RE, ["-", "+", "0"])
     cls.add_implicit_resolver(TAG_AMBIGUOUS, _LEADING_ZERO_RE, ["-", "+", "0"])
-    cls.add_implicit_resolver(TAG_INT, _INT_RE, ["-", "+", *digits])
-    cls.add_implicit_resolver(TAG_FLOAT, _FLOAT_RE, ["-", "+", ".", *digits])
+    cls.add_implicit_resolver(TAG_INT, INT_RE, ["-", "+", *digits])
+    cls.add_implicit_resolver(TAG_FLOAT, FLOAT_RE, ["-", "+", ".", *digits])
     cls.add_implicit_resolver(TAG_AMBIGUOUS, _UNDERSCORE_RE, ["-", "+", ".", *digits])
 
     cls.yaml_constructors = {}
@@ -655,15 +532,15 @@ def _load_text(text: str, name: str) -> YamlDocument:
         except MarkedYAMLError as exc:
             line, col = _mark_pos(exc.problem_mark or exc.context_mark)
             problem = Problem(name, line, col, "", _syntax_message(exc, text))
-            raise ScenarioError(_sorted([*loader.problems, problem])) from None
+            raise ScenarioError(sorted_problems([*loader.problems, problem])) from None
         except yaml.YAMLError as exc:  # pragma: no cover - defensive
-            problem = Problem(name, 1, 1, "", f"YAML syntax: {_one_line(str(exc))}")
-            raise ScenarioError(_sorted([*loader.problems, problem])) from None
+            problem = Problem(name, 1, 1, "", f"YAML syntax: {one_line(str(exc))}")
+            raise ScenarioError(sorted_problems([*loader.problems, problem])) from None
         except RecursionError:  # pragma: no cover - MAX_DEPTH should prevent it
             problem = Problem(name, 1, 1, "", f"nested more than {MAX_DEPTH} levels deep")
-            raise ScenarioError(_sorted([*loader.problems, problem])) from None
+            raise ScenarioError(sorted_problems([*loader.problems, problem])) from None
     except _Fatal as exc:
-        raise ScenarioError(_sorted([*loader.problems, exc.problem])) from None
+        raise ScenarioError(sorted_problems([*loader.problems, exc.problem])) from None
     finally:
         loader.dispose()
 
@@ -676,7 +553,7 @@ def _load_text(text: str, name: str) -> YamlDocument:
             )
         elif not isinstance(data, dict):
             line, col = _mark_pos(root.start_mark)
-            kind = "a list" if isinstance(data, list) else f"a single value ({_show_value(data)})"
+            kind = "a list" if isinstance(data, list) else f"a single value ({show_value(data)})"
             problems.append(
                 Problem(
                     name,
@@ -687,330 +564,5 @@ def _load_text(text: str, name: str) -> YamlDocument:
                 )
             )
     if problems:
-        raise ScenarioError(_sorted(problems))
+        raise ScenarioError(sorted_problems(problems))
     return YamlDocument(file=name, data=data, positions=loader.positions)
-
-
-# --------------------------------------------------------------------------
-# pydantic ValidationError -> Problems
-# --------------------------------------------------------------------------
-
-
-def _show_value(value: Any, limit: int = 40) -> str:
-    """A value the way it would look in the YAML file."""
-    if value is None:
-        return "an empty value"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ".nan"
-        if math.isinf(value):
-            return ".inf" if value > 0 else "-.inf"
-        return repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        text = value if len(value) <= limit else value[: limit - 3] + "..."
-        return "'" + _one_line(text) + "'"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def _clean_loc(loc: Sequence[Any], data: Any) -> tuple[tuple, tuple]:
-    """Split pydantic's loc into (path present in data, leftover elements).
-
-    Elements that are not keys/indexes of the data at that point (union member
-    tags like 'fixed' or 'function-after[...]', or the name of a missing field)
-    are dropped from the path and returned as leftovers, in order.
-    """
-    path: list[Any] = []
-    leftover: list[Any] = []
-    current = data
-    for elem in loc:
-        if isinstance(current, Mapping) and isinstance(elem, str) and elem in current:
-            path.append(elem)
-            current = current[elem]
-        elif (
-            isinstance(current, list)
-            and isinstance(elem, int)
-            and not isinstance(elem, bool)
-            and 0 <= elem < len(current)
-        ):
-            path.append(elem)
-            current = current[elem]
-        else:
-            leftover.append(elem)
-    return tuple(path), tuple(leftover)
-
-
-_NUMBER_TYPES = ("float", "int", "decimal", "finite_number")
-
-
-def _percent_hint(error_type: str, value: Any) -> str | None:
-    if not isinstance(value, str) or not error_type.startswith(_NUMBER_TYPES):
-        return None
-    text = value.strip()
-    if not text.endswith("%"):
-        return None
-    try:
-        number = float(text[:-1].strip())
-    except ValueError:
-        return None
-    if not math.isfinite(number):
-        return None
-    if error_type.startswith("int"):
-        return f"write {text[:-1].strip()} without the '%'"
-    return f"write {number / 100:g} for {text}"
-
-
-def _quoted_number_hint(error_type: str, value: Any) -> str | None:
-    if not isinstance(value, str) or not error_type.startswith(_NUMBER_TYPES):
-        return None
-    text = value.strip()
-    if error_type.startswith("int") and _INT_RE.match(text):
-        return f"got the quoted text '{text}'; write {text} without quotes"
-    if not error_type.startswith("int") and _FLOAT_RE.match(text) and "nan" not in text.lower():
-        return f"got the quoted text '{text}'; write {text} without quotes"
-    return None
-
-
-class FieldProblem(ValueError):
-    """A model validator's error about one key inside the model (for its line number).
-
-    ``raise FieldProblem(("warmup_days",), "must be shorter than horizon_days")`` in a
-    model validator reports the problem at the ``warmup_days`` key, not at the section.
-    """
-
-    def __init__(self, relative_path: tuple, message: str) -> None:
-        super().__init__(message)
-        self.relative_path = tuple(relative_path)
-
-
-def problems_from_validation_error(
-    err: pydantic.ValidationError,
-    doc: YamlDocument,
-    model: type[pydantic.BaseModel] | None = None,
-) -> list[Problem]:
-    """One Problem per pydantic error, located in ``doc``, sorted by position.
-
-    Errors from the members of a plain (non-discriminated) union that land on the
-    same key are merged into one line ("Input should be a valid integer or
-    'unlimited' (got 'four')").
-    """
-    # (path, message, suffix, union group key or None)
-    entries: list[tuple[tuple, str, str, tuple | None]] = []
-    for error in err.errors(include_url=False):
-        loc = tuple(error.get("loc", ()))
-        raised = (error.get("ctx") or {}).get("error")
-        if isinstance(raised, FieldProblem):  # a cross-field check names its key
-            loc = loc + tuple(raised.relative_path)
-        error_type = str(error.get("type", ""))
-        message = str(error.get("msg", "invalid value"))
-        value = error.get("input")
-        ctx = error.get("ctx") or {}
-        for prefix in ("Value error, ", "Assertion failed, "):
-            if message.startswith(prefix):
-                message = message[len(prefix) :]
-        path, leftover = _clean_loc(loc, doc.data)
-        suffix = ""
-        group: tuple | None = None
-
-        if error_type == "missing":
-            name = loc[-1] if loc and isinstance(loc[-1], str) else None
-            if name is not None and leftover and leftover[-1] == name:
-                message = f"missing required field '{name}'"
-            else:
-                message = "missing required field"
-        elif error_type == "extra_forbidden":
-            key = loc[-1] if loc else "?"
-            message = f"unknown key '{key}'"
-            if model is not None and isinstance(key, str):
-                hint = _did_you_mean(key, _allowed_names(model, loc[:-1]))
-                if hint:
-                    message += f"; did you mean '{hint}'?"
-        elif error_type == "union_tag_not_found":
-            disc = str(ctx.get("discriminator", "")).strip("'\"")
-            message = f"missing required field '{disc}'" if disc else message
-        elif error_type == "union_tag_invalid":
-            disc = str(ctx.get("discriminator", "")).strip("'\"")
-            tag = ctx.get("tag")
-            here = _doc_value(doc.data, path)
-            if disc and isinstance(here, Mapping) and disc in here:
-                path = path + (disc,)
-            message = f"'{tag}' is not one of {ctx.get('expected_tags', 'the allowed values')}"
-        else:
-            hint = _percent_hint(error_type, value) or _quoted_number_hint(error_type, value)
-            if hint:
-                message = f"{message}, {hint}" if hint.startswith("got") else f"{message}; {hint}"
-            elif error_type in ("value_error", "assertion_error"):
-                pass  # our own validators' messages already say what is wrong
-            elif value is None or isinstance(value, str | int | float):
-                suffix = f" (got {_show_value(value)})"
-            elif error_type.endswith("_type") and isinstance(value, list | dict):
-                suffix = f" (got {_show_value(value)})"
-            if leftover:  # a union member's tag was dropped from the loc
-                group = (path, _show_value(value))
-        entries.append((path, message, suffix, group))
-
-    merged: dict[tuple, list[str]] = {}
-    suffixes: dict[tuple, str] = {}
-    for _path, message, suffix, group in entries:
-        if group is not None:
-            if message not in merged.setdefault(group, []):
-                merged[group].append(message)
-            suffixes[group] = suffixes.get(group) or suffix
-    problems: list[Problem] = []
-    for path, message, suffix, group in entries:
-        if group is not None:
-            messages = merged.pop(group, None)
-            if messages is None:
-                continue  # already reported with its group
-            message, suffix = _join_alternatives(messages), suffixes[group]
-        file, line, col = doc.locate(path)
-        problems.append(Problem(file, line, col, format_path(path), message + suffix))
-    return _sorted(problems)
-
-
-def _join_alternatives(messages: list[str]) -> str:
-    lead = "Input should be "
-    if len(messages) > 1 and all(m.startswith(lead) for m in messages):
-        return lead + " or ".join(m[len(lead) :] for m in messages)
-    return "; or ".join(messages)
-
-
-def _did_you_mean(key: str, allowed: set[str]) -> str | None:
-    allowed = allowed - {key}  # a key that some other union member allows is no typo
-    if not allowed:
-        return None
-    close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
-    if close:
-        return close[0]
-    lowered = {a.lower(): a for a in sorted(allowed)}
-    close = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.6)
-    return lowered[close[0]] if close else None
-
-
-ModelT = typing.TypeVar("ModelT", bound="pydantic.BaseModel")
-
-
-def validate_document(doc: YamlDocument, model: type[ModelT]) -> ModelT:
-    """``model.model_validate(doc.data)``, raising ScenarioError instead of ValidationError."""
-    import pydantic
-
-    try:
-        return model.model_validate(doc.data)
-    except pydantic.ValidationError as err:
-        raise ScenarioError(problems_from_validation_error(err, doc, model)) from None
-
-
-def _doc_value(data: Any, path: tuple) -> Any:
-    """The value at ``path`` inside ``data`` (None when it does not exist)."""
-    current = data
-    for elem in path:
-        try:
-            current = current[elem]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return current
-
-
-# -- walking model annotations for did-you-mean hints -----------------------
-
-
-def _leaf_types(annotation: Any) -> list[Any]:
-    """Flatten Annotated / Optional / Union into their member types (None dropped)."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _leaf_types(typing.get_args(annotation)[0])
-    if origin is typing.Union or origin is types.UnionType:
-        out: list[Any] = []
-        for arg in typing.get_args(annotation):
-            out.extend(_leaf_types(arg))
-        return out
-    if annotation is type(None):
-        return []
-    return [annotation]
-
-
-def _is_model(tp: Any) -> bool:
-    try:
-        import pydantic
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(tp, type) and issubclass(tp, pydantic.BaseModel)
-
-
-def _field_names(model: Any) -> dict[str, Any]:
-    """Accepted input names -> annotation for a pydantic model."""
-    config = getattr(model, "model_config", {}) or {}
-    by_name = bool(config.get("populate_by_name") or config.get("validate_by_name"))
-    names: dict[str, Any] = {}
-    for fname, finfo in model.model_fields.items():
-        aliases: list[str] = []
-        if isinstance(finfo.alias, str):
-            aliases.append(finfo.alias)
-        va = finfo.validation_alias
-        if isinstance(va, str):
-            aliases.append(va)
-        elif va is not None and hasattr(va, "choices"):
-            aliases.extend(c for c in va.choices if isinstance(c, str))
-        if not aliases or by_name:
-            names[fname] = finfo.annotation
-        for alias in aliases:
-            names[alias] = finfo.annotation
-    return names
-
-
-def _tag_matches(model: Any, tag: str) -> bool:
-    for finfo in model.model_fields.values():
-        for leaf in _leaf_types(finfo.annotation):
-            if typing.get_origin(leaf) is typing.Literal and tag in typing.get_args(leaf):
-                return True
-    return model.__name__ == tag
-
-
-def _step(leaves: list[Any], elem: Any) -> list[Any] | None:
-    """Annotations reached from ``leaves`` by following loc element ``elem``."""
-    out: list[Any] = []
-    for leaf in leaves:
-        origin = typing.get_origin(leaf)
-        args = typing.get_args(leaf)
-        if _is_model(leaf) and isinstance(elem, str):
-            names = _field_names(leaf)
-            if elem in names:
-                out.extend(_leaf_types(names[elem]))
-        elif isinstance(elem, int) and origin in (list, tuple, set, frozenset, Sequence):
-            if origin is tuple and args and args[-1] is not Ellipsis:
-                if 0 <= elem < len(args):
-                    out.extend(_leaf_types(args[elem]))
-            elif args:
-                out.extend(_leaf_types(args[0]))
-        elif origin in (dict, Mapping) and len(args) == 2 and isinstance(elem, str):
-            out.extend(_leaf_types(args[1]))
-    return out or None
-
-
-def _allowed_names(model: Any, loc: Sequence[Any]) -> set[str]:
-    """Field names (and aliases) of the model(s) that ``loc`` leads to; best effort."""
-    try:
-        leaves = _leaf_types(model)
-        for elem in loc:
-            nxt = _step(leaves, elem)
-            if nxt is None:
-                # Not a key: probably a union member tag -> narrow the union.
-                if isinstance(elem, str):
-                    tagged = [lf for lf in leaves if _is_model(lf) and _tag_matches(lf, elem)]
-                    leaves = tagged or leaves
-                continue
-            leaves = nxt
-        names: set[str] = set()
-        for leaf in leaves:
-            if _is_model(leaf):
-                names.update(_field_names(leaf))
-        return names
-    except Exception:  # noqa: BLE001 - a hint is optional; never fail because of it
-        return set()
