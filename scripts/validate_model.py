@@ -19,7 +19,6 @@ import argparse
 import datetime as dt
 import math
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -448,22 +447,21 @@ DIAGNOSES = {
         "waiting for the previous one to finish."),
 }
 
-HISTORY = (
-    "## Problems these checks found earlier (fixed)\n\n"
-    "Found during this validation and since fixed (the checks above now guard them); "
-    "1-3 in commit 4e2896a, 4 in commit 359eb89:\n\n"
-    "1. A candidate closed out while work on them was under way carried on into later "
+FAULTS_CAUGHT = (
+    "## Faults these checks catch\n\n"
+    "Each of these faults, if it is (re)introduced, makes checks on this page fail:\n\n"
+    "1. A candidate closed out while work on them is under way carries on into later "
     "stages (visits after the terminal state, tallied in the funnel; recruiter and "
-    "interviewer hours spent on a filled req). Seen as Little's-law failures (records vs "
-    "live state) and conservation failures in realistic scenarios.\n"
-    "2. Work under way when a visit was closed (horizon, req closing) was recorded with "
+    "interviewer hours spent on a filled req): Little's-law failures (records vs live "
+    "state) and conservation failures in realistic scenarios.\n"
+    "2. Work under way when a visit is closed (horizon, req closing) is recorded with "
     "start_day = nan, i.e. 'never started'.\n"
-    "3. A candidate whose work started before their patience deadline and was still under "
-    "way at the horizon or the req's close was recorded as having withdrawn at the "
+    "3. A candidate whose work started before their patience deadline and is still under "
+    "way at the horizon or the req's close is recorded as having withdrawn at the "
     "deadline.\n"
-    "4. Unlimited sourcers ran one outreach at a time per req, so an 'unlimited' pool "
-    "reached min(target pace, 1 / outreach duration): 1,371 instead of 10,000 prospects in "
-    "the pace check of section 4.\n"
+    "4. Unlimited sourcers run one outreach at a time per req, so an 'unlimited' pool "
+    "reaches only min(target pace, 1 / outreach duration) (1,371 instead of about 10,000 "
+    "prospects in the pace check of section 4).\n"
 )
 
 
@@ -495,10 +493,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {timings[-1][1]:.1f} s", file=sys.stderr, flush=True)
     total = time.perf_counter() - start
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                            capture_output=True, text=True).stdout.strip() or "unknown"
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=REPO,
-                           capture_output=True, text=True).stdout.strip()
     passed = sum(1 for row in report.summary if row[2] == "pass")
     head = [
         "# Validation of the model against theory",
@@ -511,8 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         "the test suite (tests/test_validation.py: fast versions by default, these larger "
         "ones with `pytest -m validation`).",
         "",
-        f"- Generated {dt.datetime.now().isoformat(timespec='seconds')} from commit "
-        f"`{commit}`{' with local changes under src/' if dirty else ''}, Python "
+        f"- Generated {dt.datetime.now().isoformat(timespec='seconds')} with Python "
         f"{platform.python_version()}, numpy {np.__version__}, "
         f"{args.workers} worker process(es){', QUICK sizes' if args.quick else ''}.",
         f"- Total run time {total / 60:.1f} min ("
@@ -529,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
         head.append("## Problems found in the model\n")
         head += [f"{i}. {text}" for i, text in enumerate(found, 1)]
         head.append("")
-    head.append(HISTORY)
+    head.append(FAULTS_CAUGHT)
     body = "\n".join(report.parts)
     summary = ("## Summary of checks\n\n"
                + table(["section", "check", "result", "detail"], report.summary) + "\n")
