@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
@@ -387,3 +388,41 @@ def test_modules_are_small(path):
     limit = MAX_CLI_LINES - 1 if path == SRC / "cli.py" else MAX_MODULE_LINES
     lines = line_count(path)
     assert lines <= limit, f"{rel(path)} has {lines} lines (at most {limit})"
+
+
+# -- citations ------------------------------------------------------------------------------
+
+REPO = SRC.parents[1]
+CITED_TREES = ("src", "tests", "scripts", "benchmarks", "scenarios", "docs")
+CITED_FILES = ("README.md", "Makefile", "pyproject.toml", "setup.py")
+TEXT_SUFFIXES = {".py", ".md", ".yaml", ".yml", ".toml", ".txt", ".cfg"}
+OUTSIDE_PATHS = re.compile(r"\bdesign/\w+\.md|/work/shared|\.\./(?:shared|seed)\b")
+
+
+def documented_files() -> list[Path]:
+    files = [REPO / name for name in CITED_FILES if (REPO / name).exists()]
+    for tree in CITED_TREES:
+        files += [p for p in sorted((REPO / tree).rglob("*"))
+                  if p.suffix in TEXT_SUFFIXES and p.is_file()]
+    return [p for p in files if p != Path(__file__).resolve()]
+
+
+def test_outside_path_pattern():
+    for cited in ("see design/model.md", "(design/validation.md, Conservation)",
+                  "/work/shared/design/model.md", "../seed/notes", "../shared/x"):
+        assert OUTSIDE_PATHS.search(cited), cited
+    for fine in ("docs/model.md", "docs/validation.md", "a shared queue", "seed: 7"):
+        assert not OUTSIDE_PATHS.search(fine), fine
+
+
+def test_nothing_cites_files_users_do_not_have():
+    """Code, docs and comments cite the original sources or the repository's own docs, not
+    notes outside the repository."""
+    files = documented_files()
+    assert REPO / "docs" / "model.md" in files and SRC / "cli.py" in files
+    found = [f"{p.relative_to(REPO)}:{n}: {line.strip()}"
+             for p in files
+             for n, line in enumerate(
+                 p.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+             if OUTSIDE_PATHS.search(line)]
+    assert not found, "cites files outside the repository:\n" + "\n".join(found)
