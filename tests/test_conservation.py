@@ -1,4 +1,4 @@
-"""Conservation laws that hold exactly in every replication (design/validation.md).
+"""Conservation laws that hold exactly in every replication (docs/validation.md, section 3).
 
 Checked on the shipped scenarios and, with hypothesis, on random small valid scenarios:
 

@@ -1,6 +1,6 @@
 """Every shipped scenario validates and runs; the headline ones land in published ranges.
 
-Published ranges (design/model.md benchmark table, widened to what the shipped plan can
+Published ranges (docs/model.md, section 10, widened to what the shipped plan can
 be held to): median time-to-fill 30-70 days (SHRM 42-44, Employ 63), 3-8 hires per
 recruiter per quarter (Ashby 4.3-7), 40-150 prospects contacted per sourced hire (Lever
 1:72), offer acceptance 65-90% (Saratoga 84%, small companies ~69%).

@@ -4,7 +4,7 @@ Every effort and delay is fixed and every probability is 0 or 1 (see ``TINY`` in
 conftest.py), so the day each stage visit starts and ends is known exactly. Effort in hours
 takes ``hours * 7 / hours_per_week`` calendar days of the person doing it; with
 ``hours_per_week: 7`` an hour is a day. Each test writes its expected timeline out step by
-step, in comments, from the rules in design/model.md and the module docstrings.
+step, in comments, from the rules in docs/model.md and the module docstrings.
 
 Sourcing is paced by a per-req token bucket: one prospect's worth at the moment a sourcing
 person starts on a req, then ``prospects_per_req_per_week / 7`` per day. An idle worker

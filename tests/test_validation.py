@@ -1,5 +1,5 @@
 """Validation: hiresim reproduces known results whenever a scenario reduces to a textbook
-system (design/validation.md), and its bookkeeping is exact.
+system (docs/validation.md), and its bookkeeping is exact.
 
 Every scenario here is an ordinary scenario dict (tests/validation_scenarios.py): there
 are no special code paths. Statistical checks use fixed seeds and tolerances of four

@@ -2,7 +2,7 @@
 
 Nothing here is a special code path of the model: every helper builds a plain scenario
 dict (what a user could write in YAML) and validates it with
-``hiresim.scenario.scenario_from_dict``. The reductions (see design/validation.md):
+``hiresim.scenario.scenario_from_dict``. The reductions (results in docs/validation.md):
 
 - **M/M/c** -- one profile with one evergreen req (``positions_per_req: unlimited``),
   applicants arriving as a Poisson stream straight into the recruiter screen
@@ -221,7 +221,7 @@ def tandem(*args: Any, **kw: Any) -> Scenario:
     return scenario_from_dict(tandem_dict(*args, **kw), "<tandem>")
 
 
-# The pure funnel of design/validation.md: five pass rates with product 0.024.
+# The pure funnel (docs/validation.md, section 5): five pass rates with product 0.024.
 FUNNEL_RATES = {
     "reply_rate": 0.25,
     "interest_rate": 0.8,
@@ -697,7 +697,7 @@ TERMINAL_OUTCOME = {  # the outcome of the last stage visit of each terminal sta
 
 
 def conservation_problems(result: Any) -> list[str]:
-    """Exact bookkeeping of one replication (design/validation.md, Conservation): every
+    """Exact bookkeeping of one replication (docs/validation.md, section 3): every
     candidate ends once, in one terminal state, at the stage of its last visit; only the
     last visit may end other than 'passed'; timestamps never go backwards; no wait is
     negative; the funnel table matches the visits; nobody is busy beyond their hours."""
@@ -880,7 +880,7 @@ def shipped_checks(path: Path, k: int = 0, seed: int = 1) -> dict[str, Any]:
 # The default test run uses FAST; ``pytest -m validation`` and scripts/validate_model.py
 # use LARGE. Seeds are fixed.
 
-T_TAIL = 1.0 / 0.9  # design/validation.md's t = 1.1111: C exp(-(c mu - lambda) t) = C / e
+T_TAIL = 1.0 / 0.9  # the tail point t = 1.1111: C exp(-(c mu - lambda) t) = C / e
 
 MMC_SYSTEMS = {
     "c3-rho0.70": (MMc(3, 2.1, 1.0), (0.5, T_TAIL, 2.5)),
@@ -890,7 +890,7 @@ MMC_SYSTEMS = {
 }
 MMC_SEEDS = {key: 101 + i for i, key in enumerate(MMC_SYSTEMS)}
 # (replications, warm-up days, window days): about 3,000 customers per replication (fast)
-# or design/validation.md's 30 x 10,000 customers after 1,000 of warm-up (large)
+# or 30 x 10,000 customers after 1,000 of warm-up (large, as in docs/validation.md)
 MMC_FAST = {"c3-rho0.70": (12, 50.0, 1400.0), "c4-rho0.75": (12, 50.0, 1000.0),
             "c1-rho0.625": (12, 20.0, 600.0)}
 MMC_LARGE = {"c3-rho0.70": (30, 476.0, 4762.0), "c4-rho0.75": (30, 333.0, 3333.0),
@@ -904,15 +904,15 @@ TANDEM_LARGE = (30, 476.0, 4762.0)
 FUNNEL_SEED = 31
 FUNNEL_FAST = {"reqs": 8, "prospects_per_req_per_week": 70.0, "until_day": 125.0,
                "horizon_days": 215.0}
-# design/validation.md: N = 200,000 outreach (80 reqs x 10 a day x 250 days), ten times
-# the fast pace, with ten times the fast finite team. Recruiters and sourcers each work
-# from their own queue (per_owner): a recruiter owns 8 reqs and a sourcer 4, the fast run's
-# reqs per person, so each is as busy as there and candidates wait for them (max wait about
-# 0.6 days; interviewers always share one queue). In one shared queue per role, ten
-# recruiters pool their time so well that no stage waits more than 0.06 days to start, and
-# even eight (15% more work than hours) only reach 0.07: the excess piles up in handoffs,
-# the lowest-priority recruiter work, whose wait does not delay a stage's start (its
-# sourcer half has started it).
+# Large (docs/validation.md, section 5): N = 200,000 outreach (80 reqs x 10 a day x 250
+# days), ten times the fast pace, with ten times the fast finite team. Recruiters and
+# sourcers each work from their own queue (per_owner): a recruiter owns 8 reqs and a sourcer
+# 4, the fast run's reqs per person, so each is as busy as there and candidates wait for
+# them (max wait about 0.6 days; interviewers always share one queue). In one shared queue
+# per role, ten recruiters pool their time so well that no stage waits more than 0.06 days
+# to start, and even eight (15% more work than hours) only reach 0.07: the excess piles up
+# in handoffs, the lowest-priority recruiter work, whose wait does not delay a stage's start
+# (its sourcer half has started it).
 FUNNEL_LARGE = {"reqs": 80, "prospects_per_req_per_week": 70.0, "until_day": 250.0,
                 "horizon_days": 340.0}
 FUNNEL_LARGE_STAFF = {"sourcers": (20, 140.0), "recruiters": (10, 70.0),

@@ -56,7 +56,7 @@ class Activity(IntEnum):
 ACTIVITY_NAMES: tuple[str, ...] = tuple(a.name.lower() for a in Activity)
 
 # Lower runs first: offer > debrief and scheduling > screen > handoff/qualification >
-# application review > follow-ups > new outreach (design/model.md).
+# application review > follow-ups > new outreach (docs/model.md, section 2.3).
 PRIORITY: dict[Activity, int] = {
     Activity.INTAKE: 0,
     Activity.OFFER: 0,
