@@ -361,7 +361,7 @@ def test_import_graph_sees_lazy_and_relative_imports():
     graph = import_graph()
     assert "hiresim.model.hiring_model" in graph["hiresim.replication"]
     assert "hiresim.report.page" in graph["hiresim.report"]  # from .page import ...
-    assert "hiresim.report" in graph["hiresim.cli"]  # inside a function
+    assert "hiresim.report" in graph["hiresim.console"]  # inside a function
 
 
 def test_hiresim_imports_form_no_cycle():

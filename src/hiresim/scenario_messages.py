@@ -31,13 +31,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from hiresim.scenario_problems import (
+    FLOAT_RE,
+    INT_RE,
     Problem,
     YamlDocument,
     format_path,
     show_value,
     sorted_problems,
 )
-from hiresim.yaml_reader import FLOAT_RE, INT_RE
 
 __all__ = [
     "FieldProblem",

@@ -24,6 +24,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+# The plain-number grammar of a scenario file (YAML 1.2 core schema): the reader tags
+# numbers with it, and messages use it to spot a number written in quotes.
+INT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+FLOAT_RE = re.compile(
+    r"(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z"
+)
+
 __all__ = [
     "MAX_PROBLEM_LINES",
     "Problem",

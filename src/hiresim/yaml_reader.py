@@ -56,6 +56,8 @@ from yaml.events import AliasEvent, StreamEndEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from hiresim.scenario_problems import (
+    FLOAT_RE,
+    INT_RE,
     Problem,
     ScenarioError,
     YamlDocument,
@@ -84,11 +86,6 @@ TAG_AMBIGUOUS = "tag:hiresim,2024:ambiguous-number"
 
 _NULL_RE = re.compile(r"(?:~|null|Null|NULL|)\Z")
 _BOOL_RE = re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z")
-INT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
-FLOAT_RE = re.compile(
-    r"(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z"
-)
 _RADIX_RE = re.compile(r"[-+]?0(?:[xX][0-9a-fA-F_]+|[oO][0-7_]+|[bB][01_]+)\Z")
 _UNDERSCORE_RE = re.compile(
     r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9_]+)?\Z"
