@@ -20,7 +20,7 @@ same numbers as a plain run of n.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +110,7 @@ def run_batch(
     keep_runs: bool = False,
     goals: Sequence[Goal] = (),
     name: str | None = None,
+    protect: Collection[Path] = (),
 ) -> Results:
     """Run (or resume) ``replications`` replications; with ``precision``, as many as needed.
 
@@ -118,13 +119,14 @@ def run_batch(
     is part of the summary (and of ``summary.json`` with ``out``). ``keep_runs`` keeps
     every replication's records in memory for the Results' tables; without it, tables
     come from the result folder. ``name``: the name shown for the scenario (default its
-    own name).
+    own name). ``protect``: files (the run's inputs) that ``force`` must never delete.
     """
     folder: ResultFolder | None = None
     done: list[int] = []
     if out is not None:
         folder, done = ResultFolder.prepare(out, scenario, seed, replications, detail,
-                                            table_format, executor.name, force, resume)
+                                            table_format, executor.name, force, resume,
+                                            protect)
     # with a folder the summary is read back from the saved tables (see the docstring)
     acc = _Accumulator(keep_runs, keep_kpis=folder is None or precision is not None,
                        keep_fill_times=folder is None)

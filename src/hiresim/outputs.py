@@ -31,12 +31,13 @@ from the others, and integers next to floats become floats.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import platform
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -49,6 +50,14 @@ import pyarrow.parquet as pq
 import yaml
 
 from hiresim import __version__
+from hiresim.folder_guard import (
+    STUDY_FILE,
+    FolderError,
+    FolderLock,
+    check_may_empty,
+    check_not_locked,
+    file_digest,
+)
 from hiresim.records import (
     CANDIDATE_COLUMNS,
     FUNNEL_COLUMNS,
@@ -85,7 +94,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...] | None]] = {
 DETAIL_TABLES = ("candidates", "visits")
 
 
-class OutputError(Exception):
+class OutputError(FolderError):
     """A result folder cannot be used as asked (exists, is a file, changed scenario, ...)."""
 
 
@@ -137,31 +146,46 @@ class ResultFolder:
     table_format: str
     executor: str
     started: float
+    lock: FolderLock | None = None
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
     def prepare(cls, path: str | Path, scenario: Scenario, seed: int, replications: int,
                 detail: bool, table_format: str, executor: str, force: bool = False,
-                resume: bool = False) -> tuple[ResultFolder, list[int]]:
-        """Open a folder for writing; returns it and the replications already done."""
+                resume: bool = False, protect: Collection[Path] = ()
+                ) -> tuple[ResultFolder, list[int]]:
+        """Open a folder for writing, locked for this writer until ``finish`` or
+        ``mark_interrupted``; returns it and the replications already done.
+
+        ``force`` empties a folder only if hiresim wrote it and it holds none of the paths
+        in ``protect`` (the run's inputs): ``hiresim.folder_guard``.
+        """
         folder_path = Path(path)
         if folder_path.exists() and not folder_path.is_dir():
             raise OutputError(f"{folder_path}: exists and is not a folder")
         folder = cls(folder_path, scenario, seed, replications, detail, table_format,
                      executor, time.time())
         if resume:
-            return folder, folder._resume_check()
+            folder.lock = FolderLock(folder_path).acquire()
+            try:
+                return folder, folder._resume_check()
+            except BaseException:
+                folder.lock.release()
+                raise
         if folder_path.exists() and any(folder_path.iterdir()):
             if not force:
                 raise OutputError(
                     f"{folder_path}: folder exists and is not empty; use --force to overwrite "
                     "it or --resume to continue an interrupted run"
                 )
+            check_not_locked(folder_path)
+            check_may_empty(folder_path, protect)
             shutil.rmtree(folder_path)
         try:
             (folder_path / PARTS).mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise OutputError(f"{folder_path}: cannot create the folder: {err.strerror}") from err
+        folder.lock = FolderLock(folder_path).acquire()
         folder._write_meta(status="running", completed=0)
         return folder, []
 
@@ -291,8 +315,11 @@ class ResultFolder:
         scenario_yaml = yaml.safe_dump(scenario_to_dict(self.scenario), sort_keys=False)
         atomic_write_text(self.path / "scenario.yaml", scenario_yaml)
         atomic_write_text(self.path / "summary.json", json.dumps(_json_safe(summary), indent=2))
-        self._write_meta(status="complete", completed=self.replications)
+        files = ["scenario.yaml", "summary.json", *(p.name for p in written)]
+        self._write_meta(status="complete", completed=self.replications,
+                         files={name: _file_entry(self.path / name) for name in files})
         shutil.rmtree(self.path / PARTS, ignore_errors=True)
+        self._unlock()
         return [self.path / "scenario.yaml", self.path / "run.json",
                 self.path / "summary.json", *written]
 
@@ -316,8 +343,13 @@ class ResultFolder:
 
     def mark_interrupted(self, completed: int) -> None:
         self._write_meta(status="interrupted", completed=completed)
+        self._unlock()
 
-    def _write_meta(self, status: str, completed: int) -> None:
+    def _unlock(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+
+    def _write_meta(self, status: str, completed: int, files: dict | None = None) -> None:
         meta = {
             "hiresim_version": __version__,
             "python": platform.python_version(),
@@ -334,14 +366,20 @@ class ResultFolder:
             "started_unix": self.started,
             "wall_seconds": round(time.time() - self.started, 3),
         }
+        if files is not None:  # a complete folder: what report and --resume verify
+            meta["files"] = files
         atomic_write_text(self.path / "run.json", json.dumps(meta, indent=2))
 
 
 # ---------------------------------------------------------------- study folders
-def prepare_study_folder(path: str | Path, force: bool) -> Path:
-    """The top folder of a compare or sweep (``--out``): created, or emptied with ``force``.
+@contextlib.contextmanager
+def study_folder(path: str | Path, force: bool, kind: str,
+                 protect: Collection[Path] = ()) -> Iterator[Path]:
+    """The top folder of a compare or sweep (``--out``), locked while the study writes it.
 
-    A non-empty folder is refused without ``force``; a path that is not a folder always.
+    A non-empty folder is refused without ``force``, and with it unless hiresim wrote it
+    and it holds none of ``protect``; a path that is not a folder always. ``study.json``
+    (provenance, ``status`` running, then complete) marks the folder as hiresim's.
     """
     folder = Path(path)
     if folder.exists() and not folder.is_dir():
@@ -350,12 +388,23 @@ def prepare_study_folder(path: str | Path, force: bool) -> Path:
         if not force:
             raise OutputError(f"{folder}: folder exists and is not empty; use --force to "
                               "overwrite it")
+        check_not_locked(folder)
+        check_may_empty(folder, protect)
         shutil.rmtree(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"{folder}: cannot create the folder: {err.strerror}") from err
-    return folder
+    lock = FolderLock(folder).acquire()
+    meta = {"hiresim_version": __version__, "kind": kind, "status": "running",
+            "started_unix": time.time()}
+    try:
+        atomic_write_text(folder / STUDY_FILE, json.dumps(meta, indent=2))
+        yield folder
+        meta["status"] = "complete"
+        atomic_write_text(folder / STUDY_FILE, json.dumps(meta, indent=2))
+    finally:
+        lock.release()
 
 
 def write_comparison(folder: Path, report: dict) -> Path:
@@ -370,6 +419,14 @@ def write_sweep(folder: Path, table: pd.DataFrame, report: dict) -> list[Path]:
     atomic_write_frame(folder / "sweep.parquet", table, "parquet")
     atomic_write_text(folder / "sweep_summary.json", json.dumps(_json_safe(report), indent=2))
     return [folder / "sweep.parquet", folder / "sweep_summary.json"]
+
+
+def _file_entry(path: Path) -> dict:
+    """Size, checksum and (for a Parquet table) row count of a file, for run.json."""
+    entry: dict[str, Any] = {"bytes": path.stat().st_size, "sha256": file_digest(path)}
+    if path.suffix == ".parquet":
+        entry["rows"] = pq.ParquetFile(path).metadata.num_rows
+    return entry
 
 
 def _with_replication(columns: Sequence[str] | None) -> list[str] | None:

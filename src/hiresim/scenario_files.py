@@ -107,6 +107,12 @@ def load_document(path: str | Path, _chain: tuple[Path, ...] = ()) -> YamlDocume
     return merged
 
 
+def input_files(path: str | Path) -> list[Path]:
+    """The scenario file and every file it extends: the inputs a run must not overwrite."""
+    doc = load_document(path)
+    return sorted({Path(doc.file), *(Path(f) for f in doc.files.values())})
+
+
 def _display_path(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))

@@ -12,7 +12,9 @@ scenario (or grid point), plus ``comparison.json`` or ``sweep.parquet`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import hashlib
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +25,8 @@ from hiresim.comparison import compare_kpis, headline_statements
 from hiresim.experiment import Executor
 from hiresim.goals import Goal
 from hiresim.outputs import (
-    prepare_study_folder,
     scenario_fingerprint,
+    study_folder,
     write_comparison,
     write_sweep,
 )
@@ -44,9 +46,34 @@ from hiresim.sweep import (
 Progress = Callable[[int], None]
 
 
+MAX_FOLDER_NAME_BYTES = 100  # well under the usual 255-byte limit of a file name
+
+
 def safe_name(name: str) -> str:
-    """A scenario name as a folder name."""
-    return "".join(c if c.isalnum() or c in "-_.+" else "_" for c in name).strip(".") or "x"
+    """A scenario name as a folder name: letters, digits and ``-_.+`` kept, the rest ``_``;
+    a name longer than ``MAX_FOLDER_NAME_BYTES`` (UTF-8) is cut and given a short hash."""
+    text = "".join(c if c.isalnum() or c in "-_.+" else "_" for c in name).strip(".") or "x"
+    raw = text.encode("utf-8")
+    if len(raw) <= MAX_FOLDER_NAME_BYTES:
+        return text
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+    cut = raw[:MAX_FOLDER_NAME_BYTES - 11].decode("utf-8", errors="ignore")
+    return f"{cut}-{digest}"
+
+
+def folder_names(names: Sequence[str]) -> list[str]:
+    """One folder name per scenario, unique even where two names sanitise alike
+    ('team A' and 'team?A' become 'team_A' and 'team_A-2'; case is ignored)."""
+    out: list[str] = []
+    used: set[str] = set()
+    for name in names:
+        base = candidate = safe_name(name)
+        k = 2
+        while candidate.lower() in used:
+            candidate, k = f"{base}-{k}", k + 1
+        used.add(candidate.lower())
+        out.append(candidate)
+    return out
 
 
 def display_names(scenarios: Sequence[Scenario]) -> list[str]:
@@ -72,10 +99,11 @@ def run_all(scenarios: Sequence[Scenario], replications: int | None, seed: int |
     n = replications or max(s.simulation.replications for s in scenarios)
     root_seed = seed if seed is not None else scenarios[0].simulation.seed
     outcomes = []
-    for scenario, name in zip(scenarios, display_names(scenarios), strict=True):
+    names = display_names(scenarios)
+    for scenario, name, sub in zip(scenarios, names, folder_names(names), strict=True):
         if on_start is not None:
             on_start(scenario)
-        target = None if folder is None else folder / safe_name(name)
+        target = None if folder is None else folder / sub
         outcomes.append(run_batch(scenario, n, root_seed, executor, out=target, force=True,
                                   progress=progress, goals=goals, name=name))
     return outcomes
@@ -108,13 +136,17 @@ def compare_study(scenarios: Sequence[Scenario], replications: int | None, seed:
                   executor: Executor, goals: Sequence[Goal] = (), folder: Path | None = None,
                   progress: Progress | None = None,
                   on_start: Callable[[Scenario], None] | None = None,
-                  force: bool = False) -> Comparison:
+                  force: bool = False, protect: Collection[Path] = ()) -> Comparison:
     """Run and compare: KPIs per scenario, paired differences against the first."""
     names = display_names(scenarios)
-    if folder is not None:
-        folder = prepare_study_folder(folder, force)
-    outcomes = run_all(scenarios, replications, seed, executor, folder, progress, on_start,
-                       goals)
+    with _maybe_study_folder(folder, force, "compare", protect) as folder:
+        outcomes = run_all(scenarios, replications, seed, executor, folder, progress,
+                           on_start, goals)
+        comparison = _comparison(outcomes, names, folder)
+    return comparison
+
+
+def _comparison(outcomes: list[Results], names: list[str], folder: Path | None) -> Comparison:
     differences = compare_kpis([o.kpis for o in outcomes], names)
     report = {
         "baseline": names[0],
@@ -129,6 +161,16 @@ def compare_study(scenarios: Sequence[Scenario], replications: int | None, seed:
     if folder is not None:
         write_comparison(folder, report)
     return Comparison(outcomes, report, folder)
+
+
+@contextmanager
+def _maybe_study_folder(folder: Path | None, force: bool, kind: str,
+                        protect: Collection[Path]) -> Iterator[Path | None]:
+    if folder is None:
+        yield None
+        return
+    with study_folder(folder, force, kind, protect) as path:
+        yield path
 
 
 @dataclass
@@ -149,13 +191,21 @@ def sweep_study(points: Sequence[GridPoint], replications: int | None, seed: int
                 executor: Executor, goals: Sequence[Goal] = (), confidence: float = 0.8,
                 folder: Path | None = None, progress: Progress | None = None,
                 on_start: Callable[[Scenario], None] | None = None,
-                force: bool = False, source: str | None = None) -> Sweep:
+                force: bool = False, source: str | None = None,
+                protect: Collection[Path] = ()) -> Sweep:
     """Run every grid point; frontier, recommendation and what to buy next.
 
     ``source``: the sweep file's name, recorded in the report as ``file``.
     """
-    if folder is not None:
-        folder = prepare_study_folder(folder, force)
+    with _maybe_study_folder(folder, force, "sweep", protect) as folder:
+        return _sweep(points, replications, seed, executor, goals, confidence, folder,
+                      progress, on_start, source)
+
+
+def _sweep(points: Sequence[GridPoint], replications: int | None, seed: int | None,
+           executor: Executor, goals: Sequence[Goal], confidence: float,
+           folder: Path | None, progress: Progress | None,
+           on_start: Callable[[Scenario], None] | None, source: str | None) -> Sweep:
     outcomes = run_all([p.scenario for p in points], replications, seed, executor,
                        None if folder is None else folder / "points", progress, on_start)
     results = [PointResult(p.name, p.scenario, p.settings, o.kpis, o.metrics)
