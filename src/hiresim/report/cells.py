@@ -24,6 +24,7 @@ PAGE_FORMATS: dict[str, str] = {
 
 
 def fmt(value: Any, kind: str) -> str:
+    """A number in a page format (kind: money, days, pct, count, ...); '-' if missing."""
     return format_number(an.number(value), kind, PAGE_FORMATS)
 
 
@@ -32,11 +33,13 @@ def _swatch(color: str) -> str:
 
 
 def name_html(name: str, colors: dict[str, str] | None = None) -> str:
+    """A scenario name, escaped, after its colour swatch when it has a colour."""
     sw = _swatch(colors[name]) if colors and name in colors else ""
     return f'{sw}<span class="name">{h(name)}</span>'
 
 
 def prob_cell(p: dict | None) -> str:
+    """A goal probability in % with its 95% interval, or '-' when unknown."""
     if p is None or p.get("probability") is None:
         return "-"
     return (f"{100 * p['probability']:.0f}% <span class=\"small\">[{100 * p['ci_low']:.0f}%, "
@@ -44,17 +47,20 @@ def prob_cell(p: dict | None) -> str:
 
 
 def days_text(value: Any) -> str:
+    """Whole days, or '> horizon' when the quantile was not reached."""
     v = an.number(value)
     return "> horizon" if v is None else f"{v:.0f} days"
 
 
 def horizon_words(run: RunData) -> str:
+    """'within the year', or 'within the N-day horizon' for other plan lengths."""
     horizon = run.horizon
     return "within the year" if abs(horizon - 365) < 1e-9 else \
         f"within the {horizon:g}-day horizon"
 
 
 def signed(value: float, kind: str) -> str:
+    """A difference with its sign (money in whole US$, pct in percentage points, else 0.1)."""
     digits = 0 if kind == "money" else 1
     scale = 100 if kind == "pct" else 1
     if round(value * scale, digits) == 0:

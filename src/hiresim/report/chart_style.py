@@ -70,6 +70,7 @@ def scenario_colors(names: Sequence[str]) -> dict[str, str]:
 
 
 def rgba(color: str, alpha: float) -> str:
+    """A '#rrggbb' colour with the given opacity (0 to 1) as a CSS rgba() string."""
     c = color.lstrip("#")
     r, g, b = (int(c[i:i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
@@ -118,5 +119,6 @@ def goal_entry(fig: go.Figure, text: str, **kwargs: object) -> None:
 
 
 def fmt_days(value: float | None) -> str:
+    """Whole days for hover text, or '> horizon' when not reached (None or infinite)."""
     return "> horizon" if value is None or not math.isfinite(value) else f"{value:.0f} days"
 

@@ -78,6 +78,7 @@ def sweep_heatmap(points: pd.DataFrame, x_key: str, y_keys: Sequence[str], value
 
 
 def setting_label(key: str) -> str:
+    """A varied setting in words: 'team.recruiters.count' becomes 'recruiters'."""
     text = key[5:] if key.startswith("team.") else key
     return text.replace(".count", "").replace("_", " ").replace(".", " ")
 

@@ -18,6 +18,7 @@ from .shell import h
 
 
 def run_sentence(run: RunData) -> str:
+    """One scenario in one sentence: median and P80 time-to-fill, cost per hire, reqs filled."""
     m = run.metrics
     ttf = m.get("time_to_fill_days") or {}
     p50, p80 = an.number(ttf.get("p50")), an.number(ttf.get("p80"))
@@ -53,6 +54,7 @@ def _warnings(run: RunData) -> list[str]:
 
 
 def warning_list(runs: Sequence[RunData]) -> str:
+    """Warnings (saturated roles, no hires, few replications) as a list, or ''."""
     items = [w for r in runs for w in _warnings(r)]
     if not items:
         return ""
@@ -74,6 +76,7 @@ def run_headline(run: RunData) -> str:
 
 
 def goal_texts_of(runs: Sequence[RunData]) -> list[str]:
+    """The goals the runs were measured against, in order, without repeats."""
     texts: list[str] = []
     for run in runs:
         for g in run.goals:
@@ -207,6 +210,7 @@ def compare_headline(compare: CompareData) -> str:
 
 
 def point_label(row: pd.Series, settings: Sequence[str]) -> str:
+    """A sweep point by its settings, e.g. 'recruiters 2, sourcers 1'."""
     return ", ".join(f"{setting_label(k)} {row[k]}" for k in settings)
 
 

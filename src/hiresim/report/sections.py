@@ -32,6 +32,7 @@ from .shell import Page, h
 
 def ttf_frames(runs: Sequence[RunData]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
                                                   pd.DataFrame]:
+    """Kaplan-Meier frames per run: box stats per profile, curves, P50/P80 marks, censored ticks."""
     stats, curves, marks, censored = [], [], [], []
     for run in runs:
         fills, horizon = an.fill_durations(run)
