@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from hiresim.report import ReportError, render_report, write_report
 from hiresim.report import analysis as an
-from hiresim.report import figures as fg
+from hiresim.report.chart_style import esc, scenario_colors
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT_NAME = "<script>alert(1)</script>"
@@ -165,13 +165,13 @@ def test_units_on_axes(pages):
 
 
 def test_a_scenario_keeps_its_colour_in_every_chart(pages):
-    colors = fg.scenario_colors([SCRIPT_NAME, IMG_NAME])
+    colors = scenario_colors([SCRIPT_NAME, IMG_NAME])
     seen = {SCRIPT_NAME: set(), IMG_NAME: set()}
     for fig in figure_blocks(pages["compare"]):
         for trace in fig["data"]:
             name = trace.get("name")
             for raw in seen:
-                if name == fg.esc(raw):
+                if name == esc(raw):
                     color = (trace.get("marker") or {}).get("color") or \
                         (trace.get("line") or {}).get("color")
                     if isinstance(color, str):
@@ -204,8 +204,8 @@ def html_escaped(text: str) -> str:
 
 def test_hostile_names_reach_the_figures_as_entities(pages):
     strings = [s for fig in figure_blocks(pages["compare"]) for s in all_strings(fig)]
-    assert any(fg.esc(IMG_NAME) in s for s in strings)
-    assert any(fg.esc(PROFILE_NAME) in s for s in strings)
+    assert any(esc(IMG_NAME) in s for s in strings)
+    assert any(esc(PROFILE_NAME) in s for s in strings)
 
 
 def test_content_security_policy_allows_only_the_pages_own_scripts(pages):
@@ -319,9 +319,9 @@ def test_write_report_is_atomic(folders, tmp_path, monkeypatch):
     def fail(src, dst):  # noqa: ANN001
         raise OSError(28, "No space left on device")
 
-    from hiresim.report import page
+    from hiresim.report import pages
 
-    monkeypatch.setattr(page, "render_report", lambda folder, cdn=False: "<html>new</html>")
+    monkeypatch.setattr(pages, "render_report", lambda folder, cdn=False: "<html>new</html>")
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(ReportError, match="cannot write"):
         write_report(folders["run"], target)
@@ -384,8 +384,8 @@ def test_scenario_table_reads_distributions():
 
 
 def test_esc_keeps_text_literal():
-    assert fg.esc(SCRIPT_NAME) == "&lt;script&gt;alert(1)&lt;/script&gt;"
-    assert fg.esc("a & b") == "a &amp; b"
+    assert esc(SCRIPT_NAME) == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert esc("a & b") == "a &amp; b"
 
 
 def test_small_scenario_is_valid():

@@ -9,11 +9,26 @@ Python API::
 
 Nothing is re-simulated: the report reads the folder's JSON summaries and tables. The
 package never imports SimPy or the model.
+
+Modules, by job:
+
+- ``data``: reading a result folder (run, comparison, sweep, several runs).
+- ``analysis``: numbers from the folder's tables (Kaplan-Meier, funnel, utilisation,
+  goals, the assumptions as rows) and words for teams and goals.
+- ``chart_style``: the charts' look, colours and escaping; the figure builders are in
+  ``charts_time`` (time-to-fill, staff time, backlog), ``charts_cost_funnel`` (cost,
+  paired differences, funnel) and ``charts_sweep`` (grid heatmaps, Pareto, goal
+  probability).
+- ``shell``: the page shell (CSS, the plotly loader, the final render of a page).
+- ``kpi_rows``: the KPI rows of the tables; ``cells``: how numbers and names are shown.
+- ``kpi_sections``, ``sections``, ``assumptions``: one function per report section.
+- ``headlines``: the headline prose; ``pages``: the page builders, ``render_report`` and
+  ``write_report``.
 """
 
 from __future__ import annotations
 
 from .data import ReportError
-from .page import render_report, write_report
+from .pages import render_report, write_report
 
 __all__ = ["ReportError", "render_report", "write_report"]

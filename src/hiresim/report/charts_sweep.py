@@ -1,0 +1,209 @@
+"""Charts of a sweep: KPI heatmaps over the grid of team shapes, the Pareto frontier of
+cost per hire (US$) against P80 time-to-fill (days), and the probability of meeting the
+goal per team shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .chart_style import PALETTE, esc, goal_entry, style
+
+# ------------------------------------------------------------------------ sweeps
+
+def sweep_heatmap(points: pd.DataFrame, x_key: str, y_keys: Sequence[str], value: str,
+                  title: str, unit: str, kind: str, lower_is_better: bool,
+                  recommended: str | None = None) -> go.Figure:
+    """A KPI over the grid: x = the last varied setting, y = the others combined.
+
+    ``points``: point, the setting columns and ``value``. ``kind``: money, days, pct.
+    Darker cells are better.
+    """
+    xs = list(dict.fromkeys(points[x_key].tolist()))
+    try:
+        xs = sorted(xs)
+    except TypeError:
+        pass
+    if len(y_keys) == 1:
+        ylabels = [str(row[y_keys[0]]) for _, row in points.iterrows()]
+    elif y_keys:
+        ylabels = [" · ".join(f"{setting_label(k)} {row[k]}" for k in y_keys)
+                   for _, row in points.iterrows()]
+    else:
+        ylabels = ["all points"] * len(points)
+    frame = points.assign(_y=ylabels)
+    ys = list(dict.fromkeys(ylabels))
+    z, text, hover = [], [], []
+    for y in ys:
+        zr, tr, hr = [], [], []
+        for x in xs:
+            match = frame[(frame["_y"] == y) & (frame[x_key] == x)]
+            v = float(match[value].iloc[0]) if len(match) and pd.notna(match[value].iloc[0]) \
+                else None
+            name = str(match["point"].iloc[0]) if len(match) else ""
+            shown = _kind_fmt(v, kind)
+            star = " ★" if recommended is not None and name == recommended else ""
+            zr.append(v)
+            tr.append(shown + star)
+            hr.append(f"<b>{esc(name)}</b><br>{esc(title)}: {shown}")
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    scale = "Blues" if not lower_is_better else [[0, "#08306b"], [0.5, "#6baed6"],
+                                                 [1, "#f7fbff"]]
+    values = [v for row in z for v in row if v is not None]
+    zmin = min(values) if values else 0
+    zmax = max(values) if values else 1
+    if kind == "pct":
+        zmin, zmax = 0, 1
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[esc(x) for x in xs], y=[esc(y) for y in ys], text=text,
+        texttemplate="%{text}", textfont={"size": 13}, colorscale=scale,
+        zmin=zmin, zmax=zmax if zmax > zmin else zmin + 1,
+        hovertext=hover, hoverinfo="text", xgap=3, ygap=3,
+        colorbar={"title": {"text": esc(unit), "side": "right"}, "thickness": 12,
+                  "tickformat": ".0%" if kind == "pct" else ("$,.0f" if kind == "money"
+                                                               else ",.0f")},
+    ))
+    style(fig, esc(title), height=max(260, 150 + 70 * len(ys)),
+           xtitle=esc(setting_label(x_key)),
+           ytitle=esc(" · ".join(setting_label(k) for k in y_keys)) if y_keys else None,
+           legend=False, top=60)
+    fig.update_xaxes(type="category", showgrid=False)
+    fig.update_yaxes(type="category", showgrid=False, autorange="reversed")
+    return fig
+
+
+def setting_label(key: str) -> str:
+    """A varied setting in words: 'team.recruiters.count' becomes 'recruiters'."""
+    text = key[5:] if key.startswith("team.") else key
+    return text.replace(".count", "").replace("_", " ").replace(".", " ")
+
+
+def _kind_fmt(v: float | None, kind: str) -> str:
+    if v is None:
+        return "> horizon" if kind == "days" else "-"
+    if kind == "money":
+        return f"${v:,.0f}"
+    if kind == "pct":
+        return f"{100 * v:.0f}%"
+    return f"{v:.0f} d" if kind == "days" else f"{v:.2f}"
+
+
+def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Sequence[str],
+                   recommended: str | None, goal_days: float | None = None,
+                   labels: Mapping[str, str] | None = None) -> go.Figure:
+    """Cost per hire against P80 time-to-fill for every point; the frontier joined up.
+
+    ``points``: point, cost_per_hire, time_to_fill_p80, team_cost_per_year and optionally
+    goal_probability. ``labels``: short text per point (e.g. '1 sourcer, 2 recruiters').
+    """
+    fig = go.Figure()
+    labels = labels or {}
+    usable = points[points["cost_per_hire"].notna() & points["time_to_fill_p80"].notna()]
+    on_front = usable[usable["point"].isin(front)].sort_values("cost_per_hire")
+    if len(on_front) > 1:
+        fig.add_trace(go.Scatter(
+            x=on_front["cost_per_hire"], y=on_front["time_to_fill_p80"], mode="lines",
+            line={"color": "#9ca3af", "dash": "dash", "width": 1.5},
+            name="Pareto frontier", hoverinfo="skip",
+        ))
+    order = {n: i for i, n in enumerate(on_front["point"])}
+    for _, row in usable.iterrows():
+        name = row["point"]
+        is_front = name in front
+        is_rec = recommended is not None and name == recommended
+        goal = row.get("goal_probability")
+        goal_text = (f"<br>meets the goal(s) in {100 * goal:.0f}% of simulated years"
+                     if goal is not None and pd.notna(goal) else "")
+        short = labels.get(name, "")
+        fig.add_trace(go.Scatter(
+            x=[row["cost_per_hire"]], y=[row["time_to_fill_p80"]],
+            mode="markers+text" if (is_front or is_rec) else "markers",
+            text=[esc(short or name)],
+            textposition=_label_side(row["cost_per_hire"], usable["cost_per_hire"],
+                                     order.get(name, 0)),
+            textfont={"size": 11, "color": "#374151"},
+            marker={"size": 20 if is_rec else (13 if is_front else 10),
+                    "symbol": "star" if is_rec else "circle",
+                    "color": colors.get(name, PALETTE[0]),
+                    "opacity": 1.0 if (is_front or is_rec) else 0.55,
+                    "line": {"color": "#111827" if is_rec else "white", "width": 1.5}},
+            name=esc(name) + (" (recommended)" if is_rec else ""),
+            hovertext=[f"<b>{esc(name)}</b>" + (f" · {esc(short)}" if short else "") +
+                       f"<br>cost per hire ${row['cost_per_hire']:,.0f}"
+                       f"<br>P80 time-to-fill {row['time_to_fill_p80']:.0f} days"
+                       f"<br>TA team ${row['team_cost_per_year']:,.0f} a year"
+                       + goal_text
+                       + ("<br>on the Pareto frontier" if is_front else "")
+                       + ("<br><b>recommended</b>" if is_rec else "")],
+            hoverinfo="text", showlegend=False, cliponaxis=False,
+        ))
+    if goal_days is not None:
+        fig.add_hline(y=goal_days, line={"color": "#c0392b", "dash": "dash", "width": 1.5})
+        goal_entry(fig, f"goal: P80 ≤ {goal_days:g} days")
+    style(fig, "Cost against speed: the Pareto frontier", height=460,
+           xtitle="Cost per hire (US$, mean)",
+           ytitle="P80 time-to-fill (days, all reqs)",
+           legend=len(on_front) > 1 or goal_days is not None)
+    xs = usable["cost_per_hire"].astype(float)
+    ys = usable["time_to_fill_p80"].astype(float).tolist() + (
+        [goal_days] if goal_days is not None else [])
+    if len(xs):
+        xpad = (xs.max() - xs.min()) * 0.15 or xs.max() * 0.05 or 1.0
+        ypad = (max(ys) - min(ys)) * 0.15 or 2.0
+        fig.update_xaxes(range=[xs.min() - xpad, xs.max() + xpad])
+        fig.update_yaxes(range=[min(ys) - ypad, max(ys) + ypad])
+    fig.update_xaxes(tickformat="$,.0f")
+    return fig
+
+
+def _label_side(x: float, xs: pd.Series, k: int) -> str:
+    """Text position that keeps a point's label inside the chart and off its neighbours."""
+    lo, hi = float(xs.min()), float(xs.max())
+    side = "left" if hi > lo and (x - lo) / (hi - lo) > 0.5 else "right"
+    return f"{'top' if k % 2 == 0 else 'bottom'} {side}"
+
+
+def goal_probability_bars(points: pd.DataFrame, colors: Mapping[str, str],
+                          confidence: float, goal_text: str,
+                          recommended: str | None = None) -> go.Figure:
+    """Probability that a simulated year meets every goal, per point, with Wilson 95% CIs.
+
+    ``points``: point, goal_probability, goal_ci_low, goal_ci_high, team_cost_per_year.
+    Points are sorted by team cost (cheapest first).
+    """
+    rows = points.sort_values("team_cost_per_year", kind="stable")
+    p = rows["goal_probability"].astype(float) * 100
+    low = rows["goal_ci_low"].astype(float) * 100
+    high = rows["goal_ci_high"].astype(float) * 100
+    fig = go.Figure(go.Bar(
+        x=[esc(n) for n in rows["point"]], y=p,
+        marker_color=[colors.get(n, PALETTE[0]) for n in rows["point"]],
+        marker_line={"color": ["#111827" if n == recommended else "rgba(0,0,0,0)"
+                               for n in rows["point"]], "width": 2.5},
+        error_y={"type": "data", "symmetric": False, "array": (high - p).fillna(0).tolist(),
+                 "arrayminus": (p - low).fillna(0).tolist(), "color": "#374151",
+                 "thickness": 1.3, "width": 5},
+        text=[f"{v:.0f}%" if pd.notna(v) else "-" for v in p], textposition="inside",
+        insidetextanchor="start", textangle=0, textfont={"color": "white"},
+        showlegend=False,
+        hovertext=[f"<b>{esc(n)}</b><br>meets {esc(goal_text)} in {v:.0f}% of simulated years"
+                   f"<br>95% CI {lo:.0f}% to {hi:.0f}%<br>TA team ${c:,.0f} a year"
+                   + ("<br><b>recommended</b>" if n == recommended else "")
+                   for n, v, lo, hi, c in zip(rows["point"], p, low, high,
+                                              rows["team_cost_per_year"], strict=True)],
+        hoverinfo="text",
+    ))
+    fig.add_hline(y=confidence * 100, line={"color": "#c0392b", "dash": "dash", "width": 1.5})
+    goal_entry(fig, f"required probability: {confidence * 100:.0f}%")
+    style(fig, "Probability of meeting the goal, cheapest team first", legend=True,
+           xtitle="Team (sweep point), cheapest first",
+           ytitle="Simulated years meeting the goal (%)")
+    fig.update_yaxes(range=[0, 112], ticksuffix="%")
+    fig.update_layout(uniformtext={"minsize": 10, "mode": "hide"}, bargap=0.35)
+    return fig
+
