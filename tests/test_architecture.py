@@ -128,7 +128,7 @@ def test_internal_edges_resolve_submodules_and_names():
         "def f():\n    from hiresim import __version__\n"
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import hiresim.model.work\n"
     )
-    assert internal_edges(text, "hiresim.report", known) == {
+    assert internal_edges(text, "hiresim.html_report", known) == {
         "hiresim.model.work", "hiresim.records", "hiresim"}
     assert internal_edges("from .work import Task\nfrom . import x\n", "hiresim.model",
                           known) == {"hiresim.model.work", "hiresim.model"}
@@ -192,7 +192,8 @@ PLANNED = {"hiresim.kpi_catalogue"}
 RECORD_LAYERS = [
     "hiresim.metrics", "hiresim.intervals", "hiresim.goals", "hiresim.comparison",
     "hiresim.summary_table", "hiresim.survival", "hiresim.records", "hiresim.kpi_catalogue",
-    *sorted(m for m in ALL_MODULES if m == "hiresim.report" or m.startswith("hiresim.report.")),
+    *sorted(m for m in ALL_MODULES
+            if m == "hiresim.html_report" or m.startswith("hiresim.html_report.")),
 ]
 NO_SIMPY = existing(RECORD_LAYERS)
 
@@ -206,7 +207,7 @@ def test_every_layer_named_here_exists():
     """A renamed module must be renamed here too, or its rules would silently stop applying."""
     missing = sorted(set(RECORD_LAYERS) - set(NO_SIMPY) - PLANNED)
     assert not missing, f"no such modules: {missing}"
-    assert {"hiresim.report", "hiresim.report.page"} <= set(NO_SIMPY)
+    assert {"hiresim.html_report", "hiresim.html_report.pages"} <= set(NO_SIMPY)
     assert {"hiresim.model", "hiresim.model.hiring_model", "hiresim.model.work"} <= set(
         SIMULATION_CORE)
 
@@ -360,8 +361,8 @@ def test_cycle_finder_finds_one_cycle_per_component():
 def test_import_graph_sees_lazy_and_relative_imports():
     graph = import_graph()
     assert "hiresim.model.hiring_model" in graph["hiresim.replication"]
-    assert "hiresim.report.page" in graph["hiresim.report"]  # from .page import ...
-    assert "hiresim.report" in graph["hiresim.console"]  # inside a function
+    assert "hiresim.html_report.pages" in graph["hiresim.html_report"]  # from .pages import ...
+    assert "hiresim.html_report" in graph["hiresim.console"]  # inside a function
 
 
 def test_hiresim_imports_form_no_cycle():

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from hiresim import comparison, goals, intervals, metrics
-from hiresim.report import analysis
+from hiresim.html_report import analysis
 
 
 def test_everyone_uses_the_same_formulas():

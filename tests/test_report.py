@@ -22,9 +22,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from hiresim.report import ReportError, render_report, write_report
-from hiresim.report import analysis as an
-from hiresim.report.chart_style import esc, scenario_colors
+from hiresim.html_report import ReportError, render_report, write_report
+from hiresim.html_report import analysis as an
+from hiresim.html_report.chart_style import esc, scenario_colors
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT_NAME = "<script>alert(1)</script>"
@@ -319,7 +319,7 @@ def test_write_report_is_atomic(folders, tmp_path, monkeypatch):
     def fail(src, dst):  # noqa: ANN001
         raise OSError(28, "No space left on device")
 
-    from hiresim.report import pages
+    from hiresim.html_report import pages
 
     monkeypatch.setattr(pages, "render_report", lambda folder, cdn=False: "<html>new</html>")
     monkeypatch.setattr(os, "replace", fail)
@@ -338,7 +338,7 @@ def test_write_report_refuses_a_missing_parent_or_a_folder(folders, tmp_path):
 
 def test_report_never_imports_simpy_or_the_model(folders):
     code = (
-        "import sys; from hiresim.report import render_report; "
+        "import sys; from hiresim.html_report import render_report; "
         f"render_report({str(folders['compare'])!r}, cdn=True); "
         "bad = [m for m in sys.modules if m == 'simpy' or m.startswith('hiresim.model')]; "
         "assert not bad, bad"

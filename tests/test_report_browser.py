@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from hiresim.report import write_report
+from hiresim.html_report import write_report
 from test_report import IMG_NAME, PROFILE_NAME, SCRIPT_NAME, build_folders
 
 CHROMIUM = os.environ.get("HIRESIM_CHROMIUM", "/usr/bin/chromium")

@@ -40,6 +40,7 @@ _EXPORTS = {
     "simulate": "hiresim.api",
     "compare": "hiresim.api",
     "sweep": "hiresim.api",
+    "report": "hiresim.api",
     "Scenario": "hiresim.scenario",
     "load_scenario": "hiresim.scenario_files",
     "run_replication": "hiresim.replication",

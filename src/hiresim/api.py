@@ -114,7 +114,7 @@ def sweep(
 
 def report(folder: str | Path, output: str | Path | None = None, cdn: bool = False) -> Path:
     """Write the HTML report of a saved result folder (default ``FOLDER/report.html``)."""
-    from hiresim.report import write_report
+    from hiresim.html_report import write_report
 
     target = Path(output) if output is not None else Path(folder) / "report.html"
     return write_report(Path(folder), target, cdn=cdn)

@@ -155,7 +155,7 @@ def with_progress(quiet: bool, total: int, label: str,
 def write_report(folder: Path, output: str | Path | None, cdn: bool, debug: bool) -> Path:
     """The HTML report of a result folder; a problem exits 2 with one line."""
     from hiresim.api import report
-    from hiresim.report import ReportError
+    from hiresim.html_report import ReportError
 
     try:
         return report(folder, output, cdn=cdn)

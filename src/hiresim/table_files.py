@@ -2,9 +2,10 @@
 
 Atomic writes: a file is first written to a temporary file in the same folder (so the
 rename cannot cross file systems), fsynced, given the mode ``open()`` would give
-(``FILE_MODE``: 0o666 less the umask, not ``mkstemp``'s private 0o600) and renamed into
-place; if anything fails the temporary file is removed. A reader therefore sees the old
-file or the whole new one, never half a file that looks complete.
+(``FILE_MODE``: 0o666 less the umask, not ``mkstemp``'s private 0o600), or the mode of the
+file it replaces, and renamed into place; if anything fails the temporary file is
+removed. A reader therefore sees the old file or the whole new one, never half a file
+that looks complete.
 
 Streaming: ``write_parquet_stream`` and ``write_csv_stream`` write an iterable of Arrow
 tables (chunks, read one at a time) into one Parquet or CSV file, so the memory of writing
@@ -19,6 +20,7 @@ This module knows nothing of result folders (``hiresim.outputs`` builds on it).
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -48,10 +50,14 @@ def atomic_path(path: Path) -> Iterator[str]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else FILE_MODE
+    except OSError:
+        mode = FILE_MODE
+    try:
         yield tmp
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
-        os.chmod(tmp, FILE_MODE)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -18,14 +18,13 @@ PAGE_FORMATS: dict[str, str] = {
     **TEXT_FORMATS,
     "money": "${:,.0f}",
     "days": "{:.0f}",
-    "days1": "{:.1f}",
-    "int": "{:,.0f}",
 }
 
 
-def fmt(value: Any, kind: str) -> str:
-    """A number in a page format (kind: money, days, pct, count, ...); '-' if missing."""
-    return format_number(an.number(value), kind, PAGE_FORMATS)
+def fmt(value: Any, kind: str, digits: int | None = None) -> str:
+    """A number in a page format (kind: money, days, share, count, ratio, int; the
+    catalogue's ``digits`` override the decimals); '-' if missing."""
+    return format_number(an.number(value), kind, PAGE_FORMATS, digits)
 
 
 def _swatch(color: str) -> str:
@@ -62,11 +61,11 @@ def horizon_words(run: RunData) -> str:
 def signed(value: float, kind: str) -> str:
     """A difference with its sign (money in whole US$, pct in percentage points, else 0.1)."""
     digits = 0 if kind == "money" else 1
-    scale = 100 if kind == "pct" else 1
+    scale = 100 if kind == "share" else 1
     if round(value * scale, digits) == 0:
         value = 0.0
     if kind == "money":
         return "$0" if value == 0 else f"{'−' if value < 0 else '+'}${abs(value):,.0f}"
-    if kind == "pct":
+    if kind == "share":
         return f"{value * 100:+.1f} pt".replace("-", "−").replace("+0.0", "0.0")
     return f"{value:+.1f}".replace("-", "−").replace("+0.0", "0.0")

@@ -2,7 +2,7 @@
 
 Python API::
 
-    from hiresim.report import render_report, write_report, ReportError
+    from hiresim.html_report import render_report, write_report, ReportError
     html = render_report("out/compare")             # detects run / compare / sweep
     write_report("out/compare", "report.html")      # atomic write; returns the path
     write_report("out/compare", "small.html", cdn=True)  # plotly.js from the CDN
@@ -20,7 +20,8 @@ Modules, by job:
   paired differences, funnel) and ``charts_sweep`` (grid heatmaps, Pareto, goal
   probability).
 - ``shell``: the page shell (CSS, the plotly loader, the final render of a page).
-- ``kpi_rows``: the KPI rows of the tables; ``cells``: how numbers and names are shown.
+- ``cells``: how numbers and names are shown (the KPI rows come from
+  ``hiresim.kpi_catalogue``).
 - ``kpi_sections``, ``sections``, ``assumptions``: one function per report section.
 - ``headlines``: the headline prose; ``pages``: the page builders, ``render_report`` and
   ``write_report``.

@@ -19,7 +19,11 @@ from hiresim.goals import GOAL_PATTERN, GoalError, parse_goal
 from hiresim.intervals import interval, wilson
 from hiresim.intervals import paired_difference as paired_difference  # re-exported
 from hiresim.summary_table import SATURATED  # work piles up faster than it is done
-from hiresim.survival import filled_share_by, kaplan_meier
+from hiresim.survival import (
+    censored_fill_times,
+    fill_time_quantile,
+    filled_share_by,
+)
 
 from .data import RunData
 
@@ -115,22 +119,20 @@ def fill_durations(run: RunData) -> tuple[pd.DataFrame, float]:
     if reqs.empty:
         return pd.DataFrame({"profile": [], "days": [], "filled": []}), horizon
     counted = reqs[reqs["counted"].astype(bool)] if "counted" in reqs else reqs
-    filled = counted["filled_day"].notna().to_numpy()
-    end = np.where(filled, counted["filled_day"].to_numpy(dtype=float), horizon)
+    days, filled = censored_fill_times(counted["open_day"].to_numpy(dtype=float),
+                                       counted["filled_day"].to_numpy(dtype=float), horizon)
     out = pd.DataFrame({
         "profile": counted["profile"].astype(str).to_numpy(),
-        "days": end - counted["open_day"].to_numpy(dtype=float),
+        "days": days,
         "filled": filled,
     })
     return out, horizon
 
 
 def km_quantile(durations: np.ndarray, filled: np.ndarray, q: float) -> float | None:
-    times, survival = kaplan_meier(durations, filled)
-    if times.size == 0:
-        return None
-    reached = np.nonzero(1.0 - survival >= q - 1e-12)[0]
-    return float(times[reached[0]]) if reached.size else None
+    """Kaplan-Meier quantile of days to fill; None where the curve never gets there."""
+    value = fill_time_quantile(durations, filled, q)
+    return None if math.isnan(value) else value
 
 
 def km_box(durations: np.ndarray, filled: np.ndarray) -> dict[str, float | None]:

@@ -9,41 +9,45 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from hiresim.kpi_catalogue import Kpi, compared, forest, summary_rows
+
 from . import analysis as an
 from .cells import days_text, fmt, horizon_words, name_html, prob_cell, signed
 from .charts_cost_funnel import forest_plot
 from .data import CompareData, RunData
-from .kpi_rows import DIFF_ROWS, FOREST_KPIS, KPI_ROWS
 from .shell import Page, h
 
 
-def _kpi_cell(metric: dict, sub: str, kind: str) -> str:
+def _kpi_cell(metric: dict, sub: str, kind: str, digits: int | None) -> str:
     if not metric:
         return "-"
     if sub:
         value = metric.get(sub)
         if value is None and sub.startswith("p"):
             return "&gt; horizon"
-        return h(fmt(value, kind))
+        return h(fmt(value, kind, digits))
     mean = metric.get("mean")
     if mean is None:
         return "-"
     low, high = metric.get("ci_low"), metric.get("ci_high")
-    ci = (f' <span class="small">[{h(fmt(low, kind))}, {h(fmt(high, kind))}]</span>'
+    ci = (f' <span class="small">[{h(fmt(low, kind, digits))}, '
+          f"{h(fmt(high, kind, digits))}]</span>"
           if low is not None and high is not None and abs(high - low) > 1e-9 else "")
-    return h(fmt(mean, kind)) + ci
+    return h(fmt(mean, kind, digits)) + ci
 
 
 def kpi_table(runs: Sequence[RunData], colors: dict[str, str],
               goal_texts: Sequence[str] = ()) -> str:
     head = "".join(f"<th>{name_html(r.name, colors)}</th>" for r in runs)
     rows = []
-    for label, metric, sub, kind in KPI_ROWS:
-        cells = [r.metrics.get(metric) or {} for r in runs]
-        if all((c.get("n", 0) == 0 and not (sub and c.get(sub) is not None)) for c in cells):
+    for row in summary_rows():
+        cells = [r.metrics.get(row.key) or {} for r in runs]
+        if all((c.get("n", 0) == 0 and not (row.sub and c.get(row.sub) is not None))
+               for c in cells):
             continue
-        tds = "".join(f"<td>{_kpi_cell(c, sub, kind)}</td>" for c in cells)
-        rows.append(f"<tr><td>{h(label)}</td>{tds}</tr>")
+        tds = "".join(f"<td>{_kpi_cell(c, row.sub, row.kind, row.digits)}</td>"
+                      for c in cells)
+        rows.append(f"<tr><td>{h(row.label)}</td>{tds}</tr>")
     if goal_texts:
         probs = [an.joint_goal_probability(r, goal_texts) for r in runs]
         if any(p is not None for p in probs):
@@ -74,7 +78,7 @@ def kpi_cards(run: RunData) -> str:
         ("Median time-to-fill", days_text(ttf.get("p50")), "all reqs, Kaplan-Meier"),
         ("P80 time-to-fill", days_text(ttf.get("p80")), "80% of reqs filled within"),
         ("Cost per hire", fmt(cph.get("mean"), "money"), ci(cph, "money")),
-        ("Reqs filled", fmt((m.get("fill_rate") or {}).get("mean"), "pct"),
+        ("Reqs filled", fmt((m.get("fill_rate") or {}).get("mean"), "share"),
          horizon_words(run)),
         ("Hires", fmt((m.get("hires") or {}).get("mean"), "count"),
          ci(m.get("hires") or {}, "count")),
@@ -90,7 +94,8 @@ def _forest_frame(compare: CompareData) -> pd.DataFrame:
     base = compare.baseline
     rows = []
     for other, diffs in (compare.report.get("differences") or {}).items():
-        for kpi, label, group in FOREST_KPIS:
+        for entry in forest():
+            kpi, label, group = entry.name, entry.short_label, _group(entry)
             diff = diffs.get(kpi)
             if not diff or diff.get("mean") is None:
                 continue
@@ -104,10 +109,15 @@ def _forest_frame(compare: CompareData) -> pd.DataFrame:
                                        "ci_high", "clear", "statement"])
 
 
+def _group(kpi: Kpi) -> str:
+    """The forest-plot panel of a KPI: days, money, or points (shares and counts)."""
+    return {"days": "days", "money": "money"}.get(kpi.kind, "points")
+
+
 def _difference_words(other: str, base: str, label: str, group: str, diff: dict,
                       clear: bool) -> str:
     """'split vs combined: cost per hire −$388 (95% CI −$563 to −$214), a clear difference'."""
-    kind = {"days": "days", "money": "money", "points": "pct"}[group]
+    kind = {"days": "days", "money": "money"}.get(group, "share")
     unit = " days" if group == "days" else ""
     text = f"{other} vs {base}: {label.lower()} {signed(diff['mean'], kind)}{unit}"
     low, high = diff.get("ci_low"), diff.get("ci_high")
@@ -134,7 +144,8 @@ def differences_section(page: Page, compare: CompareData, colors: dict[str, str]
     others = list(diffs)
     head = "".join(f"<th>{name_html(o, colors)}</th>" for o in others)
     rows = []
-    for kpi, label, kind in DIFF_ROWS:
+    for entry in compared():
+        kpi, label, kind = entry.name, entry.label, entry.kind
         cells = []
         for o in others:
             d = diffs[o].get(kpi) or {}

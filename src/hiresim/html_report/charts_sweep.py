@@ -57,7 +57,7 @@ def sweep_heatmap(points: pd.DataFrame, x_key: str, y_keys: Sequence[str], value
     values = [v for row in z for v in row if v is not None]
     zmin = min(values) if values else 0
     zmax = max(values) if values else 1
-    if kind == "pct":
+    if kind == "share":
         zmin, zmax = 0, 1
     fig = go.Figure(go.Heatmap(
         z=z, x=[esc(x) for x in xs], y=[esc(y) for y in ys], text=text,
@@ -65,7 +65,7 @@ def sweep_heatmap(points: pd.DataFrame, x_key: str, y_keys: Sequence[str], value
         zmin=zmin, zmax=zmax if zmax > zmin else zmin + 1,
         hovertext=hover, hoverinfo="text", xgap=3, ygap=3,
         colorbar={"title": {"text": esc(unit), "side": "right"}, "thickness": 12,
-                  "tickformat": ".0%" if kind == "pct" else ("$,.0f" if kind == "money"
+                  "tickformat": ".0%" if kind == "share" else ("$,.0f" if kind == "money"
                                                                else ",.0f")},
     ))
     style(fig, esc(title), height=max(260, 150 + 70 * len(ys)),
@@ -88,7 +88,7 @@ def _kind_fmt(v: float | None, kind: str) -> str:
         return "> horizon" if kind == "days" else "-"
     if kind == "money":
         return f"${v:,.0f}"
-    if kind == "pct":
+    if kind == "share":
         return f"{100 * v:.0f}%"
     return f"{v:.0f} d" if kind == "days" else f"{v:.2f}"
 

@@ -4,13 +4,13 @@ a saved result folder to one self-contained HTML page and writes it atomically.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from hiresim.table_files import atomic_write_text
 
 from . import analysis as an
 from .assumptions import assumptions_section, provenance_section
@@ -111,9 +111,9 @@ def _points_table(sweep: SweepData, colors: dict[str, str]) -> str:
                   f"<td>{h(fmt(r['cost_per_hire'], 'money'))}</td>",
                   f"<td>{h(_days_or_horizon(r['time_to_fill_p50']))}</td>",
                   f"<td>{h(_days_or_horizon(r['time_to_fill_p80']))}</td>",
-                  f"<td>{h(fmt(r['fill_rate'], 'pct'))}</td>",
-                  f"<td>{h(fmt(r['utilization_recruiter'], 'pct'))}</td>",
-                  f"<td>{h(fmt(r['utilization_sourcer'], 'pct'))}</td>"]
+                  f"<td>{h(fmt(r['fill_rate'], 'share'))}</td>",
+                  f"<td>{h(fmt(r['utilization_recruiter'], 'share'))}</td>",
+                  f"<td>{h(fmt(r['utilization_sourcer'], 'share'))}</td>"]
         if goals:
             p = {"probability": an.number(r.get("goal_probability")),
                  "ci_low": an.number(r.get("goal_ci_low")) or 0.0,
@@ -302,8 +302,9 @@ def render_report(folder: str | Path, cdn: bool = False) -> str:
 def write_report(folder: str | Path, output: str | Path, cdn: bool = False) -> Path:
     """Render the report of ``folder`` and write it to ``output`` atomically.
 
-    The page is written to a temporary file beside ``output`` and renamed over it, so a
-    reader never sees half a report and a failure leaves any previous report intact.
+    The page is written to a temporary file beside ``output`` and renamed over it
+    (``hiresim.table_files``), so a reader never sees half a report, a failure leaves any
+    previous report intact, and a replaced file keeps its permissions.
     """
     target = Path(output)
     if target.is_dir():
@@ -313,24 +314,9 @@ def write_report(folder: str | Path, output: str | Path, cdn: bool = False) -> P
         raise ReportError(f"{parent}: no such folder for the report")
     text = render_report(folder, cdn=cdn)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+        atomic_write_text(target, text)
     except OSError as err:
         raise ReportError(f"{target}: cannot write the report ({err.strerror})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise ReportError(f"{target}: cannot write the report ({err.strerror})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
 
 
