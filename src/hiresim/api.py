@@ -24,7 +24,9 @@ from pathlib import Path
 
 from hiresim.batch import run_batch
 from hiresim.experiment import make_executor
+from hiresim.folder_guard import check_report_target
 from hiresim.goals import DEFAULT_CONFIDENCE, Goal, parse_goal
+from hiresim.outputs import verify_results
 from hiresim.results import Results
 from hiresim.scenario import Scenario
 from hiresim.scenario_files import expand_grid, load_scenario
@@ -112,9 +114,18 @@ def sweep(
                            source=str(file))
 
 
-def report(folder: str | Path, output: str | Path | None = None, cdn: bool = False) -> Path:
-    """Write the HTML report of a saved result folder (default ``FOLDER/report.html``)."""
+def report(folder: str | Path, output: str | Path | None = None, cdn: bool = False,
+           protect: Sequence[Path] = ()) -> Path:
+    """Write the HTML report of a saved result folder (default ``FOLDER/report.html``).
+
+    The folder's tables are first checked against its provenance (``outputs.verify_results``);
+    the target must be a regular file that is none of ``protect`` (e.g. the run's inputs)
+    and not inside a result folder except as an ``.html`` file at its top
+    (``hiresim.folder_guard``).
+    """
     from hiresim.html_report import write_report
 
     target = Path(output) if output is not None else Path(folder) / "report.html"
+    check_report_target(target, protect)
+    verify_results(Path(folder))
     return write_report(Path(folder), target, cdn=cdn)

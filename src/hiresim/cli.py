@@ -47,7 +47,7 @@ def _json(value: object) -> str:
     return json.dumps(json_safe(value))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ui.OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hiresim",
                       message=f"%(prog)s, version %(version)s (simulation core: {core_mode()})")
 def main() -> None:

@@ -26,6 +26,44 @@ if TYPE_CHECKING:
     from hiresim.experiment import Executor
 
 
+class OneLineErrors(click.Group):
+    """A command group whose usage errors are one line (``error: --workers: ...``, exit 2)
+    and whose Ctrl-C exits 130 with one line, in every command (not click's usage text,
+    nor "Aborted!" with exit 1)."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,  # type: ignore[override]
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as err:
+            bad_input(f"error: {_usage_message(err)}")
+        except click.ClickException as err:
+            bad_input(f"error: {err.format_message()}")
+        except click.Abort:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _usage_message(err: click.UsageError) -> str:
+    """click's message on one line, led by the option it is about when it names one."""
+    text = " ".join(err.format_message().split())
+    hint = getattr(err, "param_hint", None)
+    param = getattr(err, "param", None)
+    if hint is None and param is not None:
+        hint = "/".join(getattr(param, "opts", []) or [param.name or ""])
+    if isinstance(hint, (list, tuple)):
+        hint = "/".join(hint)
+    if hint and isinstance(err, click.BadParameter):
+        text = text.removeprefix(f"Invalid value for {hint}: ")
+        text = text.removeprefix(f"Invalid value for '{hint}': ")
+        return f"{hint.strip(chr(39))}: {text}"
+    return text
+
+
 def bad_input(message: str) -> NoReturn:
     """One line (or one per problem) on stderr, exit status 2."""
     click.echo(message, err=True)

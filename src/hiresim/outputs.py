@@ -57,6 +57,7 @@ from hiresim.folder_guard import (
     check_may_empty,
     check_not_locked,
     file_digest,
+    verify_run_folder,
 )
 from hiresim.records import (
     CANDIDATE_COLUMNS,
@@ -405,6 +406,35 @@ def study_folder(path: str | Path, force: bool, kind: str,
         atomic_write_text(folder / STUDY_FILE, json.dumps(meta, indent=2))
     finally:
         lock.release()
+
+
+def verify_results(folder: Path) -> None:
+    """Before a result folder is read back (report): every run in it is complete and its
+    tables match run.json; a compare or sweep finished. ``OutputError`` with one line
+    naming what is wrong or missing."""
+    if (folder / "run.json").is_file():
+        _verify(folder)
+        return
+    study = folder / STUDY_FILE
+    if study.is_file():
+        try:
+            status = json.loads(study.read_text()).get("status")
+        except (OSError, ValueError, AttributeError):
+            status = None
+        if status != "complete":
+            raise OutputError(f"{folder}: the compare or sweep in this folder did not finish "
+                              f"(study.json status: {status}); run it again")
+    runs = [p.parent for p in sorted(folder.glob("*/run.json"))]
+    runs += [p.parent for p in sorted(folder.glob("points/*/run.json"))]
+    for run in runs:
+        _verify(run)
+
+
+def _verify(run: Path) -> None:
+    try:
+        verify_run_folder(run)
+    except FolderError as err:
+        raise OutputError(str(err)) from None
 
 
 def write_comparison(folder: Path, report: dict) -> Path:
