@@ -137,3 +137,46 @@ def test_no_generator_errors_when_runs_are_collected(small: Scenario) -> None:
         sys.unraisablehook = old_hook
         gc.set_threshold(*old_threshold)
     assert [repr(p.exc_value) for p in problems] == []
+
+
+# ----------------------------------------------- what Journey relies on in SimPy
+
+
+def test_simpy_keeps_an_events_value_in_the_private_value_attribute() -> None:
+    """journey.py reads SimPy's ``Event._value`` (and ``callbacks``) instead of the public
+    ``Event.value`` property, to save a property call per resume. This pins the SimPy
+    behaviour that relies on: if an upgrade changes it, this fails (journey.py says why)."""
+    env = simpy.Environment()
+    event = env.event()
+    assert event.callbacks == []  # pending: a list to append to
+    seen: list[tuple[Any, Any]] = []
+    event.callbacks.append(lambda ev: seen.append((ev.callbacks, ev._value)))
+    event.succeed("outcome")
+    assert event._value == "outcome"  # set when triggered, before it is processed
+    timeout = env.timeout(1.0, value="late")
+    assert timeout._value == "late"  # a timeout's value is set when it is made
+    env.run()
+    assert seen == [(None, "outcome")]  # processed before callbacks run; value final
+    assert event.callbacks is None and timeout.callbacks is None
+    assert (event._value, timeout._value) == (event.value, timeout.value)
+
+
+def test_a_journey_gets_the_value_simpy_events_succeed_with() -> None:
+    """The same through a journey: pending and already-processed SimPy events both give
+    the story the value they succeeded with."""
+    env = simpy.Environment()
+    pending = env.event()
+    processed = env.event().succeed(7)
+    env.run()
+    got: list[Any] = []
+
+    def story():  # noqa: ANN202
+        got.append((yield processed))
+        got.append((yield pending))
+        got.append((yield env.timeout(1.0, value="timed")))
+
+    Journeys().start(story())
+    assert got == [7]
+    pending.succeed("later")
+    env.run()
+    assert got == [7, "later", "timed"]

@@ -20,7 +20,7 @@ import pytest
 import simpy
 
 from hiresim.distributions import Fixed
-from hiresim.model.requisitions import Req
+from hiresim.model.sourcing import ReqSourcing
 from hiresim.model.work import (
     DONE,
     WITHDREW,
@@ -590,7 +590,7 @@ def test_task_switch_does_not_make_time_run_backwards(make_scenario, records):
 # --------------------------------------------------------------------------- one worker
 
 
-def test_worker_takes_most_urgent_task_first_and_sources_only_when_idle(make_scenario):
+def test_worker_takes_most_urgent_task_first_and_sources_only_when_idle():
     """A person's queue: priority order, FIFO within a priority, lazy withdrawal, and new
     outreach only when nothing is waiting.
 
@@ -607,13 +607,12 @@ def test_worker_takes_most_urgent_task_first_and_sources_only_when_idle(make_sce
     person = Person(env, "recruiter-1", "recruiter", 7.0, queue, effort, None)
     prospects: list[float] = []
     person.new_prospect = lambda req, who: prospects.append(env.now)
-    profile = make_scenario().profiles[0]
-    req = Req(env, 0, profile, 0, 0.0, sourcing_rate_per_week=70.0, max_active=None)
+    req = ReqSourcing(0, rate_per_week=70.0, max_active=None)
 
     intake = Task(Activity.INTAKE, None)
     intake.dist = Fixed(value=5.0)
     queue.submit(intake)
-    req.start_sourcing_clock(0.0)
+    req.start(0.0)
     person.add_sourcing_req(req)
 
     arrivals = [

@@ -33,6 +33,7 @@ PURE_ENV = "HIRESIM_PURE"
 # through. This file imports only the standard library, so setup.py can load it alone.
 CORE_MODULES = (
     "hiresim.model.journey",
+    "hiresim.model.sourcing",
     "hiresim.model.work",
     "hiresim.model.requisitions",
     "hiresim.model.candidates",

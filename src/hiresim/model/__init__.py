@@ -1,5 +1,22 @@
 """The SimPy model of a hiring team. Imports only simpy, numpy and the scenario types.
 
+The modules form layers, lowest first; each imports only modules of the layers below it,
+counting imports under ``TYPE_CHECKING`` and inside functions (tests/test_model_layers.py):
+
+1. ``journey``: running a story (a generator) on the events it waits for (``Signal``).
+2. ``sourcing``: each req's outreach pace (a token bucket), whether it wants sourcing,
+   and which req an idle sourcer works on next (``ReqSourcing``, ``next_outreach``).
+3. ``work``: tasks, queues and staff: ``Person`` and ``UnlimitedPool``, both ``Staff``
+   (a ``typing.Protocol``); where work is submitted is a ``TaskQueue``.
+4. ``requisitions``: reqs and the desks that assign them to staff. ``Req`` is generic in
+   its candidates' type, so it holds candidates without knowing the layer above.
+5. ``candidates``: the candidate's story (``CandidateFlow``) and what it counts
+   (``Tally``). It is handed what it needs (tally, queues, a hire callback), not the model.
+6. ``hiring_model``: ``HiringModel`` builds the pieces, wires them and runs one replication.
+
+A lower layer that must call into a higher one gets a callback (``Staff.new_prospect``,
+``CandidateFlow``'s ``on_hire``) or a Protocol, never an import.
+
 The modules here (and ``random_streams``) are compiled to C by mypyc when the package is
 installed (``hiresim.compiled``, ``setup.py``). When editing them:
 

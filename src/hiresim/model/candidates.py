@@ -15,15 +15,18 @@ patience (cumulative over the process); when it runs out, they withdraw.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from hiresim.distributions import SequenceSampler
-from hiresim.model.work import DONE, WITHDREW, Activity, Task
+from hiresim.model.requisitions import Req
+from hiresim.model.work import DONE, WITHDREW, Activity, Staff, Task, TaskQueue
+from hiresim.random_streams import BlockDraws
 
 if TYPE_CHECKING:
-    from hiresim.model.hiring_model import HiringModel
-    from hiresim.model.requisitions import Req
-    from hiresim.random_streams import BlockDraws
+    import simpy
+
+    from hiresim.scenario import Scenario
 
 TERMINAL_STATES = (
     "no_reply",
@@ -72,7 +75,8 @@ class Candidate:
     offer_response: float
     patience_left: float  # days of waiting left (inf: never withdraws)
 
-    def __init__(self, cid: int, req: Req, source: str, created: float, counted: bool) -> None:
+    def __init__(self, cid: int, req: Req[Candidate], source: str, created: float,
+                 counted: bool) -> None:
         self.id = cid
         self.req = req
         self.source = source
@@ -93,13 +97,68 @@ class Candidate:
         self.sourced_by = ""
 
 
-class CandidateFlow:
-    """The hiring story: one generator per candidate, run as a ``Journey``."""
+class Tally:
+    """What one run counts of its candidates, as they end.
 
-    def __init__(self, model: HiringModel) -> None:
-        self.m = model
-        self.env = model.env
-        scenario = model.scenario
+    Only candidates created after the warm-up (``Candidate.counted``) are counted:
+    ``counts`` (source, terminal state) -> candidates; ``stage_counts`` (source, stage,
+    outcome) -> stage visits; ``replies``; ``outreach_unresolved``, sourced prospects cut
+    off (closed out or in process) before their outreach sequence ended, whose reply is not
+    known. ``hires`` lists every hired candidate, warm-up included. With ``record_detail``,
+    ``visits`` holds every stage visit (candidate, stage, enter, start, end, outcome; days)
+    and ``candidate_rows`` a row per candidate; otherwise both are None.
+    """
+
+    def __init__(self, record_detail: bool) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+        self.stage_counts: dict[tuple[str, str, str], int] = {}
+        self.replies = 0
+        self.outreach_unresolved = 0
+        self.hires: list[Candidate] = []
+        self.visits: list[tuple] | None = [] if record_detail else None
+        self.candidate_rows: list[tuple] | None = [] if record_detail else None
+
+    def candidate_finished(self, c: Candidate) -> None:
+        """Tally a candidate's end (candidates created during the warm-up are not counted)."""
+        if not c.counted:
+            return
+        key = (c.source, c.terminal or "")
+        self.counts[key] = self.counts.get(key, 0) + 1
+        if c.terminal_stage == "outreach" and c.terminal in ("closed_out", "in_process"):
+            # cut off before the outreach sequence ended: reply not yet known
+            self.outreach_unresolved += 1
+        if c.replied:
+            self.replies += 1
+        if self.candidate_rows is not None:
+            self.candidate_rows.append((
+                c.id, c.req.index, c.req.profile.name, c.source, c.sourced_by, c.created,
+                c.end, c.terminal, c.terminal_stage, c.replied, c.offered,
+            ))
+
+
+class CandidateFlow:
+    """The hiring story: one generator per candidate, run as a ``Journey``.
+
+    It is given what the story needs of the rest of the model: the tally to count into,
+    the interviewers' queue of each profile, the activities that take no one's time
+    (effort fixed at zero hours) and ``on_hire``, called after a candidate is hired (the
+    model fills a position and closes the req when it is full).
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        scenario: Scenario,
+        tally: Tally,
+        interviewers: list[TaskQueue],
+        zero_effort: frozenset[Activity],
+        on_hire: Callable[[Candidate], None],
+    ) -> None:
+        self.env = env
+        self.tally = tally
+        self.interviewers = interviewers
+        self.zero_effort = zero_effort
+        self.on_hire = on_hire
         self.outreach = scenario.outreach
         self.behaviour = scenario.candidates
         self.split = scenario.team.structure == "split"
@@ -166,11 +225,12 @@ class CandidateFlow:
     def leave(self, c: Candidate, outcome: str, t: float) -> None:
         """Close the current stage visit with its outcome (and tally it for the funnel)."""
         if c.stage:
-            if self.m.visits is not None:
-                self.m.visits.append((c.id, c.stage, c.stage_enter, c.stage_start, t, outcome))
+            visits = self.tally.visits
+            if visits is not None:
+                visits.append((c.id, c.stage, c.stage_enter, c.stage_start, t, outcome))
             if c.counted:
                 key = (c.source, c.stage, outcome)
-                counts = self.m.stage_counts
+                counts = self.tally.stage_counts
                 counts[key] = counts.get(key, 0) + 1
             c.stage = ""
 
@@ -194,11 +254,9 @@ class CandidateFlow:
         req.active_candidates.pop(c, None)
         if c.in_pipeline:
             c.in_pipeline = False
-            req.pipeline_count -= 1
-            if req.sourcer is not None and req.max_active is not None:
-                if req.pipeline_count == req.max_active - 1:
-                    req.sourcer.wake_up()
-        self.m.candidate_finished(c)
+            if req.sourcing.disengage() and req.sourcer is not None:
+                req.sourcer.wake_up()  # a slot under the pipeline cap: source again
+        self.tally.candidate_finished(c)
 
     def resolve(self, c: Candidate, t: float, state: str) -> None:
         """End a live candidate at t (req closed, horizon): a lapsed wait is a withdrawal."""
@@ -215,7 +273,7 @@ class CandidateFlow:
         tasks = pending if isinstance(pending, list) else (pending,) if pending else ()
         return any(task.started_at is not None and task.started_at <= t for task in tasks)
 
-    def team_step(self, c: Candidate, queue: Any, activity: Activity,  # noqa: ANN201
+    def team_step(self, c: Candidate, queue: TaskQueue, activity: Activity,  # noqa: ANN201
                   priority: int | None = None, dist: Any = None, patient: bool = True,
                   panel: int = 1):
         """Queue work for the team and wait until it is done; False if the candidate left.
@@ -223,7 +281,7 @@ class CandidateFlow:
         An activity whose effort is a fixed zero hours takes no one's time: it is not queued
         and the candidate moves on at once (how a scenario leaves a step out).
         """
-        if (activity in self.m.zero_effort) if dist is None else (
+        if (activity in self.zero_effort) if dist is None else (
                 dist.is_deterministic and dist.mean == 0.0):
             return True
         now = self.env.now
@@ -250,7 +308,7 @@ class CandidateFlow:
             c.patience_left = max(0.0, c.patience_left - (started - now))
         return True
 
-    def _panel(self, c: Candidate, queue: Any, first: Task, panel: int, now: float):  # noqa: ANN202
+    def _panel(self, c: Candidate, queue: TaskQueue, first: Task, panel: int, now: float):  # noqa: ANN202
         """Wait for a panel of interviewers; patience runs until the first one starts."""
         tasks = [first]
         for _ in range(panel - 1):
@@ -293,7 +351,7 @@ class CandidateFlow:
         return True
 
     # -- the journeys ---------------------------------------------------------------------
-    def sourced(self, c: Candidate, sourcer: Any):  # noqa: ANN201
+    def sourced(self, c: Candidate, sourcer: Staff):  # noqa: ANN201
         """Outreach sequence, reply, qualification call, handoff (split), then the pipeline."""
         env = self.env
         self.enter(c, "outreach")
@@ -341,7 +399,9 @@ class CandidateFlow:
             if not req.activated.triggered:
                 if not (yield from self.wait_for(c, req.activated)):
                     return
-            if not (yield from self.team_step(c, req.recruiter.queue, Activity.HANDOFF_IN)):
+            recruiter = req.recruiter
+            assert recruiter is not None  # the req is active: a recruiter owns it
+            if not (yield from self.team_step(c, recruiter.queue, Activity.HANDOFF_IN)):
                 return
             c.handed_off = True
             self.leave(c, "passed", env.now)
@@ -352,7 +412,9 @@ class CandidateFlow:
         inbound = c.req.profile.inbound
         if inbound.reviewed:
             self.enter(c, "application_review")
-            if not (yield from self.team_step(c, c.req.recruiter.queue,
+            recruiter = c.req.recruiter
+            assert recruiter is not None  # applicants come once the req is active
+            if not (yield from self.team_step(c, recruiter.queue,
                                               Activity.APPLICATION_REVIEW)):
                 return
             if c.u[U_REVIEW] >= inbound.review_pass_rate:
@@ -366,7 +428,9 @@ class CandidateFlow:
         env = self.env
         req = c.req
         profile = req.profile
-        recruiter = req.recruiter.queue
+        owner = req.recruiter
+        assert owner is not None  # the req is active: a recruiter owns it
+        recruiter = owner.queue
         self.join_pipeline(c)
 
         self.enter(c, "screen")
@@ -380,7 +444,7 @@ class CandidateFlow:
             return
         self.leave(c, "passed", env.now)
 
-        interviewers = self.m.interviewers[req.profile_index]
+        interviewers = self.interviewers[req.profile_index]
         for k, rnd in enumerate(profile.interview_rounds):
             self.enter(c, rnd.name)
             if not (yield from self.team_step(c, recruiter, Activity.SCHEDULING)):
@@ -418,7 +482,8 @@ class CandidateFlow:
         if not c.terminal and ok:
             if c.u[U_ACCEPT] < self.acceptance(c, env.now):
                 self.finish(c, "hired", env.now)
-                self.m.hire(c)
+                self.tally.hires.append(c)
+                self.on_hire(c)
             else:
                 self.finish(c, "declined_offer", env.now)
         self.release_offer(req)
@@ -428,7 +493,7 @@ class CandidateFlow:
         """Count an engaged candidate against the req's sourcing cap (once)."""
         if not c.in_pipeline:
             c.in_pipeline = True
-            c.req.pipeline_count += 1
+            c.req.sourcing.engage()
 
     def acceptance(self, c: Candidate, now: float) -> float:
         """Offer acceptance probability, falling once the process outlasts the grace period."""
@@ -436,7 +501,7 @@ class CandidateFlow:
         overdue_weeks = max(0.0, (now - c.created - b.acceptance_grace_days) / 7.0)
         return max(0.0, c.req.profile.offer_acceptance - b.acceptance_drop_per_week * overdue_weeks)
 
-    def release_offer(self, req: Req) -> None:
+    def release_offer(self, req: Req[Candidate]) -> None:
         """Hand the req's offer slot to the next candidate still waiting for it."""
         now = self.env.now
         while req.offer_waiters and not req.closed:

@@ -1,9 +1,10 @@
 """One hiring team and its plan as a SimPy model: build it, run it to the horizon, read it.
 
 ``HiringModel`` wires the pieces together: the people (``work``), the reqs and their
-desks (``requisitions``) and the candidate journeys (``candidates``). It owns the random
-streams of one replication and collects flat rows (tuples) for reqs, candidates, stage
-visits, staff time and weekly snapshots. It knows nothing of pandas, files or the CLI.
+desks (``requisitions``), their sourcing (``sourcing``) and the candidate journeys
+(``candidates``), which count into a ``Tally``. It owns the random streams of one
+replication and collects flat rows (tuples) for reqs, candidates, stage visits, staff time
+and weekly snapshots. It knows nothing of pandas, files or the CLI.
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ from typing import Any
 import numpy as np
 import simpy
 
-from hiresim.model.candidates import Candidate, CandidateFlow
+from hiresim.model.candidates import Candidate, CandidateFlow, Tally
 from hiresim.model.journey import Journeys
 from hiresim.model.requisitions import Desk, Req
+from hiresim.model.sourcing import ReqSourcing
 from hiresim.model.work import (
     Activity,
     EffortSampler,
     Person,
+    Staff,
     Task,
+    TaskQueue,
     UnlimitedPool,
     WorkQueue,
 )
@@ -52,18 +56,11 @@ class HiringModel:
         self.new_candidates_until = (
             float("inf") if sim.new_candidates_until_day is None else sim.new_candidates_until_day
         )
-        self.visits: list[tuple] | None = [] if record_detail else None
-        self.candidate_rows: list[tuple] | None = [] if record_detail else None
+        self.tally = Tally(record_detail)
         self.snapshots: list[tuple] = []
-        self.hires: list[Candidate] = []
-        self.counts: dict[tuple[str, str], int] = {}  # (source, terminal state) -> candidates
-        self.stage_counts: dict[tuple[str, str, str], int] = {}  # (source, stage, outcome)
-        self.replies = 0
-        self.outreach_unresolved = 0
         self._next_id = 0
 
         self.effort = self._effort_sampler()
-        self.flow = CandidateFlow(self)
         team = scenario.team
         split = team.structure == "split"
         self.split = split
@@ -74,10 +71,12 @@ class HiringModel:
             if split and team.sourcers is not None
             else []
         )
-        self.recruiter_desk = Desk(self.recruiters, team.recruiters.max_reqs)
-        self.sourcer_desk = Desk(self.sourcers, team.sourcers.max_reqs if team.sourcers else None)
-        self.interviewer_people: list[list[Any]] = []
-        self.interviewers: list[Any] = []
+        self.recruiter_desk: Desk[Req[Candidate]] = Desk(self.recruiters,
+                                                         team.recruiters.max_reqs)
+        self.sourcer_desk: Desk[Req[Candidate]] = Desk(
+            self.sourcers, team.sourcers.max_reqs if team.sourcers else None)
+        self.interviewer_people: list[list[Staff]] = []
+        self.interviewers: list[TaskQueue] = []
         for profile in scenario.profiles:
             iv = profile.interviewers
             role = StaffRole(count=iv.count, hours_per_week=iv.hours_per_week)
@@ -85,6 +84,8 @@ class HiringModel:
                                  shared=True)
             self.interviewer_people.append(people)
             self.interviewers.append(people[0].queue if people else WorkQueue(env, "nobody"))
+        self.flow = CandidateFlow(env, scenario, self.tally, self.interviewers,
+                                  self.zero_effort, self.hire)
         self.reqs = self._plan()
         for req in self.reqs:
             self.journeys.start(self._req_lifecycle(req))
@@ -123,7 +124,7 @@ class HiringModel:
         skill: SourcingSkill | None,
         sources: bool,
         shared: bool | None = None,
-    ) -> list[Any]:
+    ) -> list[Staff]:
         """The people of one role, each with a queue (or one shared queue, or unlimited)."""
         if spec is None:
             return []
@@ -141,7 +142,7 @@ class HiringModel:
         if spec.unlimited:
             pool = UnlimitedPool(env, f"{role}-pool", role, spec.hours_per_week, effort,
                                  outreach_dists, reply_multiplier)
-            people: list[Any] = [pool]
+            people: list[Staff] = [pool]
         else:
             if shared is None:
                 shared = self.scenario.team.work_queue == "shared"
@@ -160,7 +161,7 @@ class HiringModel:
                 person.sourcing_open_until = self.new_candidates_until
         return people
 
-    def _plan(self) -> list[Req]:
+    def _plan(self) -> list[Req[Candidate]]:
         """All reqs of the hiring plan, in order of opening."""
         out = self.scenario.outreach
         opens: list[tuple[float, int, int]] = []
@@ -176,14 +177,14 @@ class HiringModel:
                 days = [o.first_day + i * step for i in range(o.count)]
             opens.extend((day, p_index, i) for i, day in enumerate(days))
         opens.sort()
-        reqs = []
+        reqs: list[Req[Candidate]] = []
         for index, (day, p_index, _) in enumerate(opens):
             reqs.append(Req(self.env, index, self.scenario.profiles[p_index], p_index, day,
                             out.prospects_per_req_per_week, out.max_active_per_req))
         return reqs
 
     # -- the life of a req ---------------------------------------------------------------
-    def _req_lifecycle(self, req: Req):  # noqa: ANN202
+    def _req_lifecycle(self, req: Req[Candidate]):  # noqa: ANN202
         env = self.env
         ahead = self.scenario.team.pipeline_ahead_days if self.split else 0.0
         if ahead > 0:
@@ -192,12 +193,12 @@ class HiringModel:
         yield env.timeout(max(0.0, req.open_day - env.now))
         self.recruiter_desk.request(req, self._recruiter_assigned)
 
-    def _recruiter_assigned(self, req: Req, person: Any) -> None:
+    def _recruiter_assigned(self, req: Req[Candidate], person: Staff) -> None:
         req.recruiter = person
         req.assigned_day = self.env.now
         self.journeys.start(self._intake(req, person))
 
-    def _intake(self, req: Req, person: Any):  # noqa: ANN202
+    def _intake(self, req: Req[Candidate], person: Staff):  # noqa: ANN202
         task = Task(Activity.INTAKE, None)
         person.queue.submit(task)
         yield task
@@ -212,17 +213,17 @@ class HiringModel:
         elif req.sourcer is None and self.scenario.team.pipeline_ahead_days <= 0:
             self.sourcer_desk.request(req, self._sourcer_assigned)
 
-    def _sourcer_assigned(self, req: Req, person: Any) -> None:
+    def _sourcer_assigned(self, req: Req[Candidate], person: Staff) -> None:
         if req.closed:
             if self.split:
                 self.sourcer_desk.release(person)
             return
         req.sourcer = person
         req.sourcing_day = self.env.now
-        req.start_sourcing_clock(self.env.now)
-        person.add_sourcing_req(req)
+        req.sourcing.start(self.env.now)
+        person.add_sourcing_req(req.sourcing)
 
-    def _applications(self, req: Req):  # noqa: ANN202
+    def _applications(self, req: Req[Candidate]):  # noqa: ANN202
         """Applicants arrive as a Poisson stream while the req is open and advertised."""
         env = self.env
         gaps = BlockDraws(stream(self.seed, self.replication, Stream.INBOUND_ARRIVALS,
@@ -238,19 +239,21 @@ class HiringModel:
             self.flow.draw_fate(c, fates, 1.0)
             self.journeys.start(self.flow.inbound(c))
 
-    def new_prospect(self, req: Req, person: Any) -> None:
-        """A sourcing person finished the first outreach to a new prospect for ``req``."""
+    def new_prospect(self, sourcing: ReqSourcing, person: Staff) -> None:
+        """A sourcing person finished the first outreach to a new prospect for a req."""
         if self.env.now >= self.new_candidates_until:
             return
-        if req.sourced_draws is None:
-            req.sourced_draws = BlockDraws(stream(
+        req = self.reqs[sourcing.req_index]
+        draws = req.sourced_draws
+        if draws is None:
+            draws = req.sourced_draws = BlockDraws(stream(
                 self.seed, self.replication, Stream.SOURCED_CANDIDATES, req.index))
         c = self._new_candidate(req, "sourced")
         c.sourced_by = person.role
-        self.flow.draw_fate(c, req.sourced_draws, person.reply_multiplier)
+        self.flow.draw_fate(c, draws, person.reply_multiplier)
         self.journeys.start(self.flow.sourced(c, person))
 
-    def _new_candidate(self, req: Req, source: str) -> Candidate:
+    def _new_candidate(self, req: Req[Candidate], source: str) -> Candidate:
         self._next_id += 1
         now = self.env.now
         c = Candidate(self._next_id, req, source, now, counted=now >= self.warmup)
@@ -261,40 +264,54 @@ class HiringModel:
         """An accepted offer: fill a position, and close the req when all are filled."""
         req = c.req
         req.hired.append(c)
-        self.hires.append(c)
         req.filled_positions += 1
         if req.filled_positions >= req.positions:
             self._close(req)
 
-    def _close(self, req: Req) -> None:
+    def _close(self, req: Req[Candidate]) -> None:
         now = self.env.now
-        req.closed = True
-        req.filled_day = now
+        req.close(now)
         for other in list(req.active_candidates):
             self.flow.resolve(other, now, "closed_out")
         req.sourced_draws = None  # no new prospects for a closed req: free its blocks
         if req.sourcer is not None:
-            req.sourcer.remove_sourcing_req(req)
+            req.sourcer.remove_sourcing_req(req.sourcing)
             if self.split:
                 self.sourcer_desk.release(req.sourcer)
-        self.recruiter_desk.release(req.recruiter)
+        recruiter = req.recruiter
+        assert recruiter is not None  # a hire needs a recruiter
+        self.recruiter_desk.release(recruiter)
 
-    def candidate_finished(self, c: Candidate) -> None:
-        """Tally a candidate's end (candidates created during the warm-up are not counted)."""
-        if not c.counted:
-            return
-        key = (c.source, c.terminal or "")
-        self.counts[key] = self.counts.get(key, 0) + 1
-        if c.terminal_stage == "outreach" and c.terminal in ("closed_out", "in_process"):
-            # cut off before the outreach sequence ended: reply not yet known
-            self.outreach_unresolved += 1
-        if c.replied:
-            self.replies += 1
-        if self.candidate_rows is not None:
-            self.candidate_rows.append((
-                c.id, c.req.index, c.req.profile.name, c.source, c.sourced_by, c.created,
-                c.end, c.terminal, c.terminal_stage, c.replied, c.offered,
-            ))
+    # -- what was counted (the tally's, for readers of a finished run) -------------------
+    @property
+    def counts(self) -> dict[tuple[str, str], int]:
+        """(source, terminal state) -> candidates counted."""
+        return self.tally.counts
+
+    @property
+    def stage_counts(self) -> dict[tuple[str, str, str], int]:
+        """(source, stage, outcome) -> stage visits of counted candidates."""
+        return self.tally.stage_counts
+
+    @property
+    def replies(self) -> int:
+        return self.tally.replies
+
+    @property
+    def outreach_unresolved(self) -> int:
+        return self.tally.outreach_unresolved
+
+    @property
+    def hires(self) -> list[Candidate]:
+        return self.tally.hires
+
+    @property
+    def visits(self) -> list[tuple] | None:
+        return self.tally.visits
+
+    @property
+    def candidate_rows(self) -> list[tuple] | None:
+        return self.tally.candidate_rows
 
     # -- observation ---------------------------------------------------------------------
     def _snapshots(self):  # noqa: ANN202
@@ -349,13 +366,13 @@ class HiringModel:
                 person.busy_hours[part[0]] += part[1]
             person.busy_hours = np.array(person.busy_hours)
 
-    def all_people(self) -> list[Any]:
+    def all_people(self) -> list[Staff]:
         people = list(self.recruiters) + list(self.sourcers)
         for group in self.interviewer_people:
             people.extend(group)
         return people
 
 
-def _waiting(people: list[Any]) -> int:
+def _waiting(people: list[Staff]) -> int:
     queues = {id(p.queue): p.queue for p in people}
     return sum(len(q.pending()) for q in queues.values())

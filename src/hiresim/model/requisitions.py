@@ -2,26 +2,39 @@
 
 A req opens on its day from the plan, waits in the backlog until a recruiter has room
 under their ``max_reqs`` load, gets an intake with the hiring manager, and is then
-*active*: the job ad is posted (applicants start to arrive) and sourcing runs. With split
-roles the req also needs a sourcer, who may start ``pipeline_ahead_days`` before the req
-opens. A req closes when its positions are filled (one accepted offer for an ordinary
-req); the candidates still in process for it are closed out.
+*active*: the job ad is posted (applicants start to arrive) and sourcing runs
+(``hiresim.model.sourcing``, ``Req.sourcing``). With split roles the req also needs a
+sourcer, who may start ``pipeline_ahead_days`` before the req opens. A req closes when
+its positions are filled (one accepted offer for an ordinary req); the candidates still
+in process for it are closed out.
+
+A req holds its live candidates and its hires, but what a candidate is belongs to the
+layer above (``hiresim.model.candidates``): ``Req`` is generic in its candidates' type.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import simpy
 
+from hiresim.model.sourcing import ReqSourcing
+from hiresim.model.work import Staff
+from hiresim.random_streams import BlockDraws
+
 if TYPE_CHECKING:
-    from hiresim.model.candidates import Candidate
     from hiresim.scenario import RoleProfile
 
+C = TypeVar("C")  # the candidates of a req (``hiresim.model.candidates.Candidate``)
 
-class Req:
-    """One opening (or an evergreen req with several positions) of a role profile."""
+
+class Req(Generic[C]):
+    """One opening (or an evergreen req with several positions) of a role profile.
+
+    Days are simulated days since the start of the run.
+    """
 
     def __init__(
         self,
@@ -41,8 +54,8 @@ class Req:
         positions = profile.openings.positions_per_req
         self.positions: float = float("inf") if positions == "unlimited" else float(positions)
         self.filled_positions = 0
-        self.recruiter: Any = None
-        self.sourcer: Any = None
+        self.recruiter: Staff | None = None
+        self.sourcer: Staff | None = None
         self.assigned_day: float | None = None  # recruiter assigned (left the backlog)
         self.active_day: float | None = None  # intake done, ad posted
         self.sourcing_day: float | None = None  # a sourcing person started on it
@@ -51,68 +64,33 @@ class Req:
         self.activated = env.event()
         # live candidates in creation order (a dict: an ordered set, so rows come out in a
         # reproducible order; a set of objects would iterate in memory-address order)
-        self.active_candidates: dict[Candidate, None] = {}
-        self.pipeline_count = 0  # engaged candidates (qualification or later), for the cap
-        self.max_active = max_active
-        self.hired: list[Candidate] = []
-        self.sourced_draws: Any = None  # the req's sourced-candidate stream, made on first use
-        self.sourcing_rate_per_day = sourcing_rate_per_week / 7.0
-        self._tokens = 1.0  # outreach allowance: start with one prospect
-        self._token_time = 0.0
-        self._token_cap = max(1.0, sourcing_rate_per_week)  # at most a week of catch-up
-        self.offer_out = False
-        self.offer_waiters: deque[Any] = deque()
+        self.active_candidates: dict[C, None] = {}
+        self.hired: list[C] = []
+        self.sourced_draws: BlockDraws | None = None  # sourced candidates' stream, made on use
+        self.sourcing = ReqSourcing(index, sourcing_rate_per_week, max_active)
+        self.offer_out = False  # one offer at a time per req
+        self.offer_waiters: deque[tuple[C, simpy.Event]] = deque()
 
-    # -- sourcing pace -------------------------------------------------------------
-    def start_sourcing_clock(self, now: float) -> None:
-        self._token_time = now
-        self._tokens = 1.0
-
-    def sourcing_tokens(self, now: float) -> float:
-        accrued = (now - self._token_time) * self.sourcing_rate_per_day
-        return min(self._token_cap, self._tokens + accrued)
-
-    def take_sourcing_token(self, now: float) -> None:
-        self._tokens = self.sourcing_tokens(now) - 1.0
-        self._token_time = now
-
-    def wants_sourcing(self) -> bool:
-        """Open, with a sourcing target, and a pipeline below the cap."""
-        if self.closed or self.sourcing_rate_per_day <= 0.0:
-            return False
-        return self.max_active is None or self.pipeline_count < self.max_active
+    def close(self, now: float) -> None:
+        """All positions filled at day ``now``: no more candidates, no more sourcing."""
+        self.closed = True
+        self.filled_day = now
+        self.sourcing.stop()
 
 
-def next_outreach(reqs: list[Req], now: float) -> tuple[Req | None, float | None]:
-    """Of the reqs one person sources: the req with the most outreach tokens if it has at
-    least one (the first on ties), else the days until the next token is due (None if no
-    req wants sourcing). An idle sourcer asks this every time their queue runs dry."""
-    best: Req | None = None
-    best_tokens = 0.0
-    soonest: float | None = None
-    for req in reqs:
-        if not req.wants_sourcing():
-            continue
-        tokens = req.sourcing_tokens(now)
-        if tokens >= 1.0:
-            if tokens > best_tokens:
-                best, best_tokens = req, tokens
-        else:
-            wait = (1.0 - tokens) / req.sourcing_rate_per_day
-            if soonest is None or wait < soonest:
-                soonest = wait
-    return best, soonest
+R = TypeVar("R", bound="Req[Any]")  # a req, whatever its candidates
 
 
-class Desk:
+class Desk(Generic[R]):
     """Hands reqs to the least-loaded person of a role; reqs wait in a FIFO backlog."""
 
-    def __init__(self, people: list[Any], max_reqs: int | None) -> None:
+    def __init__(self, people: list[Staff], max_reqs: int | None) -> None:
         self.people = people
         self.max_reqs = max_reqs
-        self.backlog: deque[tuple[Req, Any]] = deque()
+        self.backlog: deque[tuple[R, Callable[[R, Staff], None]]] = deque()
 
-    def request(self, req: Req, on_assigned: Any) -> None:
+    def request(self, req: R, on_assigned: Callable[[R, Staff], None]) -> None:
+        """Assign ``req`` to the least-loaded person now, or queue it until one has room."""
         person = self._free_person()
         if person is None:
             self.backlog.append((req, on_assigned))
@@ -120,7 +98,8 @@ class Desk:
             person.req_load += 1
             on_assigned(req, person)
 
-    def release(self, person: Any) -> None:
+    def release(self, person: Staff) -> None:
+        """``person`` is done with a req: hand them the next open req of the backlog."""
         person.req_load -= 1
         while self.backlog:
             req, on_assigned = self.backlog.popleft()
@@ -130,8 +109,8 @@ class Desk:
             on_assigned(req, person)
             return
 
-    def _free_person(self) -> Any:
-        best = None
+    def _free_person(self) -> Staff | None:
+        best: Staff | None = None
         for person in self.people:
             if self.max_reqs is not None and person.req_load >= self.max_reqs:
                 continue

@@ -8,9 +8,9 @@ are spread evenly, see docs/model.md), so a task of ``h`` hours occupies them fo
 Each person runs one long-lived worker process. It always takes the most urgent task
 waiting in its queue (later-stage work first, see ``Activity``), FIFO within a priority.
 Only when the queue is empty does a sourcing person start new outreach for the reqs they
-source, paced by a per-req weekly target. So a busy full-cycle recruiter sources least
-exactly when the pipeline is fullest: that dynamic follows from priorities, it is not
-assumed anywhere.
+source, paced by a per-req weekly target (``hiresim.model.sourcing``). So a busy
+full-cycle recruiter sources least exactly when the pipeline is fullest: that dynamic
+follows from priorities, it is not assumed anywhere.
 
 Candidates that lose patience while waiting are removed lazily: a queued task carries the
 candidate's deadline, and a worker that pops an expired task reports the withdrawal (as of
@@ -22,17 +22,16 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Generator
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
 
 from hiresim.distributions import Fixed
 from hiresim.model.journey import Journeys, Signal
-from hiresim.model.requisitions import next_outreach
+from hiresim.model.sourcing import ReqSourcing, next_outreach
 
 if TYPE_CHECKING:
     from hiresim.distributions import Distribution
-    from hiresim.model.requisitions import Req
 
 
 class Activity(IntEnum):
@@ -138,6 +137,18 @@ class EffortSampler:
         return d.sample(self._rngs[activity])
 
 
+class TaskQueue(Protocol):
+    """Where work for a role is submitted: a ``WorkQueue`` or an ``UnlimitedPool``."""
+
+    def __len__(self) -> int: ...
+
+    def submit(self, task: Task) -> None:
+        """Hand over ``task``; it completes (``Task.complete``) when it is done or expired."""
+
+    def pending(self) -> list[Task]:
+        """The live tasks waiting to be started."""
+
+
 class WorkQueue:
     """Tasks waiting for one person (per-owner queues) or for a pool (a shared queue)."""
 
@@ -173,6 +184,44 @@ class WorkQueue:
 
     def pending(self) -> list[Task]:
         return [t for _, _, t in self._heap if not t.cancelled]
+
+
+class Staff(Protocol):
+    """A member of staff or an unlimited pool of them (``Person``, ``UnlimitedPool``).
+
+    What reqs, candidates and the model ask of staff: a queue to submit work to, hours
+    booked per ``Activity``, a load of reqs (``Desk``), and, for sourcing people, the reqs
+    they source and where a new prospect goes (``new_prospect``, set by the model).
+    """
+
+    name: str
+    role: str
+    hours_per_week: float  # productive hours per week (a pool: per member, nominal)
+    reply_multiplier: float  # sourcing skill: scales a prospect's reply rate
+    busy_hours: Any  # hours by Activity: a list while running, a numpy array after
+    req_load: int  # reqs assigned by a Desk
+    new_prospect: Callable[[ReqSourcing, Staff], None] | None
+    sourcing_open_until: float  # day after which no new outreach starts
+
+    @property
+    def unlimited(self) -> bool:
+        """Unlimited capacity (no finite hours)?"""
+
+    @property
+    def queue(self) -> TaskQueue:
+        """Where work for this member (or pool) is submitted."""
+
+    def wake_up(self) -> None:
+        """Look for work now, if idle (new work queued or a req wants sourcing again)."""
+
+    def add_sourcing_req(self, req: ReqSourcing) -> None:
+        """Start sourcing for a req."""
+
+    def remove_sourcing_req(self, req: ReqSourcing) -> None:
+        """Stop sourcing for a req (it closed)."""
+
+    def hours_in_progress(self, now: float) -> tuple[Activity, float] | None:
+        """Hours already spent on the task under way at ``now`` (for the horizon cut)."""
 
 
 class Person:
@@ -211,8 +260,8 @@ class Person:
         self.reply_multiplier = reply_multiplier
         self.busy_hours: Any = [0.0] * len(Activity)  # by Activity; a numpy array after the run
         self.req_load = 0
-        self.sourcing_reqs: list[Req] = []
-        self.new_prospect: Callable[[Req, Person], None] | None = None
+        self.sourcing_reqs: list[ReqSourcing] = []
+        self.new_prospect: Callable[[ReqSourcing, Staff], None] | None = None
         self.sourcing_open_until = float("inf")
         self._last_was_sourcing: bool | None = None
         self._wake: simpy.Event | None = None
@@ -235,15 +284,15 @@ class Person:
         return ring
 
     # -- sourcing ----------------------------------------------------------------
-    def add_sourcing_req(self, req: Req) -> None:
+    def add_sourcing_req(self, req: ReqSourcing) -> None:
         self.sourcing_reqs.append(req)
         self.wake_up()
 
-    def remove_sourcing_req(self, req: Req) -> None:
+    def remove_sourcing_req(self, req: ReqSourcing) -> None:
         if req in self.sourcing_reqs:
             self.sourcing_reqs.remove(req)
 
-    def _next_outreach(self) -> tuple[Req | None, float | None]:
+    def _next_outreach(self) -> tuple[ReqSourcing | None, float | None]:
         """A req with an outreach token now, else the days until the next token is due."""
         now = self.env.now
         if now >= self.sourcing_open_until:
@@ -256,7 +305,7 @@ class Person:
         queue = self.queue
         while True:
             task = queue.pop()
-            prospect_req: Req | None = None
+            prospect_req: ReqSourcing | None = None
             if task is None and self.sourcing_reqs:
                 prospect_req, wait = self._next_outreach()
             else:
@@ -289,7 +338,7 @@ class Person:
             else:
                 assert prospect_req is not None
                 hours = self.effort.hours(activity, self.outreach_dists.get(activity))
-                prospect_req.take_sourcing_token(env.now)
+                prospect_req.take_token(env.now)
             if hours > 0.0:
                 yield self._begin(activity, hours)
                 self._end(activity, hours)
@@ -298,7 +347,7 @@ class Person:
                 # this person chooses what to do next: that step competes on priority.
                 task.complete(DONE)
             elif (prospect_req is not None and self.new_prospect is not None
-                  and not prospect_req.closed):
+                  and not prospect_req.stopped):
                 self.new_prospect(prospect_req, self)
 
     def _begin(self, activity: Activity, hours: float) -> simpy.Timeout:
@@ -350,7 +399,7 @@ class UnlimitedPool:
         self.req_load = 0
         self.queue = self  # tasks are submitted to the pool itself
         self.idle: list[Person] = []
-        self.new_prospect: Callable[[Req, Any], None] | None = None
+        self.new_prospect: Callable[[ReqSourcing, Staff], None] | None = None
         self.sourcing_open_until = float("inf")
 
     def __len__(self) -> int:
@@ -370,34 +419,34 @@ class UnlimitedPool:
             lambda _ev: None if task.completed else task.complete(DONE)
         )
 
-    def add_sourcing_req(self, req: Req) -> None:
+    def add_sourcing_req(self, req: ReqSourcing) -> None:
         self.env.process(self._source(req))
 
-    def remove_sourcing_req(self, req: Req) -> None:
+    def remove_sourcing_req(self, req: ReqSourcing) -> None:
         """Sourcing for a req stops by itself once the req no longer wants it."""
 
-    def _source(self, req: Req) -> Generator[Any, Any, None]:
+    def _source(self, req: ReqSourcing) -> Generator[Any, Any, None]:
         """Start one outreach every 1/rate days, however long each takes (never a bottleneck)."""
         env = self.env
-        rate = req.sourcing_rate_per_day
+        rate = req.rate_per_day
         if rate <= 0:
             return
-        while not req.closed and env.now < self.sourcing_open_until:
+        while not req.stopped and env.now < self.sourcing_open_until:
             if req.wants_sourcing():
                 task = Task(Activity.OUTREACH, None)
                 self.submit(task)
                 task.callbacks.append(self._prospect_callback(req))  # type: ignore[union-attr]
             yield env.timeout(1.0 / rate)
 
-    def _prospect_callback(self, req: Req) -> Callable[[Task], None]:
+    def _prospect_callback(self, req: ReqSourcing) -> Callable[[Task], None]:
         def found(_: Task) -> None:
-            if self.new_prospect is not None and not req.closed:
+            if self.new_prospect is not None and not req.stopped:
                 self.new_prospect(req, self)
 
         return found
 
-    def hours_in_progress(self, now: float) -> None:
-        return None
+    def hours_in_progress(self, now: float) -> tuple[Activity, float] | None:
+        return None  # every task is booked in full when it is submitted
 
     def wake_up(self) -> None:
         """Nothing to wake: the pool never idles."""
