@@ -19,7 +19,7 @@ written as the CLI writes them (``hiresim.outputs``), and ``hiresim.report`` ren
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from hiresim.batch import run_batch
@@ -115,7 +115,7 @@ def sweep(
 
 
 def report(folder: str | Path, output: str | Path | None = None, cdn: bool = False,
-           protect: Sequence[Path] = ()) -> Path:
+           protect: Collection[Path] = ()) -> Path:
     """Write the HTML report of a saved result folder (default ``FOLDER/report.html``).
 
     The folder's tables are first checked against its provenance (``outputs.verify_results``);

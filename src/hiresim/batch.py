@@ -127,6 +127,7 @@ def run_batch(
         folder, done = ResultFolder.prepare(out, scenario, seed, replications, detail,
                                             table_format, executor.name, force, resume,
                                             protect)
+        replications = folder.replications  # a resumed folder may hold more
     # with a folder the summary is read back from the saved tables (see the docstring)
     acc = _Accumulator(keep_runs, keep_kpis=folder is None or precision is not None,
                        keep_fill_times=folder is None)

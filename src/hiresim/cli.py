@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-import shlex
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +27,7 @@ from hiresim.summary_table import (
     difference_table,
     event_log,
     goal_lines,
+    inspection_lines,
     precision_lines,
     summary_table,
     sweep_report,
@@ -82,7 +81,7 @@ def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> None
                                       "tables to --out (more disk and memory).")
 @click.option("--table-format", type=click.Choice(["parquet", "csv"]), default="parquet",
               show_default=True, help="File format of the tables in --out.")
-@click.option("--precision", type=click.FloatRange(min=0.0, min_open=True), default=None,
+@click.option("--precision", type=ui.Fraction(open_low=True, open_high=True), default=None,
               help="Add replications until the main KPIs' 95% half-widths are within this "
                    "fraction of their means (e.g. 0.02).")
 @click.option("--max-replications", type=click.IntRange(min=1), default=5000,
@@ -100,7 +99,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
     intervals across replications. With several files, the table puts them side by side."""
     from hiresim.batch import run_batch
     from hiresim.outputs import recorded_replications
-    from hiresim.studies import safe_name
+    from hiresim.studies import folder_names
 
     if resume and force:
         raise click.UsageError("--resume and --force exclude each other")
@@ -116,15 +115,15 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                        f"scenario only, 'hiresim sweep {path}' runs every point", err=True)
     if replication is not None:
         return _inspect(scenarios, replication, seed, fmt)
-    if out is not None and len({s.name for s in scenarios}) != len(scenarios):
-        ui.bad_input("error: --out with several files needs distinct scenario names")
-    args = [a for a in sys.argv[1:] if a not in ("--force", "--resume")]
-    hint = "hiresim " + " ".join(shlex.quote(a) for a in args) + " --resume"
+    subfolders = folder_names([s.name for s in scenarios])
+    protect = ui.inputs(files)
+    ui.check_report_target(report_path, protect)
+    hint = ui.resume_hint()
     outcomes = []
     with ui.report_folder(out, report_path) as out, ui.executor(workers, dask) as ex:
-        for sc in scenarios:
+        for sc, sub in zip(scenarios, subfolders, strict=True):
             target = None if out is None else (
-                Path(out) if len(scenarios) == 1 else Path(out) / safe_name(sc.name))
+                Path(out) if len(scenarios) == 1 else Path(out) / sub)
             n = replications or sc.simulation.replications
             if resume and replications is None and target is not None:
                 n = recorded_replications(target) or n
@@ -132,9 +131,10 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 run_batch, sc, n, sc.simulation.seed if seed is None else seed, ex,
                 detail=records == "candidates", out=target, force=force, resume=resume,
                 table_format=table_format, precision=precision, goals=parsed_goals,
-                max_replications=max_replications if precision else None)
+                max_replications=max_replications if precision else None, protect=protect)
             outcomes.append(ui.with_progress(quiet, n, sc.name, functools.partial(
-                _guarded_batch, batch, debug, sc.name, hint if target else None, target)))
+                _guarded_batch, batch, debug, sc.name,
+                hint if ui.says_where(target) else None, target)))
         payloads = [o.to_dict() for o in outcomes]
         if fmt == "json":
             for payload in payloads:
@@ -153,7 +153,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
             if o.files and ui.says_where(o.folder):
                 click.echo(f"{o.name}: results in {o.folder}/ "
                            f"({', '.join(p.name for p in o.files)})", err=True)
-        _report(out, report_path, cdn, debug)
+        _report(out, report_path, cdn, debug, protect)
 
 
 def _guarded_batch(batch: Callable[..., Results], debug: bool, name: str, hint: str | None,
@@ -161,9 +161,10 @@ def _guarded_batch(batch: Callable[..., Results], debug: bool, name: str, hint: 
     return ui.guarded(debug, name, hint, lambda: batch(progress=bar), target)
 
 
-def _report(out: str | Path | None, report_path: str | None, cdn: bool, debug: bool) -> None:
+def _report(out: str | Path | None, report_path: str | None, cdn: bool, debug: bool,
+            protect: list[Path]) -> None:
     if report_path is not None and out is not None:
-        ui.write_report(Path(out), report_path, cdn, debug)
+        ui.write_report(Path(out), report_path, cdn, debug, protect)
         click.echo(f"report: {report_path}", err=True)
 
 
@@ -174,17 +175,11 @@ def _inspect(scenarios: list, k: int, seed: int | None, fmt: str) -> None:
     for scenario in scenarios:
         root_seed = scenario.simulation.seed if seed is None else seed
         result = run_replication(scenario, k, root_seed, record_detail=True)
-        log = event_log(result)
         if fmt == "json":
             click.echo(_json({"scenario": scenario.name, "replication": k, "seed": root_seed,
-                              "kpis": result.kpis, "events": log}))
-            continue
-        click.echo(f"{scenario.name}: replication {k} of seed {root_seed}")
-        for key, value in result.kpis.items():
-            click.echo(f"  {key:34s} {value:,.3f}")
-        click.echo("\nevent log (day, event):")
-        for day, text in log:
-            click.echo(f"{day:9.2f}  {text}")
+                              "kpis": result.kpis, "events": event_log(result)}))
+        else:
+            click.echo("\n".join(inspection_lines(scenario.name, result)))
 
 
 @main.command()
@@ -206,12 +201,15 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
     parsed_goals = ui.parse_goals(goals)
     scenarios = ui.load_all(files, sets, debug)
     n = replications or max(s.simulation.replications for s in scenarios)
+    protect = ui.inputs(files)
+    ui.check_report_target(report_path, protect)
     with ui.report_folder(out, report_path) as out, ui.executor(workers, dask) as ex:
         folder = None if out is None else Path(out)
         study = ui.with_progress(quiet, n * len(scenarios), "compare", lambda bar: ui.guarded(
             debug, "compare", None, lambda: compare_study(
                 scenarios, replications, seed, ex, parsed_goals, folder, bar,
-                lambda s: bar.label(f"compare: {s.name}"), force=force), folder))
+                lambda s: bar.label(f"compare: {s.name}"), force=force, protect=protect),
+            folder))
         report = study.report
         if fmt == "json":
             click.echo(_json(report))
@@ -229,7 +227,7 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
                 click.echo(line, err=True)
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)
-        _report(folder, report_path, cdn, debug)
+        _report(folder, report_path, cdn, debug, protect)
 
 
 @main.command()
@@ -238,7 +236,7 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
 @click.option("--vary", "varies", multiple=True, metavar="PATH=V1,V2,...",
               help="Add a sweep axis, e.g. --vary team.sourcers.count=1,2,3. Repeatable; "
                    "combined with the file's sweep: section.")
-@click.option("--confidence", type=click.FloatRange(0.0, 1.0), default=DEFAULT_CONFIDENCE,
+@click.option("--confidence", type=ui.Fraction(), default=DEFAULT_CONFIDENCE,
               show_default=True,
               help="Probability of meeting all goals that the recommended team must reach.")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
@@ -263,16 +261,19 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
     except OverrideError as err:
         raise click.BadParameter(str(err), param_hint="--vary/--set") from None
     n = replications or max(p.scenario.simulation.replications for p in points)
+    protect = ui.inputs((file,))
+    ui.check_report_target(report_path, protect)
     with ui.report_folder(out, report_path) as out, ui.executor(workers, dask) as ex:
         folder = None if out is None else Path(out)
         study = ui.with_progress(quiet, n * len(points), "sweep", lambda bar: ui.guarded(
             debug, "sweep", None, lambda: sweep_study(
                 points, replications, seed, ex, parsed_goals, confidence, folder, bar,
-                lambda s: bar.label(f"sweep: {s.name}"), force=force, source=file), folder))
+                lambda s: bar.label(f"sweep: {s.name}"), force=force, source=file,
+                protect=protect), folder))
         click.echo(_json(study.report) if fmt == "json" else sweep_report(study.report))
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)
-        _report(folder, report_path, cdn, debug)
+        _report(folder, report_path, cdn, debug, protect)
 
 
 @main.command()

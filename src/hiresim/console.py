@@ -7,10 +7,13 @@ command line (``cli.py``) uses this module.
 
 from __future__ import annotations
 
+import math
+import re
+import shlex
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -18,8 +21,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from hiresim.goals import Goal, GoalError, parse_goal
-from hiresim.scenario import Scenario
-from hiresim.scenario_files import OverrideError, load_scenario
+from hiresim.scenario import MAX_SEED, Scenario
+from hiresim.scenario_files import OverrideError, input_files, load_scenario
 from hiresim.scenario_problems import ScenarioError
 
 if TYPE_CHECKING:
@@ -48,6 +51,29 @@ class OneLineErrors(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
+class Fraction(click.ParamType):
+    """A finite number between 0 and 1 (nan and inf refused): a share or a probability."""
+
+    name = "fraction"
+
+    def __init__(self, open_low: bool = False, open_high: bool = False) -> None:
+        self.open_low, self.open_high = open_low, open_high
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        low_ok = number > 0 if self.open_low else number >= 0
+        high_ok = number < 1 if self.open_high else number <= 1
+        if not (math.isfinite(number) and low_ok and high_ok):
+            span = (f"{'above' if self.open_low else 'from'} 0 "
+                    f"{'and below' if self.open_high else 'to'} 1")
+            self.fail(f"{value} is not a number {span} (e.g. 0.05)", param, ctx)
+        return number
+
+
 def _usage_message(err: click.UsageError) -> str:
     """click's message on one line, led by the option it is about when it names one."""
     text = " ".join(err.format_message().split())
@@ -57,11 +83,30 @@ def _usage_message(err: click.UsageError) -> str:
         hint = "/".join(getattr(param, "opts", []) or [param.name or ""])
     if isinstance(hint, (list, tuple)):
         hint = "/".join(hint)
-    if hint and isinstance(err, click.BadParameter):
+    if hint and isinstance(err, click.BadParameter) and not text.startswith(hint):
         text = text.removeprefix(f"Invalid value for {hint}: ")
         text = text.removeprefix(f"Invalid value for '{hint}': ")
         return f"{hint.strip(chr(39))}: {text}"
     return text
+
+
+def resume_hint() -> str:
+    """The command that continues an interrupted run: this one, with --resume (and without
+    --force, and without --precision/--max-replications, which a resume cannot take: it
+    finishes the replications the folder was started with)."""
+    args, skip = [], False
+    for arg in sys.argv[1:]:
+        if skip:
+            skip = False
+            continue
+        name = arg.partition("=")[0]
+        if name in ("--force", "--resume"):
+            continue
+        if name in ("--precision", "--max-replications"):
+            skip = "=" not in arg
+            continue
+        args.append(arg)
+    return "hiresim " + " ".join(shlex.quote(a) for a in args) + " --resume"
 
 
 def bad_input(message: str) -> NoReturn:
@@ -99,16 +144,23 @@ def executor(workers: int | None, dask: str | None) -> Iterator[Executor]:
     """Local worker processes or a Dask cluster, closed at once on Ctrl-C or an error."""
     from hiresim.experiment import ExecutorUnavailable, make_executor
 
+    if dask is not None and dask != "local" and not DASK_ADDRESS.match(dask):
+        bad_input(f"error: --dask: {dask!r} is not a Dask scheduler address; give "
+                  "tcp://HOST:PORT (or tls://, ws://, wss://) or 'local'")
     try:
         ex = make_executor(workers, dask)
-    except ExecutorUnavailable as err:
-        bad_input(f"error: {err}")
+    except (ExecutorUnavailable, ValueError, OSError, TimeoutError) as err:
+        bad_input(f"error: --dask: {' '.join(str(err).split())}")
     try:
         yield ex
     except BaseException:  # Ctrl-C (exit 130) or a problem: do not wait for queued work
         ex.close(wait=False)
         raise
     ex.close()
+
+
+# a Dask scheduler address: scheme://host:port (distributed's schemes) or host:port
+DASK_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$")
 
 
 class Progress:
@@ -161,11 +213,11 @@ def says_where(folder: Path | str | None) -> bool:
 def guarded(debug: bool, name: str, resume_hint: str | None, func: Callable[[], Any],
             where: Path | str | None = None) -> Any:
     """Run a batch or study; folder problems exit 2, Ctrl-C exits 130."""
-    from hiresim.outputs import OutputError
+    from hiresim.folder_guard import FolderError
 
     try:
         return func()
-    except OutputError as err:
+    except FolderError as err:
         if debug:
             raise
         bad_input(f"error: {err}")
@@ -190,14 +242,39 @@ def with_progress(quiet: bool, total: int, label: str,
         bar.close()
 
 
-def write_report(folder: Path, output: str | Path | None, cdn: bool, debug: bool) -> Path:
+def inputs(files: Sequence[str]) -> list[Path]:
+    """The scenario files of a run and every file they extend: never to be overwritten."""
+    out: list[Path] = []
+    for f in files:
+        try:
+            out += input_files(f)
+        except (ScenarioError, OSError):
+            out.append(Path(f))
+    return out
+
+
+def check_report_target(report_path: str | None, protect: Sequence[Path]) -> None:
+    """Refuse a --report target before anything runs (``folder_guard``), with one line."""
+    from hiresim.folder_guard import FolderError
+    from hiresim.folder_guard import check_report_target as check
+
+    if report_path is not None:
+        try:
+            check(Path(report_path), protect)
+        except FolderError as err:
+            bad_input(f"error: --report: {err}")
+
+
+def write_report(folder: Path, output: str | Path | None, cdn: bool, debug: bool,
+                 protect: Sequence[Path] = ()) -> Path:
     """The HTML report of a result folder; a problem exits 2 with one line."""
     from hiresim.api import report
+    from hiresim.folder_guard import FolderError
     from hiresim.html_report import ReportError
 
     try:
-        return report(folder, output, cdn=cdn)
-    except ReportError as err:
+        return report(folder, output, cdn=cdn, protect=protect)
+    except (ReportError, FolderError) as err:
         if debug:
             raise
         bad_input(f"error: {err}")
@@ -213,8 +290,9 @@ def simulation_options(func: Callable) -> Callable:
         click.option("-n", "--replications", type=click.IntRange(min=1), default=None,
                      help="Replications per scenario [default: the file's "
                           "simulation.replications]."),
-        click.option("--seed", type=click.IntRange(min=0), default=None,
-                     help="Root random seed [default: the file's simulation.seed]."),
+        click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), default=None,
+                     help="Root random seed, 0 to 2**63-1 [default: the file's "
+                          "simulation.seed]."),
         click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
                      help="Override one setting, e.g. --set team.recruiters.count=4 or "
                           "--set 'profiles[backend].openings.count=40'. Repeatable."),

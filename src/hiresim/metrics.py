@@ -3,7 +3,9 @@
 Replications are the independent samples. Candidates or reqs of one replication are not
 independent of each other, so every interval here is computed across replications
 (one value per replication), never over pooled candidates. Intervals are 95% Student-t
-intervals on the mean of the per-replication values (``hiresim.intervals``).
+intervals on the mean of the per-replication values (``hiresim.intervals``), cut to the
+values a KPI can take (never below 0; a share never above 1): with few replications a
+t-interval of a count or share can otherwise cross them ("12.5 hires [-19.3, 44.3]").
 
 ``time_to_fill_days`` is summarised as: ``mean``/``ci_low``/``ci_high`` of the
 per-replication Kaplan-Meier median, and ``p50``/``p80``/``p90`` from the Kaplan-Meier
@@ -21,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from hiresim.intervals import interval
-from hiresim.kpi_catalogue import FILL_TIME, POOLED_QUANTILES
+from hiresim.kpi_catalogue import BY_NAME, FILL_TIME, POOLED_QUANTILES, Kpi
 from hiresim.records import (
     CANDIDATE_COLUMNS,
     FUNNEL_COLUMNS,
@@ -145,5 +147,17 @@ def summarize_kpis(
     for name in frame.columns:
         if name in ("replication", "seed", "scenario") or name in metrics:
             continue
-        metrics[name] = interval(frame[name])
+        metrics[name] = within_bounds(interval(frame[name]), BY_NAME.get(name))
     return metrics
+
+
+def within_bounds(summary: dict, kpi: Kpi | None) -> dict:
+    """A t-interval cut to the values a KPI can take: no KPI is negative, a share is at
+    most 1 (with few replications a t-interval can cross these bounds)."""
+    if kpi is None:
+        return summary
+    if summary.get("ci_low") is not None:
+        summary["ci_low"] = max(0.0, summary["ci_low"])
+    if kpi.kind == "share" and summary.get("ci_high") is not None:
+        summary["ci_high"] = min(1.0, summary["ci_high"])
+    return summary

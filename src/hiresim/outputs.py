@@ -32,12 +32,13 @@ from the others, and integers next to floats become floats.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import platform
 import shutil
 import time
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -208,14 +209,17 @@ class ResultFolder:
         if bool(meta.get("detail")) != self.detail:
             raise OutputError(f"{self.path}: --records changed since this folder was started")
         self.table_format = meta.get("table_format", self.table_format)
-        if meta.get("status") == "complete" and meta.get("replications") == self.replications:
-            return list(range(self.replications))
+        saved = meta.get("replications")
+        if meta.get("status") == "complete" and isinstance(saved, int) \
+                and saved >= self.replications:
+            _verify(self.path)  # never resume from damaged tables
+            self.replications = saved  # resuming never throws saved replications away
+            return list(range(saved))
         (self.path / PARTS).mkdir(exist_ok=True)
         done = self._done_chunks()
         numbers = sorted(k for first, last in done for k in range(first, last + 1))
-        if numbers and numbers[-1] >= self.replications:
-            raise OutputError(f"{self.path}: holds replications beyond -n {self.replications}; "
-                              "resume with the same -n")
+        if numbers and numbers[-1] >= self.replications:  # e.g. a --precision run went on
+            self.replications = numbers[-1] + 1
         return numbers
 
     # -- parts ---------------------------------------------------------------------------
@@ -249,8 +253,11 @@ class ResultFolder:
                 what = "overlap" if first < expected else f"miss replication {expected}"
                 raise OutputError(f"{self.path / PARTS}: saved chunks {what}; start over "
                                   "with --force")
-            out.append((first, last, self.path / PARTS / f"{table}-{first:07d}-{last:07d}"
-                        ".parquet"))
+            part = self.path / PARTS / f"{table}-{first:07d}-{last:07d}.parquet"
+            if not part.is_file():
+                raise OutputError(f"{part}: missing although its chunk is marked done "
+                                  "(damaged folder); start over with --force")
+            out.append((first, last, part))
             expected = last + 1
         if expected != self.replications:
             raise OutputError(f"{self.path / PARTS}: saved chunks hold {expected} "
@@ -265,7 +272,7 @@ class ResultFolder:
         schema = None
         names: dict[Path, list[str]] = {}  # columns of each chunk, from its footer
         for _, _, path in files:  # the footers only: no rows are read yet
-            found = pq.read_schema(path)
+            found = _read_part(path, pq.read_schema)
             names[path] = found.names
             if wanted is not None:
                 found = pa.schema([found.field(c) for c in wanted if c in found.names])
@@ -284,7 +291,7 @@ class ResultFolder:
                 read = wanted
                 if wanted is not None:
                     read = [c for c in wanted if c in names[path]]
-                data = pq.read_table(path, columns=read)
+                data = _read_part(path, functools.partial(pq.read_table, columns=read))
                 _check_rows(path, data, first, last, exact=table == "replications")
                 yield conform(data, schema)
 
@@ -449,6 +456,15 @@ def write_sweep(folder: Path, table: pd.DataFrame, report: dict) -> list[Path]:
     atomic_write_frame(folder / "sweep.parquet", table, "parquet")
     atomic_write_text(folder / "sweep_summary.json", json.dumps(_json_safe(report), indent=2))
     return [folder / "sweep.parquet", folder / "sweep_summary.json"]
+
+
+def _read_part(path: Path, read: Callable[[Path], Any]) -> Any:
+    """Read a saved chunk; a truncated or unreadable file is a damaged folder."""
+    try:
+        return read(path)
+    except (pa.ArrowException, OSError) as err:
+        raise OutputError(f"{path}: unreadable ({' '.join(str(err).split())[:120]}); the "
+                          "folder is damaged: start over with --force") from None
 
 
 def _file_entry(path: Path) -> dict:

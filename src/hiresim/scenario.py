@@ -39,6 +39,9 @@ Positive = Annotated[float, Field(gt=0.0)]
 Unlimited = Literal["unlimited"]
 
 
+MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in the result tables
+
+
 class _Spec(BaseModel):
     """Base for every scenario section: unknown keys are errors, values are strict."""
 
@@ -55,7 +58,8 @@ class Simulation(_Spec):
     warmup_days: NonNegative = 0.0
     new_candidates_until_day: NonNegative | None = None
     replications: Annotated[int, Field(ge=1)] = 100
-    seed: Annotated[int, Field(ge=0)] = 20261126
+    # below 2**63: result tables store the seed as a 64-bit integer
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 20261126
 
     @model_validator(mode="after")
     def _warmup_inside_horizon(self) -> Simulation:

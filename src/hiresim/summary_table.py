@@ -124,6 +124,15 @@ def precision_lines(outcomes: Sequence, precision: float | None,
             f"precision {precision:g}" for o in outcomes]
 
 
+def inspection_lines(name: str, result: ReplicationResult) -> list[str]:
+    """One replication in words: its KPIs, then its event log (``run --replication K``)."""
+    lines = [f"{name}: replication {result.replication} of seed {result.seed}"]
+    lines += [f"  {key:34s} {value:,.3f}" for key, value in result.kpis.items()]
+    lines.append("\nevent log (day, event):")
+    lines += [f"{day:9.2f}  {text}" for day, text in event_log(result)]
+    return lines
+
+
 def event_log(result: ReplicationResult) -> list[tuple[float, str]]:
     """A chronological log of one replication: req milestones and candidate stage moves."""
     events: list[tuple[float, int, str]] = []
