@@ -75,18 +75,21 @@ class Fraction(click.ParamType):
 
 
 def _usage_message(err: click.UsageError) -> str:
-    """click's message on one line, led by the option it is about when it names one."""
+    """click's message on one line, led by the option it is about ('--workers: ...')."""
     text = " ".join(err.format_message().split())
-    hint = getattr(err, "param_hint", None)
+    text = re.sub(r"^Invalid value for [^:]+: ", "", text)
+    if isinstance(err, click.MissingParameter):
+        return text
     param = getattr(err, "param", None)
-    if hint is None and param is not None:
-        hint = "/".join(getattr(param, "opts", []) or [param.name or ""])
+    hint = getattr(err, "param_hint", None)
+    if param is not None and getattr(param, "opts", None):
+        hint = max(param.opts, key=len)
+    elif param is not None and param.name:
+        hint = param.name.upper()
     if isinstance(hint, (list, tuple)):
-        hint = "/".join(hint)
-    if hint and isinstance(err, click.BadParameter) and not text.startswith(hint):
-        text = text.removeprefix(f"Invalid value for {hint}: ")
-        text = text.removeprefix(f"Invalid value for '{hint}': ")
-        return f"{hint.strip(chr(39))}: {text}"
+        hint = max(hint, key=len)
+    if hint and not text.startswith(str(hint)):
+        return f"{hint}: {text}"
     return text
 
 

@@ -6,9 +6,9 @@ and never trust a saved table that does not match its provenance.
   ``comparison.json`` or ``sweep_summary.json``) naming ``hiresim_version``. ``--force``
   empties only such a folder, never one that holds an input of the run, and never follows
   a symbolic link.
-- **One writer**: a writer holds an exclusive OS lock (``flock``) on ``.hiresim.lock`` in
-  the folder for as long as it writes; the kernel releases it when the process ends, even
-  on SIGKILL, so a crash leaves no stale lock. A second writer is refused, naming the
+- **One writer**: a writer holds an exclusive OS lock (``flock``) on the folder for as
+  long as it writes; the kernel releases it when the process ends, even on SIGKILL, so a
+  crash leaves no stale lock (and no lock file). A second writer is refused, naming the
   process that holds the lock.
 - **Report targets**: a report may replace a regular file only, never an input of the
   run nor a file inside a result folder other than an ``.html`` file at its top.
@@ -27,7 +27,6 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-LOCK_NAME = ".hiresim.lock"
 RUN_FILE = "run.json"
 STUDY_FILE = "study.json"
 STUDY_REPORTS = ("comparison.json", "sweep_summary.json")
@@ -111,27 +110,28 @@ def check_report_target(target: Path, protect: Collection[Path] = ()) -> None:
 # ---------------------------------------------------------------- one writer at a time
 @dataclass
 class FolderLock:
-    """An exclusive lock on a folder for one writer (see the module docstring)."""
+    """An exclusive lock on a folder for one writer (see the module docstring).
+
+    The lock is an ``flock`` on the folder itself (a descriptor of the directory), so no
+    file is left behind; the holder is found in ``/proc/locks`` for the message.
+    """
 
     folder: Path
     fd: int | None = None
 
     def acquire(self) -> FolderLock:
-        path = self.folder / LOCK_NAME
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
         except OSError as err:
             raise FolderError(f"{self.folder}: cannot lock the folder: {err.strerror}") from err
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+            holder = _lock_holder(os.fstat(fd).st_ino)
             os.close(fd)
-            raise FolderError(f"{self.folder}: another hiresim run (process {holder}) is "
-                              "writing this folder; wait for it to finish or use another "
+            raise FolderError(f"{self.folder}: another hiresim run ({holder}) is writing "
+                              "this folder; wait for it to finish or use another "
                               "--out") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
         self.fd = fd
         return self
 
@@ -140,6 +140,20 @@ class FolderLock:
         if fd is not None:
             with contextlib.suppress(OSError):
                 os.close(fd)  # closing the descriptor releases the flock
+
+
+def _lock_holder(inode: int) -> str:
+    """'process 1234' holding an flock on ``inode`` (Linux ``/proc/locks``), if known."""
+    try:
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return "another process"
+    for line in lines:
+        parts = line.split()
+        if len(parts) > 5 and parts[1] == "FLOCK" and parts[5].rsplit(":", 1)[-1] == str(
+                inode):
+            return f"process {parts[4]}"
+    return "another process"
 
 
 @contextlib.contextmanager
@@ -153,8 +167,7 @@ def locked(folder: Path) -> Iterator[FolderLock]:
 
 def check_not_locked(folder: Path) -> None:
     """Refuse when another process writes ``folder`` (e.g. before ``--force`` empties it)."""
-    if (folder / LOCK_NAME).is_file():
-        FolderLock(folder).acquire().release()
+    FolderLock(folder).acquire().release()
 
 
 # ---------------------------------------------------------------- verified tables
