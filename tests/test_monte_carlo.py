@@ -59,7 +59,7 @@ from hiresim.experiment import (
     run_replications,
     stop_pool,
 )
-from hiresim.kpi_catalogue import KPI_NAMES, precision_kpis
+from hiresim.kpi_catalogue import BY_NAME, KPI_NAMES, precision_kpis
 from hiresim.outputs import iter_chunks
 from hiresim.records import ReplicationResult
 from hiresim.replication import run_replication
@@ -472,8 +472,11 @@ def test_summary_is_a_t_interval_across_replications(small_file: Path,
         half = stats.t.ppf(0.975, x.size - 1) * sd / math.sqrt(x.size)
         assert got["mean"] == pytest.approx(mean, rel=1e-12, abs=1e-12), column
         assert got["sd"] == pytest.approx(sd, rel=1e-9, abs=1e-12), column
-        assert got["ci_low"] == pytest.approx(mean - half, rel=1e-9, abs=1e-9), column
-        assert got["ci_high"] == pytest.approx(mean + half, rel=1e-9, abs=1e-9), column
+        # the t-interval, cut to what the KPI can take (>= 0; a share <= 1)
+        high = min(1.0, mean + half) if BY_NAME[column].kind == "share" else mean + half
+        assert got["ci_low"] == pytest.approx(max(0.0, mean - half), rel=1e-9,
+                                              abs=1e-9), column
+        assert got["ci_high"] == pytest.approx(high, rel=1e-9, abs=1e-9), column
         checked += 1
     assert checked >= 20
     spread = metrics["time_to_hire_days"]
@@ -572,8 +575,8 @@ def test_precision_unreachable_stops_at_max_replications(small_file: Path) -> No
 
 
 def test_precision_reached_at_the_cap_is_reported_as_reached(small_file: Path) -> None:
-    # a 1000% precision is met by any 2+ replications: it is reached at the first check
-    result = cli("run", small_file, "-n", 5, "--precision", 10, "--max-replications", 5,
+    # a 99% precision is met by 5 replications of this scenario: reached at the first check
+    result = cli("run", small_file, "-n", 5, "--precision", 0.99, "--max-replications", 5,
                  "--workers", 1)
     assert result.exit_code == 0
     assert "5 replications reached the requested precision" in result.stdout

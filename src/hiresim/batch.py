@@ -127,7 +127,6 @@ def run_batch(
         folder, done = ResultFolder.prepare(out, scenario, seed, replications, detail,
                                             table_format, executor.name, force, resume,
                                             protect)
-        replications = folder.replications  # a resumed folder may hold more
     # with a folder the summary is read back from the saved tables (see the docstring)
     acc = _Accumulator(keep_runs, keep_kpis=folder is None or precision is not None,
                        keep_fill_times=folder is None)
@@ -155,11 +154,23 @@ def run_batch(
             if reached or target >= limit:
                 break
             start, target = target, min(limit, target + PRECISION_STEP)
+            if folder is not None:  # an interrupted folder records how far it meant to go
+                folder.replications = target
     except BaseException:
         if folder is not None:
             folder.mark_interrupted(completed)
         raise
+    try:
+        return _finish(scenario, seed, target, folder, acc, goals, len(done), reached, name)
+    finally:
+        if folder is not None:
+            folder.release()
 
+
+def _finish(scenario: Scenario, seed: int, target: int, folder: ResultFolder | None,
+            acc: _Accumulator, goals: Sequence[Goal], resumed: int, reached: bool | None,
+            name: str | None) -> Results:
+    """The summary of a finished batch, read back from the folder when there is one."""
     if folder is not None:
         folder.replications = target
         kpis = folder.read_table("replications")
@@ -172,7 +183,7 @@ def run_batch(
     outcome = Results(scenario, seed, target, kpis, summarize_kpis(kpis, durations, filled),
                       goals=[goal_probability(g, kpis) for g in goals],
                       folder=None if folder is None else folder.path, runs=acc.runs,
-                      resumed=len(done), precision_reached=reached, name=name or "")
+                      resumed=resumed, precision_reached=reached, name=name or "")
     if folder is not None:
         outcome.files = folder.finish(outcome.to_dict())
     return outcome

@@ -168,6 +168,9 @@ class ResultFolder:
         folder = cls(folder_path, scenario, seed, replications, detail, table_format,
                      executor, time.time())
         if resume:
+            if not (folder_path / "run.json").is_file():
+                raise OutputError(f"{folder_path}: nothing to resume (no run.json); run "
+                                  "without --resume")
             folder.lock = FolderLock(folder_path).acquire()
             try:
                 return folder, folder._resume_check()
@@ -210,17 +213,23 @@ class ResultFolder:
             raise OutputError(f"{self.path}: --records changed since this folder was started")
         self.table_format = meta.get("table_format", self.table_format)
         saved = meta.get("replications")
-        if meta.get("status") == "complete" and isinstance(saved, int) \
-                and saved >= self.replications:
+        if meta.get("status") == "complete" and isinstance(saved, int):
             _verify(self.path)  # never resume from damaged tables
-            self.replications = saved  # resuming never throws saved replications away
-            return list(range(saved))
+            if saved > self.replications:
+                raise self._fewer(saved)
+            if saved == self.replications:
+                return list(range(saved))
         (self.path / PARTS).mkdir(exist_ok=True)
         done = self._done_chunks()
         numbers = sorted(k for first, last in done for k in range(first, last + 1))
-        if numbers and numbers[-1] >= self.replications:  # e.g. a --precision run went on
-            self.replications = numbers[-1] + 1
+        if numbers and numbers[-1] >= self.replications:
+            raise self._fewer(numbers[-1] + 1)  # resuming never throws replications away
         return numbers
+
+    def _fewer(self, saved: int) -> OutputError:
+        return OutputError(f"{self.path}: holds {saved} replications, more than -n "
+                           f"{self.replications}; resume with -n {saved} or more, or "
+                           "without -n")
 
     # -- parts ---------------------------------------------------------------------------
     def _done_chunks(self) -> list[tuple[int, int]]:
@@ -351,6 +360,10 @@ class ResultFolder:
 
     def mark_interrupted(self, completed: int) -> None:
         self._write_meta(status="interrupted", completed=completed)
+        self._unlock()
+
+    def release(self) -> None:
+        """Give up the folder's lock (after finishing, or when the run failed)."""
         self._unlock()
 
     def _unlock(self) -> None:
