@@ -27,10 +27,11 @@ deterministic for a seed, so the count is the same as in the timed pass). The co
 cross-checked against SimPy's own event-id counter. Timed passes use unpatched SimPy, so
 counting costs the timings nothing; the counting pass doubles as the warm-up.
 
-The benchmark measures whatever ``hiresim`` is importable: put a scratch copy first on
-PYTHONPATH to measure an experiment (the table prints the package path it measured), and
-the core as it runs, compiled by mypyc or from its sources (``HIRESIM_PURE=1 make bench``
-measures the sources; the table says which).
+The benchmark measures whatever ``hiresim`` is importable, and the table says which
+(package path, and ``core: compiled (mypyc)`` or ``core: pure Python``): ``make bench``
+runs it in ``.venv-fast`` (``make fast``: the core compiled), ``.venv/bin/python
+benchmarks/bench_core.py`` on the Python sources (the editable install); a scratch copy
+first on PYTHONPATH measures an experiment, from its sources.
 This script is not part of the test suite and changes nothing in the repository.
 """
 
