@@ -1,10 +1,10 @@
 """Core throughput benchmark: hiresim replications against a bare SimPy M/M/c baseline.
 
-Run from the repository root (``make bench`` does exactly this)::
+Run from the repository root (``make bench`` does the first, after ``make fast``)::
 
-    .venv/bin/python benchmarks/bench_core.py                  # 5 replications per scenario
-    .venv/bin/python benchmarks/bench_core.py --quick          # 1 replication, 50k customers
-    .venv/bin/python benchmarks/bench_core.py --json bench.json
+    .venv-fast/bin/python benchmarks/bench_core.py             # 5 replications per scenario
+    .venv-fast/bin/python benchmarks/bench_core.py --quick     # 1 replication, 50k customers
+    .venv-fast/bin/python benchmarks/bench_core.py --json bench.json
 
 What it measures, all in ONE process and one run so that the ratios are fair:
 
