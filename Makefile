@@ -3,7 +3,7 @@
 #   make test   set up .venv and run the whole test suite
 # .venv is an editable install: the simulation core runs from its Python sources, so an
 # edit needs nothing rebuilt. `make fast` builds a wheel with the core compiled by mypyc
-# (needs a C compiler; same results, about 1.5x faster) into .venv-fast, which the
+# (needs a C compiler; same results, about 1.4x faster) into .venv-fast, which the
 # benchmarks use and which serves big runs: .venv-fast/bin/hiresim run ...
 PYTHON ?= python3
 VENV   ?= .venv

@@ -8,7 +8,7 @@ Everything else about the package is in ``pyproject.toml``. The modules named in
   the core runs from its Python sources, so an edit needs nothing rebuilt.
 * ``pip install .``, ``pip wheel .`` (``make fast``): mypyc (part of mypy, a build
   requirement) compiles those modules from their type annotations into C extensions,
-  about 1.5x faster with bit-identical results (docs/performance.md). Without mypyc or a
+  about 1.4x faster with bit-identical results (docs/performance.md). Without mypyc or a
   C compiler, or if mypyc cannot compile the code, the wheel holds the Python sources
   and one message says why (``hiresim --version`` tells which core is installed).
   ``HIRESIM_NO_COMPILE=1`` skips the compilation.

@@ -5,7 +5,7 @@
 mypyc, when mypyc and a C compiler are there; otherwise they install them as Python. An
 editable install (``pip install -e .``, what ``make venv``, ``make test`` and ``make demo``
 do) always runs the Python sources, so an edit needs nothing rebuilt. Compiled or not, a
-seed gives bit-identical results (tests/test_compiled_core.py); compiled runs about 1.5x
+seed gives bit-identical results (tests/test_compiled_core.py); compiled runs about 1.4x
 faster (docs/performance.md).
 
 ``setup.py`` reads ``CORE_MODULES`` from this file alone, so it imports only the
