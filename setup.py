@@ -1,113 +1,99 @@
-"""Build hook: compile the simulation core to C with mypyc, or install it as Python.
+"""Build hook: a built wheel compiles the simulation core with mypyc; an editable install does not.
 
-Everything else about the package is in ``pyproject.toml``. The modules in ``CORE`` are
-the code every simulated candidate runs through (the candidate's story, staff work, reqs,
-journeys, random blocks). mypyc (part of mypy) compiles them from their type annotations
-into C extensions; a replication gives bit-identical results either way, about 1.6x
-faster compiled (docs/performance.md). Why mypyc rather than Cython or numba: it compiles
-the same typed Python the project already checks with mypy, so there is one source, and
-the pure-Python modules stay the reference (``HIRESIM_PURE=1`` runs them).
+Everything else about the package is in ``pyproject.toml``. The modules named in
+``hiresim.compiled.CORE_MODULES`` are the code every simulated candidate runs through
+(the candidate's story, staff work, reqs, journeys, random blocks).
 
-With no C compiler or no mypyc the package installs as pure Python, with a warning. After
-the build, ``src/hiresim/_compiled.json`` records a hash of each compiled source, so that
-``hiresim.compiled`` can tell a stale build from a fresh one (it then runs the sources).
+* ``pip install -e .`` (``make venv``, ``make test``, ``make demo``): nothing is compiled;
+  the core runs from its Python sources, so an edit needs nothing rebuilt.
+* ``pip install .``, ``pip wheel .`` (``make fast``): mypyc (part of mypy, a build
+  requirement) compiles those modules from their type annotations into C extensions,
+  about 1.4x faster with bit-identical results (docs/performance.md). Without mypyc or a
+  C compiler, or if mypyc cannot compile the code, the wheel holds the Python sources
+  and one message says why (``hiresim --version`` tells which core is installed).
+  ``HIRESIM_NO_COMPILE=1`` skips the compilation.
 
-``HIRESIM_NO_COMPILE=1`` at install time skips the compilation.
+Why mypyc rather than Cython or numba: it compiles the same typed Python the project
+already checks with mypy, so there is one source, and the sources stay the reference.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import json
 import os
+import runpy
 import sys
 from pathlib import Path
-from types import ModuleType
 
-from setuptools import setup
+from setuptools import Distribution, setup
 from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).parent
 
 
-def _compiled_py() -> ModuleType:
-    """src/hiresim/compiled.py on its own (standard library only): the list of modules."""
-    spec = importlib.util.spec_from_file_location("_hiresim_compiled",
-                                                  ROOT / "src" / "hiresim" / "compiled.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def core_modules() -> tuple[tuple[str, ...], str]:
+    """``CORE_MODULES`` and ``GROUP`` of src/hiresim/compiled.py (standard library only)."""
+    names = runpy.run_path(str(ROOT / "src" / "hiresim" / "compiled.py"))
+    return names["CORE_MODULES"], names["GROUP"]
 
 
-_COMPILED = _compiled_py()
-CORE = [f"src/{m.replace('.', '/')}.py" for m in _COMPILED.CORE_MODULES]
-GROUP = _COMPILED.GROUP.removesuffix("__mypyc")  # mypyc adds the suffix
-MANIFEST = ROOT / "src" / "hiresim" / "_compiled.json"
+def _first_line(exc: BaseException, limit: int = 200) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _warn(message: str) -> None:
-    print(f"hiresim setup: {message}; installing the simulation core as pure Python "
+def _fall_back(why: str) -> None:
+    print(f"hiresim setup: {why}; the simulation core is installed as pure Python "
           "(same results, slower)", file=sys.stderr)
 
 
 class BuildCore(build_ext):
-    """build_ext that records what it compiled, and falls back to Python on failure."""
+    """Compiles the core when building a wheel; leaves an editable install as Python."""
 
-    @property
-    def in_place(self) -> bool:
-        """Built into the source tree (an editable install), not into a wheel."""
-        return bool(self.inplace or getattr(self, "editable_mode", False))
+    def finalize_options(self) -> None:
+        if not (self.editable_mode or self.inplace or self.distribution.ext_modules):
+            self.distribution.ext_modules = self._core_extensions()
+        super().finalize_options()
 
     def run(self) -> None:
-        if self.in_place:
-            MANIFEST.unlink(missing_ok=True)
+        if self.editable_mode or self.inplace:
+            return  # the sources are the core: no compiled file may shadow them
         try:
             super().run()
         except Exception as exc:  # noqa: BLE001 - any compiler failure: install as Python
-            _warn(f"compiling failed ({exc})")
+            _fall_back(f"compiling the core failed ({_first_line(exc)})")
+            for ext in self.extensions:  # no half-built core in the wheel
+                Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
             self.extensions = []
-            return
-        manifest = {"modules": {
-            module: hashlib.sha256((ROOT / path).read_bytes()).hexdigest()
-            for module, path in zip(_COMPILED.CORE_MODULES, CORE, strict=True)
-        }}
-        target = self.manifest_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(manifest, indent=1) + "\n")
 
-    @property
-    def manifest_path(self) -> Path:
-        """In the source tree (editable install), or with the built package (a wheel)."""
-        if self.in_place:
-            return MANIFEST
-        return Path(self.build_lib) / MANIFEST.relative_to(ROOT / "src")
-
-    def get_outputs(self) -> list[str]:
-        outputs = super().get_outputs()
-        if self.extensions and not self.in_place:
-            outputs.append(str(self.manifest_path))
-        return outputs
-
-
-def _extensions() -> list:
-    if os.environ.get("HIRESIM_NO_COMPILE"):
-        return []
-    try:
-        from mypyc.build import mypycify
-    except ImportError:
-        _warn("mypyc is not available")
-        return []
-    cwd = os.getcwd()
-    os.chdir(ROOT)  # mypyc names modules from paths relative to the project
-    try:
-        return mypycify(CORE, opt_level="3", group_name=GROUP)
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a type error: install as Python
-        _warn(f"mypyc could not compile the core ({exc})")
-        return []
-    finally:
-        os.chdir(cwd)
+    @staticmethod
+    def _core_extensions() -> list:
+        if os.environ.get("HIRESIM_NO_COMPILE", "") not in ("", "0"):
+            _fall_back("HIRESIM_NO_COMPILE is set")
+            return []
+        try:
+            from mypyc.build import mypycify
+        except ImportError:
+            _fall_back("mypyc (part of mypy) is not available")
+            return []
+        modules, group = core_modules()
+        paths = [f"src/{module.replace('.', '/')}.py" for module in modules]
+        cwd = os.getcwd()
+        os.chdir(ROOT)  # mypyc names the modules by their paths relative to the project
+        try:
+            return mypycify(paths, opt_level="3", group_name=group)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - e.g. a type error
+            _fall_back(f"mypyc could not compile the core ({_first_line(exc)})")
+            return []
+        finally:
+            os.chdir(cwd)
 
 
-setup(ext_modules=_extensions(), cmdclass={"build_ext": BuildCore})
+class CoreDistribution(Distribution):
+    """Always runs build_ext (which decides what to compile), and tags the wheel for
+    this platform, whether or not the compilation succeeds."""
+
+    def has_ext_modules(self) -> bool:
+        return True
+
+
+setup(distclass=CoreDistribution, cmdclass={"build_ext": BuildCore})

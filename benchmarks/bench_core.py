@@ -1,10 +1,10 @@
 """Core throughput benchmark: hiresim replications against a bare SimPy M/M/c baseline.
 
-Run from the repository root (``make bench`` does exactly this)::
+Run from the repository root (``make bench`` does the first, after ``make fast``)::
 
-    .venv/bin/python benchmarks/bench_core.py                  # 5 replications per scenario
-    .venv/bin/python benchmarks/bench_core.py --quick          # 1 replication, 50k customers
-    .venv/bin/python benchmarks/bench_core.py --json bench.json
+    .venv-fast/bin/python benchmarks/bench_core.py             # 5 replications per scenario
+    .venv-fast/bin/python benchmarks/bench_core.py --quick     # 1 replication, 50k customers
+    .venv-fast/bin/python benchmarks/bench_core.py --json bench.json
 
 What it measures, all in ONE process and one run so that the ratios are fair:
 
@@ -27,10 +27,11 @@ deterministic for a seed, so the count is the same as in the timed pass). The co
 cross-checked against SimPy's own event-id counter. Timed passes use unpatched SimPy, so
 counting costs the timings nothing; the counting pass doubles as the warm-up.
 
-The benchmark measures whatever ``hiresim`` is importable: put a scratch copy first on
-PYTHONPATH to measure an experiment (the table prints the package path it measured), and
-the core as it runs, compiled by mypyc or from its sources (``HIRESIM_PURE=1 make bench``
-measures the sources; the table says which).
+The benchmark measures whatever ``hiresim`` is importable, and the table says which
+(package path, and ``core: compiled (mypyc)`` or ``core: pure Python``): ``make bench``
+runs it in ``.venv-fast`` (``make fast``: the core compiled), ``.venv/bin/python
+benchmarks/bench_core.py`` on the Python sources (the editable install); a scratch copy
+first on PYTHONPATH measures an experiment, from its sources.
 This script is not part of the test suite and changes nothing in the repository.
 """
 

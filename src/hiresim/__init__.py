@@ -27,10 +27,6 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from hiresim.compiled import use_sources_if_needed
-
-use_sources_if_needed()  # before any module of the simulation core is imported
-
 __version__ = "0.1.0"
 
 _EXPORTS = {

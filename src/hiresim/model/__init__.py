@@ -17,8 +17,11 @@ counting imports under ``TYPE_CHECKING`` and inside functions (tests/test_model_
 A lower layer that must call into a higher one gets a callback (``Staff.new_prospect``,
 ``CandidateFlow``'s ``on_hire``) or a Protocol, never an import.
 
-The modules here (and ``random_streams``) are compiled to C by mypyc when the package is
-installed (``hiresim.compiled``, ``setup.py``). When editing them:
+Editing these modules needs nothing special: ``make test`` (an editable install) runs
+them as the Python sources they are. A built wheel (``make fast``, ``pip install .``)
+compiles the modules named in ``hiresim.compiled.CORE_MODULES`` to C with mypyc (a new
+module runs as Python in the wheel too until its name is added there), and mypyc asks a
+little of the code:
 
 * annotations are enforced at run time: an attribute declared ``float`` must hold a
   float, ``list[float]`` a list (use ``Any`` for a value that changes type);
@@ -27,6 +30,6 @@ installed (``hiresim.compiled``, ``setup.py``). When editing them:
   attributes by a value that keeps its type (``Candidate.terminal`` is ``""`` while live);
 * no class-level aliases of methods (``complete = Signal.fire``) in compiled classes.
 
-``make test`` recompiles after an edit and runs the sources-vs-compiled comparison
-(tests/test_compiled_core.py); ``HIRESIM_PURE=1`` runs the sources meanwhile.
+``tests/test_compiled_core.py`` (part of ``make test``) builds the compiled core and
+checks that it gives the same records as the sources, bit for bit.
 """

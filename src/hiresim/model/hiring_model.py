@@ -341,7 +341,7 @@ class HiringModel:
         The model drops almost no reference cycles while it runs (finished candidates and
         their stories are freed by reference counting), but every collector pass walks
         the live heap, which grows with the plan: at 16 times the shipped plan it cost
-        about 10% of the time per candidate (docs/performance-peers.md).
+        about 10% of the time per candidate (docs/performance.md).
         """
         collecting = gc.isenabled()
         gc.disable()
