@@ -98,8 +98,8 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
     """Simulate each scenario in FILES and print a summary of its KPIs with 95% confidence
     intervals across replications. With several files, the table puts them side by side."""
     from hiresim.batch import run_batch
+    from hiresim.folder_guard import folder_names
     from hiresim.outputs import recorded_replications
-    from hiresim.studies import folder_names
 
     if resume and force:
         raise click.UsageError("--resume and --force exclude each other")

@@ -94,18 +94,22 @@ def _usage_message(err: click.UsageError) -> str:
 
 
 def resume_hint() -> str:
-    """The command that continues an interrupted run: this one, with --resume (and without
-    --force, and without --precision/--max-replications, which a resume cannot take: it
-    finishes the replications the folder was started with)."""
+    """The command that continues an interrupted run: this one, with --resume and without
+    --force. A --precision run cannot resume as such: the hint drops --precision,
+    --max-replications and -n, so the resume finishes the replications the folder says the
+    run had reached for (run.json)."""
+    argv = sys.argv[1:]
+    drop = {"--force", "--resume"}
+    valued = {"--precision", "--max-replications"}
+    if any(a.partition("=")[0] in valued for a in argv):
+        valued |= {"-n", "--replications"}
     args, skip = [], False
-    for arg in sys.argv[1:]:
-        if skip:
+    for arg in argv:
+        name = arg.partition("=")[0]
+        if skip or name in drop:
             skip = False
             continue
-        name = arg.partition("=")[0]
-        if name in ("--force", "--resume"):
-            continue
-        if name in ("--precision", "--max-replications"):
+        if name in valued:
             skip = "=" not in arg
             continue
         args.append(arg)

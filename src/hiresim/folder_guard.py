@@ -10,8 +10,9 @@ and never trust a saved table that does not match its provenance.
   long as it writes; the kernel releases it when the process ends, even on SIGKILL, so a
   crash leaves no stale lock (and no lock file). A second writer is refused, naming the
   process that holds the lock.
-- **Report targets**: a report may replace a regular file only, never an input of the
-  run nor a file inside a result folder other than an ``.html`` file at its top.
+- **Report targets**: a report is an ``.html`` file; it may replace a regular file only,
+  never an input of the run nor a file inside a result folder other than an ``.html``
+  file at its top.
 - **Verified tables**: ``run.json`` records each final table's row count and SHA-256;
   ``verify_run_folder`` checks them before anything is read back.
 """
@@ -23,7 +24,7 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,14 +87,16 @@ def check_may_empty(folder: Path, protect: Collection[Path] = ()) -> None:
 
 
 def check_report_target(target: Path, protect: Collection[Path] = ()) -> None:
-    """Refuse a report target that is not a regular file, is an input of the run, or lies
-    inside a result folder (other than an ``.html`` file at its top)."""
+    """Refuse a report target that is not a regular ``.html`` file, is an input of the
+    run, or lies inside a result folder (other than an ``.html`` file at its top)."""
     if target.exists() or target.is_symlink():
         if target.is_dir():
             raise FolderError(f"{target}: is a folder; give a file name such as report.html")
         if not target.is_file():
             raise FolderError(f"{target}: not a regular file (a device, pipe or socket); "
                               "give a file name such as report.html")
+    if target.suffix.lower() not in (".html", ".htm"):
+        raise FolderError(f"{target}: a report is an HTML file; give a name ending in .html")
     for path in protect:
         if path.exists() and target.exists() and os.path.samefile(path, target):
             raise FolderError(f"{target}: is an input of this run; give another file name "
@@ -105,6 +108,37 @@ def check_report_target(target: Path, protect: Collection[Path] = ()) -> None:
                 return
             raise FolderError(f"{target}: inside the result folder {folder}; give a file "
                               "name outside it (or an .html file at its top)")
+
+
+# ---------------------------------------------------------------- folder names
+MAX_FOLDER_NAME_BYTES = 100  # well under the usual 255-byte limit of a file name
+
+
+def safe_name(name: str) -> str:
+    """A scenario name as a folder name: letters, digits and ``-_.+`` kept, the rest ``_``;
+    a name longer than ``MAX_FOLDER_NAME_BYTES`` (UTF-8) is cut and given a short hash."""
+    text = "".join(c if c.isalnum() or c in "-_.+" else "_" for c in name).strip(".") or "x"
+    raw = text.encode("utf-8")
+    if len(raw) <= MAX_FOLDER_NAME_BYTES:
+        return text
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+    cut = raw[:MAX_FOLDER_NAME_BYTES - 11].decode("utf-8", errors="ignore")
+    return f"{cut}-{digest}"
+
+
+def folder_names(names: Sequence[str]) -> list[str]:
+    """One folder name per scenario, unique even where two names sanitise alike
+    ('team A' and 'team?A' become 'team_A' and 'team_A-2'; case is ignored)."""
+    out: list[str] = []
+    used: set[str] = set()
+    for name in names:
+        base = candidate = safe_name(name)
+        k = 2
+        while candidate.lower() in used:
+            candidate, k = f"{base}-{k}", k + 1
+        used.add(candidate.lower())
+        out.append(candidate)
+    return out
 
 
 # ---------------------------------------------------------------- one writer at a time

@@ -137,7 +137,8 @@ def summarize_kpis(
     counted req of every replication, for the pooled Kaplan-Meier percentiles.
     """
     metrics: dict[str, dict] = {}
-    ttf = interval(frame["time_to_fill_p50"]) if "time_to_fill_p50" in frame else interval([])
+    ttf = within_bounds(interval(frame["time_to_fill_p50"]), BY_NAME["time_to_fill_p50"]) \
+        if "time_to_fill_p50" in frame else interval([])
     ttf.update({
         f"p{int(q * 100)}": _none_if_nan(fill_time_quantile(fill_durations, filled, q))
         for q in POOLED_QUANTILES

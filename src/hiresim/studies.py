@@ -12,7 +12,6 @@ scenario (or grid point), plus ``comparison.json`` or ``sweep.parquet`` and
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import pandas as pd
 from hiresim.batch import run_batch
 from hiresim.comparison import compare_kpis, headline_statements
 from hiresim.experiment import Executor
+from hiresim.folder_guard import folder_names
 from hiresim.goals import Goal
 from hiresim.outputs import (
     scenario_fingerprint,
@@ -44,36 +44,6 @@ from hiresim.sweep import (
 )
 
 Progress = Callable[[int], None]
-
-
-MAX_FOLDER_NAME_BYTES = 100  # well under the usual 255-byte limit of a file name
-
-
-def safe_name(name: str) -> str:
-    """A scenario name as a folder name: letters, digits and ``-_.+`` kept, the rest ``_``;
-    a name longer than ``MAX_FOLDER_NAME_BYTES`` (UTF-8) is cut and given a short hash."""
-    text = "".join(c if c.isalnum() or c in "-_.+" else "_" for c in name).strip(".") or "x"
-    raw = text.encode("utf-8")
-    if len(raw) <= MAX_FOLDER_NAME_BYTES:
-        return text
-    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
-    cut = raw[:MAX_FOLDER_NAME_BYTES - 11].decode("utf-8", errors="ignore")
-    return f"{cut}-{digest}"
-
-
-def folder_names(names: Sequence[str]) -> list[str]:
-    """One folder name per scenario, unique even where two names sanitise alike
-    ('team A' and 'team?A' become 'team_A' and 'team_A-2'; case is ignored)."""
-    out: list[str] = []
-    used: set[str] = set()
-    for name in names:
-        base = candidate = safe_name(name)
-        k = 2
-        while candidate.lower() in used:
-            candidate, k = f"{base}-{k}", k + 1
-        used.add(candidate.lower())
-        out.append(candidate)
-    return out
 
 
 def display_names(scenarios: Sequence[Scenario]) -> list[str]:
@@ -154,7 +124,8 @@ def _comparison(outcomes: list[Results], names: list[str], folder: Path | None) 
         "seed": outcomes[0].seed,
         "comparisons": len(names) - 1,
         "family_confidence": 0.95,
-        "scenarios": [o.to_dict() for o in outcomes],
+        "scenarios": [{**o.to_dict(), **({"folder": o.folder.name} if o.folder else {})}
+                      for o in outcomes],
         "differences": differences,
         "statements": headline_statements(differences, names[0]),
     }

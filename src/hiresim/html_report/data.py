@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from hiresim.folder_guard import safe_name
 from hiresim.records import FUNNEL_COLUMNS, REQ_COLUMNS, SNAPSHOT_COLUMNS, STAFF_COLUMNS
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -36,11 +37,6 @@ class ReportError(Exception):
 
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(str(message).split()))
-
-
-def safe_name(name: str) -> str:
-    """The sub-folder name ``compare``/``sweep`` give a scenario (same rule as the CLI)."""
-    return "".join(c if c.isalnum() or c in "-_.+" else "_" for c in name).strip(".") or "x"
 
 
 def _read_json(path: Path) -> Any:
@@ -198,7 +194,9 @@ def load_compare(path: Path) -> CompareData:
     used: set[Path] = set()
     for payload in report["scenarios"]:
         name = str(payload.get("scenario", ""))
-        sub = _find_run(path, name, used)
+        folder = payload.get("folder")  # written since folder names are made unique
+        sub = (path / folder if isinstance(folder, str) and is_run_folder(path / folder)
+               else _find_run(path, name, used))
         if sub is None:
             raise ReportError(f"{path}: the result folder of scenario {name!r} is missing "
                               f"(expected {safe_name(name)}/)")
