@@ -287,3 +287,9 @@ def test_intervals_of_counts_and_shares_stay_within_their_bounds(scenario_file: 
     for name in ("fill_rate", "offer_acceptance_rate", "reply_rate", "withdrawal_rate"):
         if metrics[name].get("ci_high") is not None:
             assert metrics[name]["ci_high"] <= 1, name
+
+
+def test_the_readme_shows_what_a_bad_flag_prints(scenario_file: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = next(line for line in readme.splitlines() if line.startswith("error: --workers"))
+    assert one_error(cli("run", scenario_file, "--workers", "0")) == shown
