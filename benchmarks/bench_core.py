@@ -95,7 +95,7 @@ def events_counted(env: simpy.Environment) -> int:
 
 def scheduled_minus_pending(env: simpy.Environment) -> int:
     """Events processed according to SimPy's event-id counter (a zero-cost cross-check)."""
-    return next(env._eid) - len(env._queue)  # noqa: SLF001 - benchmark introspection
+    return next(env._eid) - len(env._queue)
 
 
 @contextlib.contextmanager
@@ -257,14 +257,14 @@ def mmc_run(
     server = simpy.Resource(env, capacity=c)
     total_wait = [0.0]
 
-    def customer(service: float):  # noqa: ANN202 - SimPy generator
+    def customer(service: float):
         arrived = env.now
         with server.request() as req:
             yield req
             total_wait[0] += env.now - arrived
             yield env.timeout(service)
 
-    def source():  # noqa: ANN202 - SimPy generator
+    def source():
         for i in range(customers):
             yield env.timeout(gaps[i])
             env.process(customer(services[i]))

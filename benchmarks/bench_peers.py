@@ -447,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         ciw_version = None
 
-    load_before = bench_core._load()  # noqa: SLF001 - shared helper of the benchmarks
+    load_before = bench_core._load()
     m = machine_info()
     m["ciw"] = ciw_version
     state = hiresim_state()
@@ -462,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only != "peers":
         shipped = bench_shipped([ROOT / s for s in SHIPPED], args.replications,
                                 args.pair_customers, args.seed)
-    load_after = bench_core._load()  # noqa: SLF001
+    load_after = bench_core._load()
     if peers:
         print_peers(peers)
     if shipped:

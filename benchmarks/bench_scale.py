@@ -319,10 +319,10 @@ def memory_child(path: Path, k: int, mode: str, record_detail: bool) -> dict[str
         samples: list[tuple] = []
         holder: list[Any] = []
 
-        def sampler():  # noqa: ANN202 - SimPy generator
+        def sampler():
             while True:
                 samples.append((env.now, tracemalloc.get_traced_memory()[0],
-                                _live_candidates(model), len(env._queue)))  # noqa: SLF001
+                                _live_candidates(model), len(env._queue)))
                 if snapshot_day is not None and env.now == snapshot_day and not holder:
                     holder.append(tracemalloc.take_snapshot())
                 yield env.timeout(1.0)
@@ -743,7 +743,7 @@ def main(argv: list[str] | None = None) -> int:
     if scales[0] != 1 or min(args.rounds, args.pair_customers) < 1:
         p.error("--scales must include 1; --rounds and --pair-customers must be >= 1")
 
-    load_before = bench_core._load()  # noqa: SLF001 - shared helper of the benchmarks
+    load_before = bench_core._load()
     m = machine_info()
     print(f"hiresim scale benchmark  python {m['python']}  simpy {m['simpy']}  "
           f"numpy {m['numpy']}")
@@ -760,7 +760,7 @@ def main(argv: list[str] | None = None) -> int:
                                 args.profile_rate)
     if args.only in (None, "memory"):
         memory = bench_memory(path, mem_scales, records, snapshot)
-    load_after = bench_core._load()  # noqa: SLF001
+    load_after = bench_core._load()
     if timing:
         print_time(timing)
     if profile:

@@ -94,19 +94,19 @@ def as_dicts(rows: list[tuple] | None, columns: tuple[str, ...]) -> list[dict]:
     return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
-def visits_of(result) -> list[dict]:  # noqa: ANN001
+def visits_of(result) -> list[dict]:
     return as_dicts(result.visits, VISIT_COLUMNS)
 
 
-def candidates_of(result) -> list[dict]:  # noqa: ANN001
+def candidates_of(result) -> list[dict]:
     return as_dicts(result.candidates, CANDIDATE_COLUMNS)
 
 
-def reqs_of(result) -> list[dict]:  # noqa: ANN001
+def reqs_of(result) -> list[dict]:
     return as_dicts(result.reqs, REQ_COLUMNS)
 
 
-def staff_of(result) -> list[dict]:  # noqa: ANN001
+def staff_of(result) -> list[dict]:
     return as_dicts(result.staff, STAFF_COLUMNS)
 
 

@@ -48,7 +48,7 @@ def _show(vs: list[dict]) -> str:
                      f" end {v['end_day']:.4f} {v['outcome']}" for v in vs)
 
 
-def check_conservation(scenario: Scenario, result, records) -> None:  # noqa: ANN001, C901
+def check_conservation(scenario: Scenario, result, records) -> None:
     horizon = scenario.simulation.horizon_days
     cands = {c["candidate"]: c for c in records.candidates(result)}
     assert len(cands) == len(result.candidates), "candidate ids are unique"
@@ -167,7 +167,7 @@ def test_shipped_scenarios_conserve(records, name, replication):
 # --------------------------------------------------------------------------- random
 
 
-def _effort(draw) -> object:  # noqa: ANN001
+def _effort(draw) -> object:
     kind = draw(st.sampled_from(["fixed", "exponential", "zero"]))
     if kind == "zero":
         return 0.0
@@ -175,7 +175,7 @@ def _effort(draw) -> object:  # noqa: ANN001
     return value if kind == "fixed" else {"dist": "exponential", "mean": value}
 
 
-def _delay(draw, high: float) -> object:  # noqa: ANN001
+def _delay(draw, high: float) -> object:
     value = draw(st.floats(0.0, high))
     if value > 0 and draw(st.booleans()):
         return {"dist": "exponential", "mean": value}
@@ -190,7 +190,7 @@ pass_rate = st.one_of(st.just(1.0), st.floats(0.6, 1.0), st.floats(0.0, 1.0))
 
 
 @st.composite
-def scenarios(draw) -> dict:  # noqa: ANN001
+def scenarios(draw) -> dict:
     """A small, valid scenario: a few reqs, a few people, any probabilities."""
     structure = draw(st.sampled_from(["combined", "split"]))
     horizon = draw(st.floats(20.0, 90.0))

@@ -21,7 +21,7 @@ SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 REPLICATIONS = range(4)
 
 
-def screen_waits(result, records, horizon: float) -> tuple[list[float], list[float]]:  # noqa: ANN001
+def screen_waits(result, records, horizon: float) -> tuple[list[float], list[float]]:
     """(enter days, waits) of every screen visit; a wait still running at the horizon is
     counted up to the horizon (censored), so that long waits are not silently dropped."""
     screens = [v for v in records.visits(result) if v["stage"] == "screen"]
@@ -37,7 +37,7 @@ def test_more_recruiters_never_lengthen_the_mean_screen_wait(make_scenario, reco
     one shared queue, 1, 2 or 3 recruiters of 32 h/week. Nobody passes the screen, so the
     screen is the recruiters' only work: a FIFO G/G/c queue with the same arrivals and the
     same service times in every variant. One recruiter is overloaded (rho = 1.25)."""
-    def scenario(recruiters: int):  # noqa: ANN202
+    def scenario(recruiters: int):
         return make_scenario({
             "simulation": {"horizon_days": 60},
             "team": {"work_queue": "shared",
@@ -69,7 +69,7 @@ def test_more_sourcers_never_reduce_outreach(make_scenario):
     """A split team sourcing four reqs at 40 prospects a week each (half an hour per
     outreach): far more than one sourcer's 32 hours. Nobody passes the screen, so no req
     closes and outreach is limited only by the sourcers' time."""
-    def scenario(sourcers: int):  # noqa: ANN202
+    def scenario(sourcers: int):
         return make_scenario({
             "simulation": {"horizon_days": 45},
             "team": {"structure": "split",
@@ -109,7 +109,7 @@ def test_zero_reply_rate_gives_zero_sourced_hires(name):
         assert {c[7] for c in sourced} <= {"no_reply", "closed_out", "in_process"}
 
 
-def _small(name: str):  # noqa: ANN202
+def _small(name: str):
     return load_scenario(SCENARIO_DIR / f"{name}.yaml", ["simulation.horizon_days=60"])
 
 

@@ -26,7 +26,7 @@ from small_scenario import SEED, cli, small_dict
 QUICK = ["-n", "2", "--workers", "1", "--quiet"]
 
 
-def one_error(result, *fragments: str) -> str:  # noqa: ANN001
+def one_error(result, *fragments: str) -> str:
     """The run failed with exit 2 and exactly one line on stderr holding ``fragments``."""
     assert result.exit_code == 2, (result.stdout, result.stderr)
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]

@@ -20,7 +20,7 @@ from hiresim.goals import Goal, GoalError, goal_probability, parse_goal, wilson
 from hiresim.kpi_catalogue import CATALOGUE, KPI_NAMES
 from hiresim.replication import run_replication
 from hiresim.scenario import Scenario
-from small_scenario import SEED, cli  # noqa: E402
+from small_scenario import SEED, cli
 
 REPO = Path(__file__).resolve().parents[1]
 KNOWN = set(KPI_NAMES)

@@ -342,7 +342,7 @@ def test_unreadable_file(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = (work / "valid.yaml").resolve()
     real_open = open
 
-    def guarded_open(file, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def guarded_open(file, *args, **kwargs):
         if Path(file).resolve() == target:
             raise PermissionError(errno.EACCES, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
@@ -557,7 +557,7 @@ def test_full_disk_message_names_the_folder(work: Path,
 def test_full_disk_on_rename(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real_replace = os.replace
 
-    def replace(src, dst, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def replace(src, dst, *args, **kwargs):
         if str(dst).endswith(".parquet"):
             raise OSError(errno.ENOSPC, "No space left on device", str(src))
         return real_replace(src, dst, *args, **kwargs)
@@ -585,12 +585,12 @@ def _deny_writes_under(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
 
     real_mkdir, real_mkstemp = Path.mkdir, tempfile.mkstemp
 
-    def mkdir(self: Path, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def mkdir(self: Path, *args, **kwargs) -> None:
         if inside(self) and not self.exists():
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
         return real_mkdir(self, *args, **kwargs)
 
-    def mkstemp(*args, dir=None, **kwargs):  # noqa: ANN002, ANN003, ANN202, A002
+    def mkstemp(*args, dir=None, **kwargs):
         if dir is not None and inside(dir):
             raise PermissionError(errno.EACCES, "Permission denied", str(dir))
         return real_mkstemp(*args, dir=dir, **kwargs)

@@ -25,7 +25,7 @@ def test_a_journey_runs_at_once_and_resumes_on_events_and_tasks() -> None:
     task = Task(Activity.SCREEN, None)
     seen: list[tuple[float, Any]] = []
 
-    def story():  # noqa: ANN202
+    def story():
         seen.append((env.now, "start"))
         value = yield env.timeout(2.0, value="delay")
         seen.append((env.now, value))
@@ -52,7 +52,7 @@ def test_waiting_on_something_already_processed_goes_on_at_once() -> None:
     task.complete(WITHDREW)
     got: list[Any] = []
 
-    def story():  # noqa: ANN202
+    def story():
         got.append((yield done))
         got.append((yield task))
 
@@ -71,13 +71,13 @@ def test_close_all_closes_suspended_journeys_outermost_first() -> None:
     journeys = Journeys()
     closed: list[str] = []
 
-    def inner():  # noqa: ANN202
+    def inner():
         try:
             yield Task(Activity.SCREEN, None)  # never completed
         finally:
             closed.append("inner")
 
-    def outer():  # noqa: ANN202
+    def outer():
         try:
             yield from inner()
         finally:
@@ -170,7 +170,7 @@ def test_a_journey_gets_the_value_simpy_events_succeed_with() -> None:
     env.run()
     got: list[Any] = []
 
-    def story():  # noqa: ANN202
+    def story():
         got.append((yield processed))
         got.append((yield pending))
         got.append((yield env.timeout(1.0, value="timed")))

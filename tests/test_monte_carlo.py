@@ -64,7 +64,7 @@ from hiresim.outputs import iter_chunks
 from hiresim.records import ReplicationResult
 from hiresim.replication import run_replication
 from hiresim.scenario import Scenario, scenario_from_dict
-from small_scenario import SEED, cli, small_dict  # noqa: E402
+from small_scenario import SEED, cli, small_dict
 
 REPO = Path(__file__).resolve().parents[1]
 

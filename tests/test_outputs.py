@@ -47,7 +47,7 @@ from hiresim.outputs import (
 from hiresim.records import CANDIDATE_COLUMNS, VISIT_COLUMNS
 from hiresim.scenario import Scenario, scenario_to_dict
 from hiresim.scenario_files import load_scenario
-from small_scenario import SEED, cli, small_dict  # noqa: E402
+from small_scenario import SEED, cli, small_dict
 
 REPO = Path(__file__).resolve().parents[1]
 BASIC_TABLES = ("replications", "reqs", "staff", "snapshots")

@@ -316,7 +316,7 @@ def test_write_report_is_atomic(folders, tmp_path, monkeypatch):
     # a failed replace leaves the old report as it was and no temporary file behind
     before = target.read_bytes()
 
-    def fail(src, dst):  # noqa: ANN001
+    def fail(src, dst):
         raise OSError(28, "No space left on device")
 
     from hiresim.html_report import pages

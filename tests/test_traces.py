@@ -41,7 +41,7 @@ def approx(x: float) -> object:
     return pytest.approx(x, abs=EPS, nan_ok=True)
 
 
-def trace(result, records) -> dict[int, list[tuple]]:  # noqa: ANN001
+def trace(result, records) -> dict[int, list[tuple]]:
     """candidate -> [(stage, enter, start, end, outcome), ...] in the order recorded."""
     out: dict[int, list[tuple]] = {}
     for v in records.visits(result):
@@ -57,7 +57,7 @@ def assert_visits(actual: list[tuple], expected: list[tuple]) -> None:
         assert got[1:4] == (approx(want[1]), approx(want[2]), approx(want[3])), (got, want)
 
 
-def hours_by_activity(result, records, person: str) -> dict[str, float]:  # noqa: ANN001
+def hours_by_activity(result, records, person: str) -> dict[str, float]:
     return {s["activity"]: s["hours"] for s in records.staff(result) if s["person"] == person}
 
 
@@ -622,7 +622,7 @@ def test_worker_takes_most_urgent_task_first_and_sources_only_when_idle():
     ]
     tasks: list[Task] = []
 
-    def submit_later():  # noqa: ANN202
+    def submit_later():
         yield env.timeout(1.0)
         expiring = Task(Activity.OFFER, deadline=3.0)
         tasks.append(expiring)

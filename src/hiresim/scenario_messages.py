@@ -338,5 +338,5 @@ def allowed_names(model: Any, loc: Sequence[Any]) -> set[str]:
             if is_model(leaf):
                 names.update(field_annotations(leaf))
         return names
-    except Exception:  # noqa: BLE001 - a hint is optional; never fail because of it
+    except Exception:
         return set()

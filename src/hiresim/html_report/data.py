@@ -96,7 +96,7 @@ class RunData:
                 try:
                     frame = (pd.read_parquet(path) if suffix == "parquet"
                              else pd.read_csv(path))
-                except Exception as err:  # noqa: BLE001 - any unreadable table
+                except Exception as err:
                     raise ReportError(f"{path}: cannot read the table ({err})") from None
                 break
         if frame is None:

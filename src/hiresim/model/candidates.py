@@ -273,7 +273,7 @@ class CandidateFlow:
         tasks = pending if isinstance(pending, list) else (pending,) if pending else ()
         return any(task.started_at is not None and task.started_at <= t for task in tasks)
 
-    def team_step(self, c: Candidate, queue: TaskQueue, activity: Activity,  # noqa: ANN201
+    def team_step(self, c: Candidate, queue: TaskQueue, activity: Activity,
                   priority: int | None = None, dist: Any = None, patient: bool = True,
                   panel: int = 1):
         """Queue work for the team and wait until it is done; False if the candidate left.
@@ -308,7 +308,7 @@ class CandidateFlow:
             c.patience_left = max(0.0, c.patience_left - (started - now))
         return True
 
-    def _panel(self, c: Candidate, queue: TaskQueue, first: Task, panel: int, now: float):  # noqa: ANN202
+    def _panel(self, c: Candidate, queue: TaskQueue, first: Task, panel: int, now: float):
         """Wait for a panel of interviewers; patience runs until the first one starts."""
         tasks = [first]
         for _ in range(panel - 1):
@@ -335,7 +335,7 @@ class CandidateFlow:
         c.patience_left = max(0.0, c.patience_left - (started - now))
         return True
 
-    def wait_for(self, c: Candidate, event: Any):  # noqa: ANN201
+    def wait_for(self, c: Candidate, event: Any):
         """Wait on the team for something other than a person's work (req start, offer slot)."""
         now = self.env.now
         deadline = now + c.patience_left if c.patience_left != float("inf") else None
@@ -351,7 +351,7 @@ class CandidateFlow:
         return True
 
     # -- the journeys ---------------------------------------------------------------------
-    def sourced(self, c: Candidate, sourcer: Staff):  # noqa: ANN201
+    def sourced(self, c: Candidate, sourcer: Staff):
         """Outreach sequence, reply, qualification call, handoff (split), then the pipeline."""
         env = self.env
         self.enter(c, "outreach")
@@ -407,7 +407,7 @@ class CandidateFlow:
             self.leave(c, "passed", env.now)
         yield from self.pipeline(c)
 
-    def inbound(self, c: Candidate):  # noqa: ANN201
+    def inbound(self, c: Candidate):
         """An applicant: application review (if the profile reviews), then the pipeline."""
         inbound = c.req.profile.inbound
         if inbound.reviewed:
@@ -423,7 +423,7 @@ class CandidateFlow:
             self.leave(c, "passed", self.env.now)
         yield from self.pipeline(c)
 
-    def pipeline(self, c: Candidate):  # noqa: ANN201
+    def pipeline(self, c: Candidate):
         """Recruiter screen, the interview loop, debrief and decision, offer and answer."""
         env = self.env
         req = c.req

@@ -184,7 +184,7 @@ class HiringModel:
         return reqs
 
     # -- the life of a req ---------------------------------------------------------------
-    def _req_lifecycle(self, req: Req[Candidate]):  # noqa: ANN202
+    def _req_lifecycle(self, req: Req[Candidate]):
         env = self.env
         ahead = self.scenario.team.pipeline_ahead_days if self.split else 0.0
         if ahead > 0:
@@ -198,7 +198,7 @@ class HiringModel:
         req.assigned_day = self.env.now
         self.journeys.start(self._intake(req, person))
 
-    def _intake(self, req: Req[Candidate], person: Staff):  # noqa: ANN202
+    def _intake(self, req: Req[Candidate], person: Staff):
         task = Task(Activity.INTAKE, None)
         person.queue.submit(task)
         yield task
@@ -223,7 +223,7 @@ class HiringModel:
         req.sourcing.start(self.env.now)
         person.add_sourcing_req(req.sourcing)
 
-    def _applications(self, req: Req[Candidate]):  # noqa: ANN202
+    def _applications(self, req: Req[Candidate]):
         """Applicants arrive as a Poisson stream while the req is open and advertised."""
         env = self.env
         gaps = BlockDraws(stream(self.seed, self.replication, Stream.INBOUND_ARRIVALS,
@@ -314,7 +314,7 @@ class HiringModel:
         return self.tally.candidate_rows
 
     # -- observation ---------------------------------------------------------------------
-    def _snapshots(self):  # noqa: ANN202
+    def _snapshots(self):
         env = self.env
         while True:
             self.snapshots.append(self.snapshot())
