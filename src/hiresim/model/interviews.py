@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 
 # Look at most this far past the candidate's earliest day for a panel that fits the
-# window; beyond it the panel takes its members' next free slots, however far apart.
+# window; if none does (the pool's slots are too far apart for the window), the panel
+# takes its members' soonest free slots, however far apart.
 SEARCH_DAYS = 730.0
 
 
@@ -52,15 +53,19 @@ class SlotBook:
         people = len(self.offsets)
         size = min(panel, people)
         day = earliest
-        chosen: list[tuple[float, int, int]] = []
+        soonest: list[tuple[float, int, int]] = []
         while True:
             nexts = sorted(
                 (self.slot_day(i, j), i, j)
                 for i, j in ((i, self._next_free(i, day)) for i in range(people))
             )
             chosen = nexts[:size]
+            soonest = soonest or chosen
             first = chosen[0][0]
-            if chosen[-1][0] - first <= self.window + 1e-9 or first - earliest > SEARCH_DAYS:
+            if chosen[-1][0] - first <= self.window + 1e-9:
+                break
+            if first - earliest > SEARCH_DAYS:  # no window ever fits: the soonest slots
+                chosen = soonest
                 break
             day = first + 1e-6  # the earliest slot cannot hold this panel: look past it
         for _, i, j in chosen:
