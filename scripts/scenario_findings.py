@@ -117,13 +117,62 @@ def _claims(question: dict, report: dict, names: list[str], files: list[str]) ->
     return claims
 
 
+# The assumptions a combined-vs-split claim may rest on, and how each is neutralised:
+# the sourcer paid (and equipped) like a recruiter; a recruiter who sources as well as a
+# dedicated sourcer. Every claim of a comparison is re-run with each neutralised.
+NEUTRALISED = {
+    "equal salaries": {"split": ["team.sourcers.annual_salary=120000",
+                                 "team.sourcers.tool_seat_per_year=3000"]},
+    "skill multipliers 1.0": {"combined": ["team.recruiter_skill.reply_rate_multiplier=1.0",
+                                           "team.recruiter_skill.outreach_hours_multiplier=1.0"],
+                              "split": ["team.recruiter_skill.reply_rate_multiplier=1.0",
+                                        "team.recruiter_skill.outreach_hours_multiplier=1.0"]},
+}
+
+
+def _neutralised(files: list[str], sets_by_structure: dict[str, list[str]]) -> list:
+    out = []
+    for f in files:
+        plain = load_scenario(ROOT / f)
+        out.append(load_scenario(ROOT / f, sets_by_structure.get(plain.team.structure, [])))
+    return out
+
+
+def _assumption_lines(found: list[dict], files: list[str], replications: int, seed: int,
+                      ex: object) -> str:
+    """For each clear claim: its paired effect with each assumption neutralised."""
+    structures = {load_scenario(ROOT / f).team.structure for f in files}
+    if not found or structures != {"combined", "split"}:
+        return ""
+    lines = []
+    for name, sets in NEUTRALISED.items():
+        report = compare_study(_neutralised(files, sets), replications, seed, ex).report
+        for c in found:
+            d = report["differences"].get(c["other"], {}).get(c["kpi"])
+            if not d or d.get("mean") is None or not d.get("sd"):
+                continue
+            t = d["mean"] / (d["sd"] / math.sqrt(d["n"]))
+            verdict = ("still clear: not driven by this assumption" if abs(t) >= STRONG_T
+                       and (d["mean"] < 0) == (c["mean"] < 0) else
+                       "no longer clear: this assumption drives it")
+            lines.append(f"- {c['kpi'].replace('_', ' ')} ({c['other']} - {c['baseline']}: "
+                         f"{c['mean']:+,.1f}) with {name}: {d['mean']:+,.1f} "
+                         f"(|t| = {abs(t):.1f}), {verdict}")
+    if not lines:
+        return ""
+    return ("\n\nThe same claims with each assumption neutralised (paired, same random "
+            "numbers; equal salaries: the sourcer paid and equipped like a recruiter; skill "
+            "multipliers 1.0: a recruiter sources like a dedicated sourcer):\n\n"
+            + "\n".join(lines))
+
+
 def _md_table(rows: list[list[str]]) -> str:
     out = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     out += ["| " + " | ".join(r) + " |" for r in rows[1:]]
     return "\n".join(out)
 
 
-FINDINGS_FORMATS = {"pct": TEXT_FORMATS["pct"], "money": "${:,.0f}"}  # others: one decimal
+FINDINGS_FORMATS = {"pct": TEXT_FORMATS["share"], "money": "${:,.0f}"}  # others: one decimal
 
 
 def _fmt(v: float | None, kind: str) -> str:
@@ -140,7 +189,16 @@ def _scenario_table(payloads: list[dict]) -> str:
         ("TA team cost per year", lambda m: m["team_cost_per_year"]["mean"], "money"),
         ("Hires per recruiter per quarter",
          lambda m: m["hires_per_recruiter_per_quarter"]["mean"], "num"),
+        ("Reqs filled within 90 days", lambda m: m["fill_rate_in_window"]["mean"], "pct"),
+        ("Hires per TA head per quarter",
+         lambda m: m["hires_per_ta_head_per_quarter"]["mean"], "num"),
         ("Engaged candidates who withdrew", lambda m: m["withdrawal_rate"]["mean"], "pct"),
+        ("Screened candidates who withdrew",
+         lambda m: m["screened_withdrawal_rate"]["mean"], "pct"),
+        ("Prospects contacted per sourced hire",
+         lambda m: m["contacted_per_sourced_hire"]["mean"], "num"),
+        ("Recruiter hours spent sourcing",
+         lambda m: m["recruiter_sourcing_share"]["mean"], "pct"),
         ("Recruiter utilisation", lambda m: m["utilization_recruiter"]["mean"], "pct"),
         ("Sourcer utilisation", lambda m: m["utilization_sourcer"]["mean"], "pct"),
     ]
@@ -202,7 +260,9 @@ def main() -> int:
                         + ("\n\nFindings clear beyond 4 standard errors (checked by "
                            "`tests/test_scenario_findings.py` on another seed):\n\n" + strong
                            if strong else "\n\nNo difference is clear beyond 4 standard "
-                                          "errors."))
+                                          "errors.")
+                        + (_assumption_lines(found, files, args.replications, args.seed, ex)
+                           if q["kind"] == "compare" else ""))
             sections.append(f"## {q['title']}\n\n{q['why']}\n\nFiles: "
                             + ", ".join(f"`{f}`" for f in files)
                             + f"  \nCommand: `{cmd}`\n\n{body}\n")

@@ -22,6 +22,7 @@ CORE_MODULES = (
     "hiresim.model.journey",
     "hiresim.model.sourcing",
     "hiresim.model.work",
+    "hiresim.model.interviews",
     "hiresim.model.requisitions",
     "hiresim.model.candidates",
     "hiresim.model.hiring_model",

@@ -10,6 +10,8 @@ Definitions (docs/model.md repeats them for users):
   Kaplan-Meier quantiles over the replication's reqs (nan when that share of reqs was not
   filled before the horizon).
 - fill_rate: filled reqs / reqs opened (after the warm-up).
+- fill_rate_in_window: of the reqs opened at least ``fill_window_days`` (N, default 90)
+  before the horizon, the share filled within N days of opening (not capped by the horizon).
 - time_to_hire_days: mean days from a hire's first contact or application to acceptance.
 - cost_per_hire (ANSI/SHRM): (internal + external costs over the window) / hires. Internal:
   loaded salaries (salary x benefits load) and tool seats of the TA team prorated to the
@@ -18,9 +20,14 @@ Definitions (docs/model.md repeats them for users):
 - offer_acceptance_rate: hired / (hired + declined offers).
 - reply_rate: sourced prospects who replied / prospects whose outreach sequence ended
   (prospects cut off mid-sequence by a req closing or by the horizon are left out).
-- hires_per_recruiter_per_quarter: hires / recruiters / (window days / 91.25).
+- hires_per_recruiter_per_quarter: hires / recruiters / (window days / 91.25);
+  hires_per_ta_head_per_quarter the same over recruiters and sourcers.
 - withdrawal_rate: candidates who withdrew / candidates who engaged (applied, or replied
-  with interest).
+  with interest); screened_withdrawal_rate: of the candidates who reached the screen, the
+  share who withdrew (lost patience or dropped out).
+- cost_interviewers: interview hours held at the hourly cost; for a profile with interview
+  slots, every reserved slot hour (slots offered x slot length), used or not, and then part
+  of team_cost_per_year too.
 - utilization_<role>: busy hours / available hours (head count x hours per week x weeks).
 
 The window is [warm-up, horizon]: candidates created and reqs opened in the warm-up are
@@ -68,6 +75,8 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
         "time_to_fill_p80": fill_time_quantile(durations, filled, 0.8),
         "time_to_fill_p90": fill_time_quantile(durations, filled, 0.9),
         "time_to_fill_mean_filled": float(durations[filled].mean()) if filled.any() else math.nan,
+        "fill_rate_in_window": _fill_rate_in_window(counted, sc.simulation.fill_window_days,
+                                                    horizon),
         "backlog_days_mean": float(np.mean([
             (r.assigned_day if r.assigned_day is not None else horizon) - r.open_day
             for r in counted
@@ -91,10 +100,13 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
     engaged = applicants + resolved - n("sourced", "no_reply") - n("sourced", "not_interested")
     withdrew = n(None, "withdrew")
     declined = n(None, "declined_offer")
+    tally = model.tally
     kpis.update({
         "hires": float(len(hires)),
         "sourced_hires": float(sourced_hires),
-        "inbound_hires": float(len(hires) - sourced_hires),
+        "inbound_hires": float(sum(1 for c in hires if c.source == "inbound")),
+        "pool_hires": float(sum(1 for c in hires if c.source == "pool")),
+        "pool_reengaged": float(tally.pool_reengaged),
         "contacted": float(contacted),
         "applicants": float(applicants),
         "replies": float(model.replies),
@@ -104,6 +116,10 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
         "offer_acceptance_rate": _ratio(len(hires), len(hires) + declined),
         "withdrawals": float(withdrew),
         "withdrawal_rate": _ratio(withdrew, engaged),
+        "screened": float(tally.screened),
+        "screened_withdrawal_rate": _ratio(tally.screened_withdrew, tally.screened),
+        "dropouts": float(tally.dropouts),
+        "market_misses": float(tally.market_misses),
         "time_to_hire_days": float(np.mean([c.end - c.created for c in hires]))
         if hires else math.nan,
         "candidates_in_process": float(n(None, "in_process")),
@@ -113,6 +129,8 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
     recruiters = sc.recruiter_count
     kpis["hires_per_recruiter_per_quarter"] = _ratio(len(hires), recruiters * window
                                                       / DAYS_PER_QUARTER)
+    kpis["hires_per_ta_head_per_quarter"] = _ratio(
+        len(hires), (recruiters + sc.sourcer_count) * window / DAYS_PER_QUARTER)
     busy: dict[str, float] = {}
     sourcing_hours: dict[str, float] = {}
     available: dict[str, float] = {}
@@ -141,10 +159,18 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
             continue
         salaries += spec.headcount * spec.annual_salary * team.benefits_load * years
         tools += spec.headcount * spec.tool_seat_per_year * years
-    interviewer_cost = 0.0
+    interviewer_cost = reserved = 0.0
     for p_index, people in enumerate(model.interviewer_people):
-        rate = sc.profiles[p_index].interviewers.hourly_cost
-        interviewer_cost += rate * sum(float(p.busy_hours[Activity.INTERVIEW]) for p in people)
+        profile = sc.profiles[p_index]
+        rate = profile.interviewers.hourly_cost
+        if model.slot_books[p_index] is not None:  # slots: every reserved hour is a cost
+            slot_hours = profile.interview_slots_per_week * profile.interview_slot_hours
+            cost = rate * len(people) * slot_hours * window / 7.0
+            reserved += cost
+            interviewer_cost += cost
+        else:
+            interviewer_cost += rate * sum(float(p.busy_hours[Activity.INTERVIEW])
+                                           for p in people)
     ad_days = sum(
         ((r.filled_day if r.filled_day is not None else horizon) - r.active_day)
         for r in counted if r.active_day is not None
@@ -162,7 +188,16 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
         "cost_internal": internal,
         "cost_external": external,
         "cost_total": internal + external,
-        "team_cost_per_year": (salaries + tools) / years if years > 0 else math.nan,
+        "team_cost_per_year": (salaries + tools + reserved) / years if years > 0 else math.nan,
         "cost_per_hire": _ratio(internal + external, len(hires)),
     })
     return kpis, funnel
+
+
+def _fill_rate_in_window(reqs: list, window_days: float, horizon: float) -> float:
+    """Share of the reqs opened at least ``window_days`` before the horizon that were
+    filled within ``window_days`` of opening (nan when no req opened that early)."""
+    eligible = [r for r in reqs if r.open_day + window_days <= horizon]
+    filled = sum(1 for r in eligible
+                 if r.filled_day is not None and r.filled_day - r.open_day <= window_days)
+    return _ratio(filled, len(eligible))

@@ -30,6 +30,9 @@ class Stream(IntEnum):
     SOURCED_CANDIDATES = 2  # a sourced prospect's own outcomes and delays, per req
     INBOUND_CANDIDATES = 3  # an applicant's own outcomes and delays, per req
     EFFORT = 4  # hours of staff effort, per activity, drawn when the work starts
+    DROPOUT = 5  # when an engaged candidate would drop out, per req and source
+    TALENT_POOL = 6  # whether a pooled candidate re-engages for a new req, per req
+    POOL_CANDIDATES = 7  # a re-engaged pool candidate's own outcomes and delays, per req
 
 
 def stream(root_seed: int, replication: int, purpose: Stream, *index: int) -> np.random.Generator:

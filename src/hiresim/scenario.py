@@ -15,7 +15,9 @@ Sections:
   each role sources (specialisation).
 - ``effort``: hours of a person's time per activity.
 - ``outreach``: the sourcing sequence (touches, reply timing, prospects per req per week).
-- ``candidates``: candidate behaviour (patience, offer response, acceptance decay).
+- ``workload``: recurring hours per open req and per candidate in process.
+- ``candidates``: candidate behaviour (patience, offer response, acceptance decay, talent
+  pool).
 - ``costs``: external costs (job ads, other fees).
 - ``profiles``: the hiring plan, one role profile per kind of opening, each with its talent
   market (inbound applicants, sourced reply and interest rates, stage pass rates, offer
@@ -60,6 +62,9 @@ class Simulation(_Spec):
     replications: Annotated[int, Field(ge=1)] = 100
     # below 2**63: result tables store the seed as a 64-bit integer
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 20261126
+    # share of reqs filled within this many days of opening (reqs opened at least this
+    # long before the horizon): a fill rate the horizon does not cap
+    fill_window_days: Positive = 90.0
 
     @model_validator(mode="after")
     def _warmup_inside_horizon(self) -> Simulation:
@@ -173,6 +178,21 @@ class Effort(_Spec):
     offer_hours: DistributionSpec = Fixed(dist="fixed", value=2.0)
 
 
+class Workload(_Spec):
+    """Recurring work that exists whatever the candidate flow, in hours per calendar week.
+
+    Per open req a person holds (hiring-manager syncs, pipeline reviews, reporting, ATS
+    admin; for sourcers calibration syncs and search maintenance), and per candidate in
+    process from the screen on (scheduling messages, updates, rejections). A combined
+    recruiter does both jobs and pays the recruiter and the sourcer hours per req. Zero
+    (the default) leaves it out.
+    """
+
+    recruiter_hours_per_req_per_week: NonNegative = 0.0
+    recruiter_hours_per_candidate_per_week: NonNegative = 0.0
+    sourcer_hours_per_req_per_week: NonNegative = 0.0
+
+
 class Outreach(_Spec):
     """The outbound sequence a sourcing person runs for each prospect."""
 
@@ -204,6 +224,10 @@ class CandidateBehaviour(_Spec):
     offer_response_days: DistributionSpec = Fixed(dist="fixed", value=3.0)
     acceptance_grace_days: NonNegative = 30.0
     acceptance_drop_per_week: Probability = 0.02
+    # talent pool: late-stage candidates closed out when a req fills may be re-engaged for
+    # the next req of their profile, with probability rate x 0.5 ** (days in pool / half-life)
+    pool_reengage_rate: Probability = 0.0
+    pool_half_life_days: Positive = 90.0
 
 
 class Costs(_Spec):
@@ -248,6 +272,10 @@ class SourcedMarket(_Spec):
     reply_rate: Probability = 0.3
     interest_rate: Probability = 0.5
     qualify_rate: Probability = 0.7
+    # a finite market: addressable prospects of the profile (None: unlimited); a contacted
+    # prospect can be contacted again only after recontact_after_days
+    market_size: Annotated[int, Field(ge=1)] | None = None
+    recontact_after_days: NonNegative = 180.0
 
 
 class InterviewRound(_Spec):
@@ -271,6 +299,23 @@ class Interviewers(_Spec):
     count: Annotated[int, Field(ge=0)] | Unlimited = 6
     hours_per_week: Positive = 4.0
     hourly_cost: NonNegative = 100.0
+    # fluid: interview hours spread over the week (a queue per profile); slots: each
+    # interviewer offers weekly slots and interviews are booked into the next free ones
+    scheduling: Literal["fluid", "slots"] = "fluid"
+    slots_per_week: Annotated[int, Field(ge=1)] | None = None  # None: hours / slot length
+    panel_window_days: NonNegative = 2.0  # a panel's slots all fall within this window
+
+
+class Dropout(_Spec):
+    """Candidates leave the process at a hazard that rises with time since they engaged.
+
+    Survival in process after ``w`` weeks is ``exp(-hazard_per_week * w ** shape)``
+    (Weibull); ``shape`` > 1 makes the weekly hazard rise (competing offers). Zero
+    ``hazard_per_week`` (the default) switches it off.
+    """
+
+    hazard_per_week: NonNegative = 0.0
+    shape: Positive = 1.5
 
 
 class RoleProfile(_Spec):
@@ -290,7 +335,23 @@ class RoleProfile(_Spec):
     )
     decision_pass_rate: Probability = 0.8
     offer_acceptance: Probability = 0.84
+    # acceptance points lost per week beyond the grace period (None: candidates' value)
+    acceptance_drop_per_week: Probability | None = None
+    dropout: Dropout = Dropout()
     interviewers: Interviewers = Interviewers()
+
+    @property
+    def interview_slot_hours(self) -> float:
+        """Length of one interview slot: the longest round's mean interviewer hours."""
+        return max((r.interviewer_hours.mean for r in self.interview_rounds), default=1.0)
+
+    @property
+    def interview_slots_per_week(self) -> int:
+        """Slots one interviewer offers a week: as stated, else hours / slot length (>= 1)."""
+        iv = self.interviewers
+        if iv.slots_per_week is not None:
+            return iv.slots_per_week
+        return max(1, int(iv.hours_per_week / self.interview_slot_hours + 1e-9))
 
 
 class Scenario(_Spec):
@@ -302,6 +363,7 @@ class Scenario(_Spec):
     team: Team
     effort: Effort = Effort()
     outreach: Outreach = Outreach()
+    workload: Workload = Workload()
     candidates: CandidateBehaviour = CandidateBehaviour()
     costs: Costs = Costs()
     profiles: Annotated[list[RoleProfile], Field(min_length=1)]

@@ -8,11 +8,12 @@ counting imports under ``TYPE_CHECKING`` and inside functions (tests/test_model_
    and which req an idle sourcer works on next (``ReqSourcing``, ``next_outreach``).
 3. ``work``: tasks, queues and staff: ``Person`` and ``UnlimitedPool``, both ``Staff``
    (a ``typing.Protocol``); where work is submitted is a ``TaskQueue``.
-4. ``requisitions``: reqs and the desks that assign them to staff. ``Req`` is generic in
+4. ``interviews``: the weekly interview slots of a profile's interviewers (``SlotBook``).
+5. ``requisitions``: reqs and the desks that assign them to staff. ``Req`` is generic in
    its candidates' type, so it holds candidates without knowing the layer above.
-5. ``candidates``: the candidate's story (``CandidateFlow``) and what it counts
+6. ``candidates``: the candidate's story (``CandidateFlow``) and what it counts
    (``Tally``). It is handed what it needs (tally, queues, a hire callback), not the model.
-6. ``hiring_model``: ``HiringModel`` builds the pieces, wires them and runs one replication.
+7. ``hiring_model``: ``HiringModel`` builds the pieces, wires them and runs one replication.
 
 A lower layer that must call into a higher one gets a callback (``Staff.new_prospect``,
 ``CandidateFlow``'s ``on_hire``) or a Protocol, never an import.

@@ -10,7 +10,13 @@ Every candidate ends in exactly one terminal state (``TERMINAL_STATES``) at a na
 Each stage visit is recorded as (enter, start, end, outcome): ``enter`` is when the
 candidate became ready for the stage, ``start`` when the team first started work on it,
 ``end`` when it was left. Time waiting for the team counts against the candidate's
-patience (cumulative over the process); when it runs out, they withdraw.
+patience (cumulative over the process); when it runs out, they withdraw. On top of that,
+an engaged candidate may drop out at any time before the offer (``Dropout``: a hazard that
+rises with days since they engaged), and interview rounds of a profile with slots are
+booked into its interviewers' calendar (``hiresim.model.interviews``). Late-stage
+candidates closed out when their req fills may come back from the profile's talent pool
+(source ``pool``): the screen is a re-engagement call they pass, and they skip
+the rounds they already passed.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from hiresim.distributions import SequenceSampler
+from hiresim.model.interviews import SlotBook
 from hiresim.model.requisitions import Req
 from hiresim.model.work import DONE, WITHDREW, Activity, Staff, Task, TaskQueue
 from hiresim.random_streams import BlockDraws
@@ -63,7 +70,7 @@ class Candidate:
         "handoff_delay", "lead_days", "offer_response", "patience_left", "handed_off",
         "terminal", "terminal_stage", "end", "stage", "stage_enter", "stage_start",
         "pending", "pending_deadline", "in_pipeline", "counted", "replied", "offered",
-        "sourced_by",
+        "sourced_by", "screened", "booking", "booked_in", "skip_rounds", "dropped",
     )
     # drawn by CandidateFlow.draw_fate when the candidate is created
     u: list[float]  # uniforms: reply, touch, interest, ..., one per interview round
@@ -95,6 +102,11 @@ class Candidate:
         self.replied = False
         self.offered = False
         self.sourced_by = ""
+        self.screened = False  # reached the screen (counted in the req's in-process load)
+        self.booking: list[tuple[int, int]] | None = None  # interview slots booked ahead
+        self.booked_in: SlotBook | None = None
+        self.skip_rounds = 0  # a pool candidate skips the rounds they passed before
+        self.dropped = False  # left by the drop-out hazard (not lost patience)
 
 
 class Tally:
@@ -114,6 +126,11 @@ class Tally:
         self.stage_counts: dict[tuple[str, str, str], int] = {}
         self.replies = 0
         self.outreach_unresolved = 0
+        self.screened = 0  # candidates who reached the screen
+        self.screened_withdrew = 0  # of them, withdrew (patience or drop-out)
+        self.dropouts = 0  # withdrew by the drop-out hazard
+        self.pool_reengaged = 0  # candidates re-engaged from a talent pool
+        self.market_misses = 0  # outreach that found no prospect left in a finite market
         self.hires: list[Candidate] = []
         self.visits: list[tuple] | None = [] if record_detail else None
         self.candidate_rows: list[tuple] | None = [] if record_detail else None
@@ -129,6 +146,12 @@ class Tally:
             self.outreach_unresolved += 1
         if c.replied:
             self.replies += 1
+        if c.screened:
+            self.screened += 1
+            if c.terminal == "withdrew":
+                self.screened_withdrew += 1
+        if c.dropped:
+            self.dropouts += 1
         if self.candidate_rows is not None:
             self.candidate_rows.append((
                 c.id, c.req.index, c.req.profile.name, c.source, c.sourced_by, c.created,
@@ -153,10 +176,20 @@ class CandidateFlow:
         interviewers: list[TaskQueue],
         zero_effort: frozenset[Activity],
         on_hire: Callable[[Candidate], None],
+        slot_books: list[SlotBook | None] | None = None,
+        on_interview: Callable[[int, int, Any], None] | None = None,
+        dropout_draws: Callable[[Candidate], BlockDraws] | None = None,
     ) -> None:
         self.env = env
         self.tally = tally
         self.interviewers = interviewers
+        # per profile: its interviewers' slot calendar (None: the fluid queue)
+        self.slot_books: list[SlotBook | None] = slot_books or [None] * len(scenario.profiles)
+        # (profile index, interviewer, interviewer_hours distribution): book an interview
+        self.on_interview = on_interview
+        self.dropout_draws = dropout_draws
+        self._dropout = [(p.dropout.hazard_per_week, p.dropout.shape)
+                         for p in scenario.profiles]
         self.zero_effort = zero_effort
         self.on_hire = on_hire
         self.outreach = scenario.outreach
@@ -249,9 +282,14 @@ class CandidateFlow:
                     c.stage_start = started  # work on the stage was under way
             c.pending = None
         c.pending_deadline = None
+        if c.booking is not None and c.booked_in is not None:
+            c.booked_in.release(c.booking, t)  # slots ahead are free again
+            c.booking = None
         self.leave(c, OUTCOME_OF_TERMINAL[state], t)
         req = c.req
         req.active_candidates.pop(c, None)
+        if c.screened:
+            req.in_process -= 1
         if c.in_pipeline:
             c.in_pipeline = False
             if req.sourcing.disengage() and req.sourcer is not None:
@@ -434,27 +472,37 @@ class CandidateFlow:
         self.join_pipeline(c)
 
         self.enter(c, "screen")
+        c.screened = True
+        req.in_process += 1
         if not (yield from self.team_step(c, recruiter, Activity.SCREEN)):
             return
         screen_p = profile.screen_pass_rate
         if c.handed_off:
             screen_p *= 1.0 - self.context_loss
-        if c.u[U_SCREEN] >= screen_p:
+        if c.source != "pool" and c.u[U_SCREEN] >= screen_p:  # pool: screened before
             self.finish(c, "rejected", env.now)
             return
         self.leave(c, "passed", env.now)
 
         interviewers = self.interviewers[req.profile_index]
+        book = self.slot_books[req.profile_index]
         for k, rnd in enumerate(profile.interview_rounds):
+            if k < c.skip_rounds:
+                continue  # a pool candidate passed this round for an earlier req
             self.enter(c, rnd.name)
             if not (yield from self.team_step(c, recruiter, Activity.SCHEDULING)):
                 return
-            yield env.timeout(c.lead_days[k])
-            if c.terminal:
-                return
-            if not (yield from self.team_step(c, interviewers, Activity.INTERVIEW, priority=-k,
-                                              dist=rnd.interviewer_hours, panel=rnd.panel_size)):
-                return
+            if book is not None:
+                if not (yield from self._booked_round(c, book, k, rnd)):
+                    return
+            else:
+                yield env.timeout(c.lead_days[k])
+                if c.terminal:
+                    return
+                if not (yield from self.team_step(c, interviewers, Activity.INTERVIEW,
+                                                  priority=-k, dist=rnd.interviewer_hours,
+                                                  panel=rnd.panel_size)):
+                    return
             if c.u[U_ROUNDS + k] >= rnd.pass_rate:
                 self.finish(c, "rejected", env.now)
                 return
@@ -488,18 +536,53 @@ class CandidateFlow:
                 self.finish(c, "declined_offer", env.now)
         self.release_offer(req)
 
-    @staticmethod
-    def join_pipeline(c: Candidate) -> None:
-        """Count an engaged candidate against the req's sourcing cap (once)."""
+    def join_pipeline(self, c: Candidate) -> None:
+        """Count an engaged candidate against the req's sourcing cap (once), and start
+        their drop-out clock."""
         if not c.in_pipeline:
             c.in_pipeline = True
             c.req.sourcing.engage()
+            hazard, shape = self._dropout[c.req.profile_index]
+            if hazard > 0.0 and self.dropout_draws is not None:
+                e = self.dropout_draws(c).exponential()
+                weeks = (e / hazard) ** (1.0 / shape)
+                self.env.timeout(weeks * 7.0).callbacks.append(self._drop_out(c))
+
+    def _drop_out(self, c: Candidate) -> Callable[[Any], None]:
+        def leave(_: Any) -> None:
+            if c.terminal or c.offered or c.stage == "offer":
+                return  # gone already, or past the point drop-out covers (the offer)
+            c.dropped = True
+            self.finish(c, "withdrew", self.env.now)
+        return leave
+
+    def _booked_round(self, c: Candidate, book: SlotBook, k: int, rnd: Any):  # noqa: ANN202
+        """Book the round into the interviewers' next free slots once the candidate is
+        available (their lead days), and wait until the last panel member's slot is over.
+        Waiting for a slot does not use patience (the drop-out hazard runs meanwhile)."""
+        env = self.env
+        booking = c.booking = book.book(env.now + c.lead_days[k], rnd.panel_size)
+        c.booked_in = book
+        last = max(book.slot_day(i, j) for i, j in booking)  # + the interview itself:
+        yield env.timeout(last + rnd.interviewer_hours.mean / 24.0 - env.now)
+        if c.terminal:
+            return False
+        c.booking = None
+        for i, _ in booking:
+            if self.on_interview is not None:
+                self.on_interview(c.req.profile_index, i, rnd.interviewer_hours)
+        return True
 
     def acceptance(self, c: Candidate, now: float) -> float:
-        """Offer acceptance probability, falling once the process outlasts the grace period."""
+        """Offer acceptance probability, falling once the process outlasts the grace period
+        (by the profile's weekly drop when it states one, else the candidates' default)."""
         b = self.behaviour
+        profile = c.req.profile
+        drop = profile.acceptance_drop_per_week
+        drop = b.acceptance_drop_per_week if drop is None else drop
         overdue_weeks = max(0.0, (now - c.created - b.acceptance_grace_days) / 7.0)
-        return max(0.0, c.req.profile.offer_acceptance - b.acceptance_drop_per_week * overdue_weeks)
+        return max(0.0, profile.offer_acceptance - drop * overdue_weeks)
+
 
     def release_offer(self, req: Req[Candidate]) -> None:
         """Hand the req's offer slot to the next candidate still waiting for it."""

@@ -10,12 +10,16 @@ and weekly snapshots. It knows nothing of pandas, files or the CLI.
 from __future__ import annotations
 
 import gc
+import math
+from collections import deque
 from typing import Any
 
 import numpy as np
 import simpy
 
+from hiresim.distributions import Fixed
 from hiresim.model.candidates import Candidate, CandidateFlow, Tally
+from hiresim.model.interviews import SlotBook
 from hiresim.model.journey import Journeys
 from hiresim.model.requisitions import Desk, Req
 from hiresim.model.sourcing import ReqSourcing
@@ -33,6 +37,8 @@ from hiresim.random_streams import BlockDraws, Stream, stream
 from hiresim.scenario import Scenario, SourcingSkill, StaffRole
 
 SNAPSHOT_EVERY_DAYS = 7.0
+UPKEEP_EVERY_DAYS = 1.0  # recurring req work is queued once a day, a day's worth at a time
+SOURCE_CODE = {"sourced": 0, "inbound": 1, "pool": 2}  # index of per-source streams
 
 
 class HiringModel:
@@ -84,12 +90,28 @@ class HiringModel:
                                  shared=True)
             self.interviewer_people.append(people)
             self.interviewers.append(people[0].queue if people else WorkQueue(env, "nobody"))
+        self.slot_books: list[SlotBook | None] = [
+            self._slot_book(p, len(people))
+            for p, people in zip(scenario.profiles, self.interviewer_people, strict=True)
+        ]
         self.flow = CandidateFlow(env, scenario, self.tally, self.interviewers,
-                                  self.zero_effort, self.hire)
+                                  self.zero_effort, self.hire, self.slot_books,
+                                  self._interview_held, self._dropout_draws)
+        # talent pool per profile: (day closed out, interview rounds passed), oldest first
+        self.pools: list[list[tuple[float, int]]] = [[] for _ in scenario.profiles]
+        # finite markets per profile: prospects left, and days when contacted ones return
+        self.market_left: list[float] = [
+            math.inf if p.sourced.market_size is None else float(p.sourced.market_size)
+            for p in scenario.profiles]
+        self.market_returns: list[deque[float]] = [deque() for _ in scenario.profiles]
         self.reqs = self._plan()
         for req in self.reqs:
             self.journeys.start(self._req_lifecycle(req))
         self.journeys.start(self._snapshots())
+        w = scenario.workload
+        if (w.recruiter_hours_per_req_per_week > 0 or w.sourcer_hours_per_req_per_week > 0
+                or w.recruiter_hours_per_candidate_per_week > 0):
+            self.journeys.start(self._upkeep())
 
     # -- construction --------------------------------------------------------------------
     def _effort_sampler(self) -> EffortSampler:
@@ -161,6 +183,57 @@ class HiringModel:
                 person.sourcing_open_until = self.new_candidates_until
         return people
 
+    def _slot_book(self, profile: Any, people: int) -> SlotBook | None:
+        iv = profile.interviewers
+        if iv.scheduling != "slots" or iv.count == "unlimited" or people == 0:
+            return None
+        return SlotBook(people, profile.interview_slots_per_week, iv.panel_window_days)
+
+    def _interview_held(self, p_index: int, person: int, dist: Any) -> None:
+        """A booked interview took place: its hours go to the interviewer's tally."""
+        interviewer = self.interviewer_people[p_index][person]
+        interviewer.busy_hours[Activity.INTERVIEW] += self.effort.hours(Activity.INTERVIEW, dist)
+
+    def _dropout_draws(self, c: Candidate) -> BlockDraws:
+        """The drop-out stream of a candidate's req and source (made on first use)."""
+        req = c.req
+        code = SOURCE_CODE[c.source]
+        draws = req.dropout_draws[code]
+        if draws is None:
+            draws = req.dropout_draws[code] = BlockDraws(stream(
+                self.seed, self.replication, Stream.DROPOUT, req.index, code), block=32)
+        return draws
+
+    def _upkeep(self):  # noqa: ANN202
+        """Recurring work: each day, every finite recruiter and sourcer is given a day's
+        worth of hours for the open reqs they hold (and, for recruiters, the candidates
+        of those reqs in process from the screen on)."""
+        env = self.env
+        w = self.scenario.workload
+        per_req_r = w.recruiter_hours_per_req_per_week / 7.0 * UPKEEP_EVERY_DAYS
+        per_cand = w.recruiter_hours_per_candidate_per_week / 7.0 * UPKEEP_EVERY_DAYS
+        per_req_s = w.sourcer_hours_per_req_per_week / 7.0 * UPKEEP_EVERY_DAYS
+        # a combined recruiter also does the sourcer's recurring work for their reqs
+        per_req_own = per_req_r + (0.0 if self.split else per_req_s)
+        while True:
+            yield env.timeout(UPKEEP_EVERY_DAYS)
+            hours: dict[Staff, float] = {}
+            for req in self.reqs:
+                if req.closed or req.active_day is None:
+                    continue
+                recruiter = req.recruiter
+                if recruiter is not None and not recruiter.unlimited:
+                    hours[recruiter] = hours.get(recruiter, 0.0) + per_req_own \
+                        + per_cand * req.in_process
+                sourcer = req.sourcer
+                if self.split and sourcer is not None and not sourcer.unlimited:
+                    hours[sourcer] = hours.get(sourcer, 0.0) + per_req_s
+            for person, h in hours.items():
+                if h > 0.0:
+                    task = Task(Activity.REQ_UPKEEP, None)
+                    task.dist = Fixed(dist="fixed", value=h)
+                    person.queue.submit(task)
+
     def _plan(self) -> list[Req[Candidate]]:
         """All reqs of the hiring plan, in order of opening."""
         out = self.scenario.outreach
@@ -206,6 +279,8 @@ class HiringModel:
             return
         req.active_day = self.env.now
         req.activated.succeed()
+        if self.pools[req.profile_index]:
+            self._reengage(req)
         if req.profile.inbound.applications_per_week > 0:
             self.journeys.start(self._applications(req))
         if not self.split:
@@ -239,11 +314,59 @@ class HiringModel:
             self.flow.draw_fate(c, fates, 1.0)
             self.journeys.start(self.flow.inbound(c))
 
+    def _reengage(self, req: Req[Candidate]) -> None:
+        """A req of a profile with a talent pool became active: each pooled candidate
+        re-engages for it with probability rate x 0.5 ** (days in the pool / half-life)."""
+        now = self.env.now
+        if now >= self.new_candidates_until:
+            return
+        b = self.scenario.candidates
+        pool = self.pools[req.profile_index]
+        u = BlockDraws(stream(self.seed, self.replication, Stream.TALENT_POOL, req.index))
+        fates: BlockDraws | None = None
+        kept: list[tuple[float, int]] = []
+        for day, rounds_passed in pool:
+            p = b.pool_reengage_rate * 0.5 ** ((now - day) / b.pool_half_life_days)
+            if u.random() >= p:
+                kept.append((day, rounds_passed))
+                continue
+            if fates is None:
+                fates = BlockDraws(stream(self.seed, self.replication, Stream.POOL_CANDIDATES,
+                                          req.index))
+            c = self._new_candidate(req, "pool")
+            self.flow.draw_fate(c, fates, 1.0)
+            if c.counted:
+                self.tally.pool_reengaged += 1
+            c.skip_rounds = rounds_passed  # a silver medallist: re-engagement call (screen),
+            self.journeys.start(self.flow.pipeline(c))  # then the rounds not yet passed
+        self.pools[req.profile_index] = kept
+
+    def _take_prospect(self, p_index: int) -> bool:
+        """One prospect of the profile's finite market (False: none left to contact)."""
+        left = self.market_left[p_index]
+        if left == math.inf:
+            return True
+        now = self.env.now
+        returns = self.market_returns[p_index]
+        while returns and returns[0] <= now:  # cooled off: can be contacted again
+            returns.popleft()
+            left += 1.0
+        if left < 1.0:
+            self.market_left[p_index] = left
+            return False
+        self.market_left[p_index] = left - 1.0
+        returns.append(now + self.scenario.profiles[p_index].sourced.recontact_after_days)
+        return True
+
     def new_prospect(self, sourcing: ReqSourcing, person: Staff) -> None:
         """A sourcing person finished the first outreach to a new prospect for a req."""
         if self.env.now >= self.new_candidates_until:
             return
         req = self.reqs[sourcing.req_index]
+        if not self._take_prospect(req.profile_index):
+            if self.env.now >= self.warmup:
+                self.tally.market_misses += 1  # searched, found no one new to contact
+            return
         draws = req.sourced_draws
         if draws is None:
             draws = req.sourced_draws = BlockDraws(stream(
@@ -271,8 +394,13 @@ class HiringModel:
     def _close(self, req: Req[Candidate]) -> None:
         now = self.env.now
         req.close(now)
+        pooling = self.scenario.candidates.pool_reengage_rate > 0.0
+        late = self._late_stages(req) if pooling else {}
         for other in list(req.active_candidates):
+            passed = late.get(other.stage, -1)
             self.flow.resolve(other, now, "closed_out")
+            if passed >= 0 and other.terminal == "closed_out":  # a silver medallist
+                self.pools[req.profile_index].append((now, passed))
         req.sourced_draws = None  # no new prospects for a closed req: free its blocks
         if req.sourcer is not None:
             req.sourcer.remove_sourcing_req(req.sourcing)
@@ -281,6 +409,15 @@ class HiringModel:
         recruiter = req.recruiter
         assert recruiter is not None  # a hire needs a recruiter
         self.recruiter_desk.release(recruiter)
+
+    @staticmethod
+    def _late_stages(req: Req[Candidate]) -> dict[str, int]:
+        """Stages whose closed-out candidates join the talent pool (interview rounds,
+        debrief, offer), with the interview rounds a candidate there has passed."""
+        rounds = req.profile.interview_rounds
+        late = {r.name: k for k, r in enumerate(rounds)}
+        late["debrief"] = late["offer"] = len(rounds)
+        return late
 
     # -- what was counted (the tally's, for readers of a finished run) -------------------
     @property

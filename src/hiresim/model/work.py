@@ -50,11 +50,12 @@ class Activity(IntEnum):
     DEBRIEF = 10
     OFFER = 11
     TASK_SWITCH = 12
+    REQ_UPKEEP = 13  # recurring work per open req and candidate in process (workload)
 
 
 ACTIVITY_NAMES: tuple[str, ...] = tuple(a.name.lower() for a in Activity)
 
-# Lower runs first: offer > debrief and scheduling > screen > handoff/qualification >
+# Lower runs first: offer > debrief, scheduling and req upkeep > screen > handoff/qualification >
 # application review > follow-ups > new outreach (docs/model.md, section 2.3).
 PRIORITY: dict[Activity, int] = {
     Activity.INTAKE: 0,
@@ -62,6 +63,7 @@ PRIORITY: dict[Activity, int] = {
     Activity.DEBRIEF: 1,
     Activity.SCHEDULING: 1,
     Activity.INTERVIEW: 1,
+    Activity.REQ_UPKEEP: 1,
     Activity.SCREEN: 2,
     Activity.HANDOFF_IN: 3,
     Activity.HANDOFF_OUT: 3,
