@@ -556,7 +556,7 @@ class CandidateFlow:
             self.finish(c, "withdrew", self.env.now)
         return leave
 
-    def _booked_round(self, c: Candidate, book: SlotBook, k: int, rnd: Any):  # noqa: ANN202
+    def _booked_round(self, c: Candidate, book: SlotBook, k: int, rnd: Any):
         """Book the round into the interviewers' next free slots once the candidate is
         available (their lead days), and wait until the last panel member's slot is over.
         Waiting for a slot does not use patience (the drop-out hazard runs meanwhile)."""

@@ -204,7 +204,7 @@ class HiringModel:
                 self.seed, self.replication, Stream.DROPOUT, req.index, code), block=32)
         return draws
 
-    def _upkeep(self):  # noqa: ANN202
+    def _upkeep(self):
         """Recurring work: each day, every finite recruiter and sourcer is given a day's
         worth of hours for the open reqs they hold (and, for recruiters, the candidates
         of those reqs in process from the screen on)."""
