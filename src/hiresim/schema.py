@@ -26,6 +26,7 @@ import json
 import re
 import sys
 from importlib import resources
+
 from pydantic import BaseModel
 
 from hiresim.scenario import (
