@@ -179,7 +179,7 @@ def test_a_share_written_as_a_percent_number_gets_did_you_mean(tmp_path: Path) -
     result = cli("validate", write(tmp_path, SMALL))
     assert result.exit_code == 2
     assert "s.yaml:6:" in result.stderr
-    assert "did you mean 0.35?" in result.stderr
+    assert "(got 35); did you mean 0.35?" in result.stderr
     shares = SMALL.replace("sourced: {reply_rate: 35}", "sourced: {reply_rate: 0.3}") + (
         "outreach: {reply_share_by_touch: [50, 35, 15]}\n")
     result = cli("validate", write(tmp_path, shares))
@@ -217,7 +217,8 @@ def test_shell_completion_script_is_produced(shell: str) -> None:
     env = {**os.environ, "_HIRESIM_COMPLETE": f"{shell}_source",
            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     code = "from hiresim.cli import main; main(prog_name='hiresim')"
-    script = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    script = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, timeout=60)
     assert script.returncode == 0, script.stderr
     assert "_HIRESIM_COMPLETE" in script.stdout
     assert ("complete" in script.stdout) or ("compdef" in script.stdout)

@@ -119,7 +119,7 @@ def _share_hint(error_type: str, value: Any, ctx: Mapping[str, Any]) -> str | No
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if not 1 < value <= 100:
+    if not 2 <= value <= 100:  # 1.5 is more likely a slip than 1.5%
         return None
     return f"did you mean {value / 100:g}? (a share is a fraction: {value / 100:g} is {value:g}%)"
 
@@ -215,9 +215,11 @@ def problems_from_validation_error(
             message = _mapping_message(model, loc, str(ctx.get("class_name", "")))
             suffix = f" (got {show_value(value)})"
         else:
-            hint = (_percent_hint(error_type, value) or _quoted_number_hint(error_type, value)
-                    or _share_hint(error_type, value, ctx))
-            if hint:
+            hint = _percent_hint(error_type, value) or _quoted_number_hint(error_type, value)
+            share = _share_hint(error_type, value, ctx)
+            if share:
+                suffix = f" (got {show_value(value)}); {share}"
+            elif hint:
                 message = f"{message}, {hint}" if hint.startswith("got") else f"{message}; {hint}"
             elif error_type in ("value_error", "assertion_error"):
                 pass  # our own validators' messages already say what is wrong
