@@ -320,7 +320,7 @@ def test_run_replication_k_reruns_it_alone_with_an_event_log(small: Scenario,
     assert payload["replication"] == 3 and payload["seed"] == SEED
     row = table[table["replication"] == 3].iloc[0]
     assert list(payload["kpis"]) == [c for c in table.columns if c not in
-                                     ("replication", "seed")]
+                                     ("scenario", "replication", "seed")]
     for name, value in payload["kpis"].items():
         if value is None:  # nan in JSON
             assert math.isnan(row[name]), name
@@ -459,7 +459,7 @@ def test_summary_is_a_t_interval_across_replications(small_file: Path,
     assert set(KPI_NAMES) <= set(table.columns)
     checked = 0
     for column in table.columns:
-        if column in ("replication", "seed"):
+        if column in ("scenario", "replication", "seed"):
             continue
         key = "time_to_fill_days" if column == "time_to_fill_p50" else column
         got = metrics[key]

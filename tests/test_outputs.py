@@ -47,6 +47,7 @@ from hiresim.outputs import (
 from hiresim.records import CANDIDATE_COLUMNS, VISIT_COLUMNS
 from hiresim.scenario import Scenario, scenario_to_dict
 from hiresim.scenario_files import load_scenario
+from hiresim.table_columns import tidy
 from small_scenario import SEED, cli, small_dict
 
 REPO = Path(__file__).resolve().parents[1]
@@ -150,8 +151,8 @@ def test_tables_hold_exactly_the_replications(parquet_run: tuple, small_file: Pa
     results = run_replications(scenario, 6, 77)
     for table in RUN_TABLES:
         saved = pd.read_parquet(folder / f"{table}.parquet")
-        pd.testing.assert_frame_equal(saved, table_frame(results, table), check_dtype=False,
-                                      obj=table)
+        pd.testing.assert_frame_equal(saved, tidy(table, table_frame(results, table),
+                                                  scenario.name), check_dtype=False, obj=table)
     reqs = pd.read_parquet(folder / "reqs.parquet")
     assert len(reqs) == sum(len(r.reqs) for r in results)
     assert list(pd.read_parquet(folder / "replications.parquet")["replication"]) == list(
@@ -201,8 +202,9 @@ def test_records_candidates_adds_candidate_and_visit_tables(small: Scenario, sma
     results = run_replications(small, 3, SEED, record_detail=True)
     for table, columns in (("candidates", CANDIDATE_COLUMNS), ("visits", VISIT_COLUMNS)):
         saved = pd.read_parquet(tmp_path / "c" / f"{table}.parquet")
-        assert list(saved.columns) == ["replication", *columns]
-        expected = table_frame(results, table)
+        derived = ["wait_days", "days_in_stage"] if table == "visits" else []
+        assert list(saved.columns) == ["scenario", "replication", *columns, *derived]
+        expected = tidy(table, table_frame(results, table), small.name)
         assert len(saved) == len(expected) > 0
         pd.testing.assert_frame_equal(saved, expected, check_dtype=False, obj=table)
     assert all((tmp_path / "c" / f"{t}.parquet").is_file() for t in BASIC_TABLES)

@@ -19,6 +19,7 @@ written as the CLI writes them (``hiresim.outputs``), and ``hiresim.report`` ren
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
@@ -129,3 +130,10 @@ def report(folder: str | Path, output: str | Path | None = None, cdn: bool = Fal
     check_report_target(target, protect)
     verify_results(Path(folder))
     return write_report(Path(folder), target, cdn=cdn)
+
+
+# ``import hiresim.sweep`` (the grid module, imported by ``hiresim.studies``) sets the
+# package attribute ``hiresim.sweep`` to that module; the API's ``hiresim.sweep`` is this
+# function, so put it back once the module is loaded (otherwise ``hiresim.sweep(...)``
+# fails with "'module' object is not callable" after any other API call).
+setattr(sys.modules["hiresim"], "sweep", sweep)  # noqa: B010

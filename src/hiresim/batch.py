@@ -40,6 +40,7 @@ from hiresim.outputs import ResultFolder, iter_chunks
 from hiresim.records import ReplicationResult
 from hiresim.results import Results
 from hiresim.scenario import Scenario
+from hiresim.table_columns import tidy
 
 PRECISION_STEP = 20
 
@@ -127,6 +128,7 @@ def run_batch(
         folder, done = ResultFolder.prepare(out, scenario, seed, replications, detail,
                                             table_format, executor.name, force, resume,
                                             protect)
+        folder.label = name or ""  # the scenario column of its tables
     # with a folder the summary is read back from the saved tables (see the docstring)
     acc = _Accumulator(keep_runs, keep_kpis=folder is None or precision is not None,
                        keep_fill_times=folder is None)
@@ -178,7 +180,7 @@ def _finish(scenario: Scenario, seed: int, target: int, folder: ResultFolder | N
             folder.read_table("reqs", columns=FILL_TIME_COLUMNS),
             scenario.simulation.horizon_days)
     else:
-        kpis = acc.frame()
+        kpis = tidy("replications", acc.frame(), name or scenario.name)
         durations, filled = acc.fill_arrays()
     outcome = Results(scenario, seed, target, kpis, summarize_kpis(kpis, durations, filled),
                       goals=[goal_probability(g, kpis) for g in goals],

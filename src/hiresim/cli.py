@@ -1,10 +1,7 @@
 """The ``hiresim`` command line: parse, call the library, print. Nothing imports this.
 
-Each command parses its options, calls ``hiresim.batch``/``hiresim.studies`` (which also
-write every file of a result folder) and prints with ``hiresim.summary_table``. Shared
-options, progress and one-line errors are in ``hiresim.console``. Simulation, pandas and
-the output machinery are imported inside the commands that need them, so that
-``hiresim validate`` and ``--help`` answer at once.
+Shared options, progress and one-line errors are in ``hiresim.console``; simulation, pandas
+and the output machinery are imported inside the commands, so ``--help`` answers at once.
 """
 
 from __future__ import annotations
@@ -13,7 +10,7 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -31,7 +28,6 @@ from hiresim.summary_table import (
     precision_lines,
     summary_table,
     sweep_report,
-    warnings_for,
 )
 
 if TYPE_CHECKING:
@@ -101,12 +97,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
     from hiresim.folder_guard import folder_names
     from hiresim.outputs import recorded_replications
 
-    if resume and force:
-        raise click.UsageError("--resume and --force exclude each other")
-    if (resume or force) and out is None:
-        raise click.UsageError("--resume and --force need --out")
-    if resume and precision is not None:
-        raise click.UsageError("--resume cannot be combined with --precision")
+    ui.check_resume(resume, force, out, precision)
     parsed_goals = ui.parse_goals(goals)
     scenarios = ui.load_all(files, sets, debug)
     for path in files:
@@ -146,9 +137,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                     click.echo(line)
             for line in precision_lines(outcomes, precision, max_replications):
                 click.echo(line)
-        for payload in payloads:
-            for line in warnings_for(payload):
-                click.echo(line, err=True)
+        ui.echo_warnings(payloads)
         for o in outcomes:
             if o.files and ui.says_where(o.folder):
                 click.echo(f"{o.name}: results in {o.folder}/ "
@@ -222,9 +211,7 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
                                                report["comparisons"]) + "\n")
             for line in report["statements"]:
                 click.echo(f"- {line}")
-        for payload in report["scenarios"]:
-            for line in warnings_for(payload):
-                click.echo(line, err=True)
+        ui.echo_warnings(report["scenarios"])
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)
         _report(folder, report_path, cdn, debug, protect)
@@ -274,6 +261,23 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)
         _report(folder, report_path, cdn, debug, protect)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False), default="scenario.yaml")
+@ui.init_options
+def init(file: str, **answers: Any) -> None:
+    """Write a first scenario FILE [default: scenario.yaml] from a few questions (roles,
+    when reqs open, the team today, salaries); every other value is a marked default."""
+    ui.init_scenario(file, **answers)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (editor completion: see README)."""
+    from hiresim.schema import schema_text, shipped_schema
+
+    click.echo(schema_text(shipped_schema()), nl=False)
 
 
 @main.command()

@@ -326,3 +326,94 @@ def simulation_options(func: Callable) -> Callable:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def init_options(func: Callable) -> Callable:
+    """Options of ``hiresim init``: the answers to its questions (asked when left out)."""
+    options = [
+        click.option("--name", default=None, help="Scenario name [default: the file name]."),
+        click.option("--roles", default=None, metavar="NAME=COUNT,...",
+                     help="Roles to hire and how many reqs of each, e.g. backend=10,data=3."),
+        click.option("--first-day", type=click.FloatRange(min=0), default=None,
+                     help="Day the first reqs open (days from the plan's start, day 0; "
+                          "calendar dates are not supported yet)."),
+        click.option("--last-day", type=click.FloatRange(min=0), default=None,
+                     help="Day the last reqs open (about 30 days a month)."),
+        click.option("--structure", type=click.Choice(["combined", "split"]), default=None,
+                     help="combined: full-cycle recruiters who source; split: sourcers "
+                          "feeding recruiters."),
+        click.option("--recruiters", type=click.IntRange(min=1), default=None,
+                     help="Recruiters today."),
+        click.option("--sourcers", type=click.IntRange(min=0), default=None,
+                     help="Sourcers today (split teams)."),
+        click.option("--recruiter-salary", type=click.FloatRange(min=0), default=None,
+                     help="A recruiter's base salary per year."),
+        click.option("--sourcer-salary", type=click.FloatRange(min=0), default=None,
+                     help="A sourcer's base salary per year."),
+        click.option("--non-interactive", is_flag=True,
+                     help="Ask nothing: what no flag gives takes its default."),
+        click.option("--force", is_flag=True,
+                     help="Replace FILE if (and only if) hiresim init wrote it."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+_QUESTIONS: dict[str, tuple[str, Any]] = {
+    "roles": ("Roles to hire, NAME=COUNT separated by commas", str),
+    "first_day": ("First reqs open on day (0 = start of the plan)", float),
+    "last_day": ("Last reqs open on day (about 30 days a month)", float),
+    "structure": ("Team today: combined (full-cycle recruiters) or split (sourcers + "
+                  "recruiters)", click.Choice(["combined", "split"])),
+    "recruiters": ("Recruiters today", click.IntRange(min=1)),
+    "sourcers": ("Sourcers today", click.IntRange(min=0)),
+    "recruiter_salary": ("A recruiter's base salary per year", float),
+    "sourcer_salary": ("A sourcer's base salary per year", float),
+}
+
+
+def init_scenario(file: str, name: str | None, non_interactive: bool, force: bool,
+                  **given: Any) -> None:
+    """Ask what flags left out (unless ``non_interactive``), write FILE, say so."""
+    from hiresim.init_scenario import Answers, InitError, parse_roles, write_scenario
+
+    defaults = Answers(name=name or Path(file).stem)
+    values: dict[str, Any] = {"name": defaults.name}
+    try:
+        if Path(file).exists() and not force:  # refuse before asking anything
+            write_scenario(file, defaults, force=False)
+        for key, (question, kind) in _QUESTIONS.items():
+            value = given.get(key)
+            skip = key.startswith("sourcer") and values.get("structure") == "combined"
+            if value is None and not non_interactive and not skip:
+                default = getattr(defaults, key)
+                if key == "roles":
+                    default = ",".join(f"{k}={v}" for k, v in defaults.roles.items())
+                value = click.prompt(question, default=default, type=kind)
+            if value is not None:
+                values[key] = parse_roles(value) if key == "roles" else value
+        path = write_scenario(file, Answers(**values), force=force)
+    except InitError as err:
+        bad_input(f"error: {err}")
+    click.echo(f"wrote {path}: check it with 'hiresim validate {path}', "
+               f"run it with 'hiresim run {path}'", err=True)
+
+
+def check_resume(resume: bool, force: bool, out: str | None, precision: float | None) -> None:
+    """``run``'s --resume and --force: with --out, not together, not with --precision."""
+    if resume and force:
+        raise click.UsageError("--resume and --force exclude each other")
+    if (resume or force) and out is None:
+        raise click.UsageError("--resume and --force need --out")
+    if resume and precision is not None:
+        raise click.UsageError("--resume cannot be combined with --precision")
+
+
+def echo_warnings(payloads: Sequence[dict]) -> None:
+    """The warnings of each scenario's summary (``hiresim.summary_table``), on stderr."""
+    from hiresim.summary_table import warnings_for
+
+    for payload in payloads:
+        for line in warnings_for(payload):
+            click.echo(line, err=True)

@@ -70,9 +70,11 @@ from hiresim.records import (
     ReplicationResult,
 )
 from hiresim.scenario import Scenario, scenario_to_dict
+from hiresim.table_columns import documented, sweep_arrow, tidy
 from hiresim.table_files import (
     TableSchemaError,
     atomic_write_frame,
+    atomic_write_table,
     atomic_write_text,
     conform,
     unify_schema,
@@ -149,6 +151,11 @@ class ResultFolder:
     executor: str
     started: float
     lock: FolderLock | None = None
+    label: str = ""  # the ``scenario`` column of the tables (default: the scenario's name)
+
+    @property
+    def shown_name(self) -> str:
+        return self.label or self.scenario.name
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -247,8 +254,12 @@ class ResultFolder:
         parts = self.path / PARTS
         for table in self._tables():
             atomic_write_frame(parts / f"{table}-{first:07d}-{last:07d}.parquet",
-                          table_frame(results, table), "parquet")
+                               self._tidy(table, results), "parquet")
         atomic_write_text(parts / f"chunk-{first:07d}-{last:07d}.done", "")
+
+    def _tidy(self, table: str, results: Sequence[ReplicationResult]) -> pd.DataFrame:
+        """A table as stored (``hiresim.table_columns.tidy``: scenario column, typed)."""
+        return tidy(table, table_frame(results, table), self.shown_name)
 
     def _tables(self) -> list[str]:
         return [t for t in TABLES if self.detail or t not in DETAIL_TABLES]
@@ -293,7 +304,7 @@ class ResultFolder:
         if wanted is not None:  # in the order asked for; a column no chunk has: nulls
             schema = pa.schema([schema.field(c) if c in schema.names else pa.field(c, pa.null())
                                 for c in wanted])
-        schema = with_pandas_metadata(schema)
+        schema = documented(table, with_pandas_metadata(schema))
 
         def chunks() -> Iterator[pa.Table]:
             for first, last, path in files:
@@ -319,7 +330,7 @@ class ResultFolder:
                                    usecols=_with_replication(columns))
             raise OutputError(f"{self.path}: {table} table missing; start over with --force")
         if self.replications == 0:
-            frame = table_frame([], table)
+            frame = self._tidy(table, [])
             return frame if columns is None else frame[_with_replication(columns)]
         schema, chunks = self._stream(table, columns)
         return pa.concat_tables([schema.empty_table(), *chunks]).to_pandas()
@@ -349,7 +360,7 @@ class ResultFolder:
                                   "with --force")
             return target
         if self.replications == 0:  # no replication at all: an empty table
-            atomic_write_frame(target, table_frame([], table), self.table_format)
+            atomic_write_frame(target, self._tidy(table, []), self.table_format)
             return target
         schema, chunks = self._stream(table)
         if suffix == "csv":
@@ -466,7 +477,7 @@ def write_comparison(folder: Path, report: dict) -> Path:
 
 def write_sweep(folder: Path, table: pd.DataFrame, report: dict) -> list[Path]:
     """``sweep.parquet`` (one row per point and replication) and ``sweep_summary.json``."""
-    atomic_write_frame(folder / "sweep.parquet", table, "parquet")
+    atomic_write_table(folder / "sweep.parquet", sweep_arrow(table))
     atomic_write_text(folder / "sweep_summary.json", json.dumps(_json_safe(report), indent=2))
     return [folder / "sweep.parquet", folder / "sweep_summary.json"]
 

@@ -3,6 +3,7 @@
     >>> import hiresim
     >>> res = hiresim.simulate("scenarios/split.yaml", replications=20)
     >>> res.summary()["time_to_fill_days"]["p80"]
+    >>> res.summary_frame()     # the same as a table: one row per KPI
     >>> res.replications        # one row per replication: every KPI (hiresim.kpi_catalogue)
     >>> res.reqs                # one row per req per replication
     >>> hiresim.simulate("scenarios/split.yaml", record_candidates=True).candidates
@@ -30,10 +31,13 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from hiresim import metrics
+from hiresim.kpi_catalogue import BY_NAME, FILL_TIME
 from hiresim.records import ReplicationResult
 from hiresim.scenario import Scenario
+from hiresim.table_columns import tidy
 
 _FRAMES = {
     "replications": metrics.replications_frame,
@@ -44,6 +48,11 @@ _FRAMES = {
     "snapshots": metrics.snapshots_frame,
     "funnel": metrics.funnel_frame,
 }
+
+
+_SUMMARY_NUMBERS = ("mean", "ci_low", "ci_high", "p50", "p80", "p90")
+_UNITS = {"days": "days", "money": "currency", "share": "fraction (0-1)", "count": "count",
+          "ratio": "ratio"}
 
 
 @dataclass
@@ -74,6 +83,28 @@ class Results:
         and ``censored_reqs`` (``hiresim.metrics``)."""
         return self.metrics
 
+    def summary_frame(self) -> pd.DataFrame:
+        """``summary()`` as a tidy table: one row per KPI with ``scenario``, ``kpi``,
+        ``label``, ``kind``, ``unit``, ``n``, ``mean``, ``ci_low``, ``ci_high`` (label and
+        kind from ``hiresim.kpi_catalogue``); ``time_to_fill_days`` adds the pooled
+        Kaplan-Meier ``p50``, ``p80``, ``p90`` (nan elsewhere). Frames of several runs
+        concatenate."""
+        rows = []
+        for kpi, values in self.metrics.items():
+            entry = BY_NAME.get(kpi)
+            kind = entry.kind if entry else "days" if kpi == FILL_TIME else ""
+            label = entry.label if entry else (
+                "Time to fill, median per run (days)" if kpi == FILL_TIME else kpi)
+            rows.append({"scenario": self.name, "kpi": kpi, "label": label, "kind": kind,
+                         "unit": _UNITS.get(kind, ""), "n": values.get("n"),
+                         **{k: values.get(k) for k in _SUMMARY_NUMBERS}})
+        frame = pd.DataFrame(rows, columns=["scenario", "kpi", "label", "kind", "unit", "n",
+                                            *_SUMMARY_NUMBERS])
+        frame["n"] = frame["n"].fillna(0).astype("int64")
+        for column in _SUMMARY_NUMBERS:
+            frame[column] = frame[column].astype("float64")
+        return frame
+
     def to_dict(self) -> dict:
         """The JSON shape of ``hiresim run --format json`` and of ``summary.json``."""
         out = {"scenario": self.name, "replications": self.n_replications, "seed": self.seed,
@@ -87,15 +118,13 @@ class Results:
         """A table by name (see the module docstring), with the ``scenario`` column first."""
         if name not in _FRAMES:
             raise KeyError(f"no table {name!r}; tables: {', '.join(_FRAMES)}")
-        if self.runs:
-            frame = _FRAMES[name](self.runs)
-        elif self.folder is not None:
-            frame = _read_saved(self.folder, name)
-        else:
-            raise ValueError(f"the {name} table was not kept: run with keep_runs=True or "
-                             "write a result folder")
-        frame.insert(0, "scenario", self.name)
-        return frame
+        if self.runs:  # typed as its Parquet file would be (Arrow round trip)
+            frame = tidy(name, _FRAMES[name](self.runs), self.name)
+            return pa.Table.from_pandas(frame, preserve_index=False).to_pandas()
+        if self.folder is not None:
+            return tidy(name, _read_saved(self.folder, name), self.name)
+        raise ValueError(f"the {name} table was not kept: run with keep_runs=True or "
+                         "write a result folder")
 
     @cached_property
     def replications(self) -> pd.DataFrame:
@@ -136,4 +165,4 @@ def _read_saved(folder: Path, name: str) -> pd.DataFrame:
     else:
         raise ValueError(f"{folder}: no {name} table (candidates and visits need "
                          "record_candidates / --records candidates)")
-    return metrics.derived_columns(name, frame)
+    return frame

@@ -8,7 +8,10 @@ worded for the person who wrote the file:
 - an unknown key gets a did-you-mean hint from the names allowed at that place
   (``unknown key 'recruiter'; did you mean 'recruiters'?``);
 - a percentage or a quoted number where a number belongs gets a hint on how to write
-  it (``write 0.25 for 25%``);
+  it (``write 0.25 for 25%``), and a share written as a percent number gets one too
+  (``reply_rate: 35``: ``did you mean 0.35?``);
+- a section given as something other than a mapping names the keys it holds
+  (``a mapping with count, first_day, ...``), never a class name;
 - the errors of the members of a plain union that land on one key become one line
   (``Input should be a valid integer or 'unlimited' (got 'four')``);
 - a model validator's cross-field check names its key with :class:`FieldProblem`.
@@ -110,6 +113,40 @@ def _quoted_number_hint(error_type: str, value: Any) -> str | None:
     return None
 
 
+def _share_hint(error_type: str, value: Any, ctx: Mapping[str, Any]) -> str | None:
+    """A share written as a percent number (``reply_rate: 35``): did you mean 0.35?"""
+    if error_type != "less_than_equal" or ctx.get("le") != 1:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not 2 <= value <= 100:  # 1.5 is more likely a slip than 1.5%
+        return None
+    return f"did you mean {value / 100:g}? (a share is a fraction: {value / 100:g} is {value:g}%)"
+
+
+_MODEL_TYPES = ("model_type", "model_attributes_type", "dataclass_type")
+
+
+def _mapping_message(model: type[BaseModel] | None, loc: Sequence[Any], class_name: str) -> str:
+    """'should be a mapping with count, first_day, ...' for the model expected at ``loc``,
+    in place of pydantic's 'a valid dictionary or instance of Openings'."""
+    fields: list[str] = []
+    try:
+        leaves = annotation_members(model)
+        for elem in loc:
+            leaves = follow(leaves, elem) or leaves
+        for leaf in leaves:
+            if is_model(leaf) and (not class_name or leaf.__name__ == class_name):
+                fields = [f for f in field_annotations(leaf) if f not in fields]
+                break
+    except Exception:
+        fields = []
+    if not fields:
+        return "Input should be a mapping of settings (key: value lines)"
+    shown = ", ".join(fields[:5]) + (", ..." if len(fields) > 5 else "")
+    return f"Input should be a mapping with {shown}"
+
+
 class FieldProblem(ValueError):
     """A model validator's error about one key inside the model (for its line number).
 
@@ -174,9 +211,15 @@ def problems_from_validation_error(
             if disc and isinstance(here, Mapping) and disc in here:
                 path = path + (disc,)
             message = f"'{tag}' is not one of {ctx.get('expected_tags', 'the allowed values')}"
+        elif error_type in _MODEL_TYPES:  # no class names: say what the mapping holds
+            message = _mapping_message(model, loc, str(ctx.get("class_name", "")))
+            suffix = f" (got {show_value(value)})"
         else:
             hint = _percent_hint(error_type, value) or _quoted_number_hint(error_type, value)
-            if hint:
+            share = _share_hint(error_type, value, ctx)
+            if share:
+                suffix = f" (got {show_value(value)}); {share}"
+            elif hint:
                 message = f"{message}, {hint}" if hint.startswith("got") else f"{message}; {hint}"
             elif error_type in ("value_error", "assertion_error"):
                 pass  # our own validators' messages already say what is wrong

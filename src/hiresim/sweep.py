@@ -15,6 +15,8 @@ compared on paired differences.
 from __future__ import annotations
 
 import copy
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,14 +41,61 @@ class PointResult:
     summary: dict
 
 
+SETTING_PATHS = "setting_paths"  # DataFrame.attrs key: safe column name -> dotted path
+
+
+def setting_column(path: str, taken: set[str]) -> str:
+    """A column name for a setting path that every tool accepts unquoted:
+    ``profiles[backend].openings.count`` -> ``profiles_backend_openings_count``."""
+    base = re.sub(r"[^0-9A-Za-z]+", "_", path).strip("_").lower() or "setting"
+    if base[0].isdigit():
+        base = f"s_{base}"
+    name, i = base, 2
+    while name in taken:
+        name, i = f"{base}_{i}", i + 1
+    return name
+
+
+def setting_values(values: Sequence[object]) -> pd.Series:
+    """The values of one varied setting with their own type: whole numbers as int64,
+    numbers as float64, text as str, true/false as bool; mixed values (such as 2 and
+    'unlimited') and distributions as their JSON text."""
+    if all(isinstance(v, bool) for v in values):
+        return pd.Series(values, dtype="bool")
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return pd.Series(values, dtype="int64")
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return pd.Series(values, dtype="float64")
+    if all(isinstance(v, str) for v in values):
+        return pd.Series(values, dtype="str")
+    return pd.Series([json.dumps(v, sort_keys=True) if not isinstance(v, str) else v
+                      for v in values], dtype="str")
+
+
 def sweep_table(points: Sequence[PointResult]) -> pd.DataFrame:
-    """One row per point and replication: ``point``, the varied settings (as text, one
-    column per dotted path), then every KPI; the table of ``sweep.parquet``."""
-    tidy = pd.concat(
-        [p.kpis.assign(point=p.name, **{k: str(v) for k, v in p.settings.items()})
-         for p in points], ignore_index=True)
-    first = ["point", *points[0].settings.keys()]
-    return tidy[first + [c for c in tidy.columns if c not in first]]
+    """One row per point and replication: ``scenario``, ``point``, one column per varied
+    setting (safe names, own types; ``attrs["setting_paths"]`` maps each to its dotted
+    path), then ``replication``, ``seed`` and every KPI; the table of ``sweep.parquet``."""
+    paths = list(points[0].settings) if points else []
+    taken = {"scenario", "point", *(c for p in points for c in p.kpis.columns)}
+    columns: dict[str, str] = {}
+    for path in paths:
+        columns[path] = setting_column(path, taken)
+        taken.add(columns[path])
+    frames = []
+    for p in points:
+        frame = p.kpis.copy()
+        if "scenario" not in frame:
+            frame.insert(0, "scenario", pd.Series([p.name] * len(frame), dtype="str"))
+        frame.insert(1, "point", pd.Series([p.name] * len(frame), index=frame.index,
+                                           dtype="str"))
+        frames.append(frame)
+    tidy = pd.concat(frames, ignore_index=True)
+    for i, path in enumerate(paths):
+        repeated = [p.settings[path] for p in points for _ in range(len(p.kpis))]
+        tidy.insert(2 + i, columns[path], setting_values(repeated))
+    tidy.attrs[SETTING_PATHS] = {column: path for path, column in columns.items()}
+    return tidy
 
 
 def goals_met(kpis: pd.DataFrame, goals: Sequence[Goal]) -> np.ndarray:

@@ -74,6 +74,12 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def atomic_write_table(path: Path, table: pa.Table) -> None:
+    """Write an Arrow table (its schema and field metadata kept) as one Parquet file."""
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+
+
 def atomic_write_frame(path: Path, frame: pd.DataFrame, fmt: str) -> None:
     with atomic_path(path) as tmp:
         if fmt == "csv":
