@@ -40,6 +40,7 @@ from hiresim.outputs import ResultFolder, iter_chunks
 from hiresim.records import ReplicationResult
 from hiresim.results import Results
 from hiresim.scenario import Scenario
+from hiresim.workload import check_scenario
 
 PRECISION_STEP = 20
 
@@ -110,6 +111,7 @@ def run_batch(
     keep_runs: bool = False,
     goals: Sequence[Goal] = (),
     name: str | None = None,
+    allow_large: bool = False,
 ) -> Results:
     """Run (or resume) ``replications`` replications; with ``precision``, as many as needed.
 
@@ -118,8 +120,10 @@ def run_batch(
     is part of the summary (and of ``summary.json`` with ``out``). ``keep_runs`` keeps
     every replication's records in memory for the Results' tables; without it, tables
     come from the result folder. ``name``: the name shown for the scenario (default its
-    own name).
+    own name). A replication estimated too large to run safely (``hiresim.workload``)
+    raises WorkloadError before anything is prepared or run, unless ``allow_large``.
     """
+    check_scenario(scenario, allow_large, detail)
     folder: ResultFolder | None = None
     done: list[int] = []
     if out is not None:
@@ -136,7 +140,7 @@ def run_batch(
     try:
         start = 0
         while True:
-            todo = [k for k in range(start, target) if k not in done_set]
+            todo = (k for k in range(start, target) if k not in done_set)
             stream = executor.map(scenario, todo, seed, detail)
             for chunk in iter_chunks(stream):
                 for result in chunk:
