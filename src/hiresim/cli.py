@@ -63,11 +63,24 @@ def main() -> None:
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="Override one setting before validating. Repeatable.")
 @click.option("--debug", is_flag=True, help="Show full tracebacks (for developers).")
-def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> None:
+@click.option("--allow-large", is_flag=True,
+              help="Do not count a replication estimated too large to run as a problem.")
+def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool,
+             allow_large: bool) -> None:
     """Check scenario FILES. Exit 0 if all are valid; otherwise exit 2 and print one line
-    per problem on stderr as FILE:LINE:COL: error: path: message."""
+    per problem on stderr as FILE:LINE:COL: error: path: message. A scenario whose one
+    replication is estimated too large to run safely is a problem too (FILE: error: ...)."""
+    from hiresim.workload import estimate, problem
+
+    too_large = []
     for path, scenario in zip(files, ui.load_all(files, sets, debug), strict=True):
-        click.echo(f"{path}: ok ({scenario.name})")
+        message = None if allow_large else problem(estimate(scenario))
+        if message is None:
+            click.echo(f"{path}: ok ({scenario.name})")
+        else:
+            too_large.append(f"{path}: error: {message}")
+    if too_large:
+        ui.bad_input("\n".join(too_large))
 
 
 @main.command()
@@ -93,8 +106,8 @@ def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> None
 def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
         goals: tuple[str, ...], quiet: bool, debug: bool, report_path: str | None,
-        cdn: bool, force: bool, out: str | None, resume: bool, records: str,
-        table_format: str, precision: float | None, max_replications: int,
+        cdn: bool, force: bool, allow_large: bool, out: str | None, resume: bool,
+        records: str, table_format: str, precision: float | None, max_replications: int,
         replication: int | None) -> None:
     """Simulate each scenario in FILES and print a summary of its KPIs with 95% confidence
     intervals across replications. With several files, the table puts them side by side."""
@@ -114,6 +127,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         if SWEEP in load_document(path).data:
             click.echo(f"note: {path} has a sweep: section; 'hiresim run' runs its base "
                        f"scenario only, 'hiresim sweep {path}' runs every point", err=True)
+    _refuse_large(scenarios, allow_large, records == "candidates" or replication is not None)
     if replication is not None:
         return _inspect(scenarios, replication, seed, fmt)
     if out is not None and len({s.name for s in scenarios}) != len(scenarios):
@@ -132,7 +146,8 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 run_batch, sc, n, sc.simulation.seed if seed is None else seed, ex,
                 detail=records == "candidates", out=target, force=force, resume=resume,
                 table_format=table_format, precision=precision, goals=parsed_goals,
-                max_replications=max_replications if precision else None)
+                max_replications=max_replications if precision else None,
+                allow_large=allow_large)
             outcomes.append(ui.with_progress(quiet, n, sc.name, functools.partial(
                 _guarded_batch, batch, debug, sc.name, hint if target else None, target)))
         payloads = [o.to_dict() for o in outcomes]
@@ -154,6 +169,17 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 click.echo(f"{o.name}: results in {o.folder}/ "
                            f"({', '.join(p.name for p in o.files)})", err=True)
         _report(out, report_path, cdn, debug)
+
+
+def _refuse_large(scenarios: list, allow_large: bool, detail: bool) -> None:
+    """Exit 2 with one line if one replication of a scenario is estimated too large."""
+    from hiresim.workload import WorkloadError, check_scenario
+
+    try:
+        for scenario in scenarios:
+            check_scenario(scenario, allow_large, detail)
+    except WorkloadError as err:
+        ui.bad_input(f"error: {err}")
 
 
 def _guarded_batch(batch: Callable[..., Results], debug: bool, name: str, hint: str | None,
@@ -195,7 +221,7 @@ def _inspect(scenarios: list, k: int, seed: int | None, fmt: str) -> None:
 def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
             sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
             goals: tuple[str, ...], quiet: bool, debug: bool, report_path: str | None,
-            cdn: bool, force: bool, out: str | None) -> None:
+            cdn: bool, force: bool, allow_large: bool, out: str | None) -> None:
     """Compare scenarios FILES on common random numbers: each KPI per scenario, and the
     paired difference of each against the FIRST with 95% intervals (Bonferroni-adjusted
     for the number of comparisons), in numbers and in words."""
@@ -211,7 +237,8 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
         study = ui.with_progress(quiet, n * len(scenarios), "compare", lambda bar: ui.guarded(
             debug, "compare", None, lambda: compare_study(
                 scenarios, replications, seed, ex, parsed_goals, folder, bar,
-                lambda s: bar.label(f"compare: {s.name}"), force=force), folder))
+                lambda s: bar.label(f"compare: {s.name}"), force=force,
+                allow_large=allow_large), folder))
         report = study.report
         if fmt == "json":
             click.echo(_json(report))
@@ -247,7 +274,8 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
 def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str, ...],
           fmt: str, workers: int | None, dask: str | None, goals: tuple[str, ...],
           quiet: bool, debug: bool, report_path: str | None, cdn: bool, force: bool,
-          varies: tuple[str, ...], confidence: float, out: str | None) -> None:
+          allow_large: bool, varies: tuple[str, ...], confidence: float,
+          out: str | None) -> None:
     """Run the grid of team shapes in FILE's sweep: section (and --vary axes) and report
     each point's KPIs, the Pareto frontier of cost per hire against P80 time-to-fill, the
     cheapest team that meets the --goal(s), and what to buy next."""
@@ -268,7 +296,8 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         study = ui.with_progress(quiet, n * len(points), "sweep", lambda bar: ui.guarded(
             debug, "sweep", None, lambda: sweep_study(
                 points, replications, seed, ex, parsed_goals, confidence, folder, bar,
-                lambda s: bar.label(f"sweep: {s.name}"), force=force, source=file), folder))
+                lambda s: bar.label(f"sweep: {s.name}"), force=force, source=file,
+                allow_large=allow_large), folder))
         click.echo(_json(study.report) if fmt == "json" else sweep_report(study.report))
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)

@@ -7,6 +7,7 @@ command line (``cli.py``) uses this module.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -61,6 +62,10 @@ def executor(workers: int | None, dask: str | None) -> Iterator[Executor]:
     """Local worker processes or a Dask cluster, closed at once on Ctrl-C or an error."""
     from hiresim.experiment import ExecutorUnavailable, make_executor
 
+    cores = os.cpu_count() or 1
+    if workers is not None and workers > cores and not dask:
+        click.echo(f"warning: --workers {workers} is more than this machine's {cores} cores; "
+                   "the extra processes only share them", err=True)
     try:
         ex = make_executor(workers, dask)
     except ExecutorUnavailable as err:
@@ -124,10 +129,11 @@ def guarded(debug: bool, name: str, resume_hint: str | None, func: Callable[[], 
             where: Path | str | None = None) -> Any:
     """Run a batch or study; folder problems exit 2, Ctrl-C exits 130."""
     from hiresim.outputs import OutputError
+    from hiresim.workload import WorkloadError
 
     try:
         return func()
-    except OutputError as err:
+    except (OutputError, WorkloadError) as err:
         if debug:
             raise
         bad_input(f"error: {err}")
@@ -199,6 +205,9 @@ def simulation_options(func: Callable) -> Callable:
                                         "'hiresim report')."),
         click.option("--cdn", is_flag=True, help="With --report: load plotly.js from the web."),
         click.option("--force", is_flag=True, help="Overwrite a non-empty --out folder."),
+        click.option("--allow-large", is_flag=True,
+                     help="Run even a scenario whose replications are estimated too large "
+                          "(see 'hiresim validate')."),
     ]
     for option in reversed(options):
         func = option(func)

@@ -63,8 +63,8 @@ EVENTS_PER_REQ = 6
 EVENTS_PER_PERSON = 4
 
 LIMIT_CANDIDATES = 5e7  # ~2 hours of one core per replication; ~125 GB if all alive
-LIMIT_PEOPLE = 1e6  # far beyond any hiring team; each person is a SimPy process
-LIMIT_REQS = 1e6
+LIMIT_PEOPLE = 1e5  # far beyond any hiring team (~250 MB: each person is a SimPy process)
+LIMIT_REQS = 1e5  # far beyond any hiring plan (~300 MB)
 MEMORY_SHARE = 0.25  # of this machine's physical memory
 FALLBACK_MEMORY_BYTES = 8 * 2**30  # when the machine's memory cannot be read
 
@@ -108,18 +108,20 @@ def estimate(scenario: Scenario, detail: bool = False) -> Workload:
 
     inbound = 0.0
     req_weeks = 0.0
+    opened = 0.0  # reqs that open before new candidates stop
     for profile in scenario.profiles:
         o = profile.openings
         open_weeks = o.count * _mean_open_days(o.first_day, o.last_day, end) / 7.0
         req_weeks += open_weeks
         inbound += profile.inbound.applications_per_week * open_weeks
+        opened += o.count * _share_opened(o.first_day, o.last_day, end)
 
     sourced = 0.0
     out = scenario.outreach
     role, skill = ((team.sourcers, team.sourcer_skill) if team.structure == "split"
                    else (team.recruiters, team.recruiter_skill))
     if out.prospects_per_req_per_week > 0 and role is not None and role.count != 0:
-        sourced = out.prospects_per_req_per_week * req_weeks + (reqs if end > 0 else 0)
+        sourced = out.prospects_per_req_per_week * req_weeks + opened  # + first prospects
         hours = scenario.effort.outreach_hours.mean * skill.outreach_hours_multiplier
         if role.count != "unlimited" and hours > 0:
             sourced = min(sourced, role.count * role.hours_per_week * weeks / hours)
@@ -194,6 +196,15 @@ def _mean_open_days(first: float, last: float, end: float) -> float:
         return end - first
     top = min(last, end)
     return ((end - first) ** 2 - (end - top) ** 2) / (2.0 * (last - first))
+
+
+def _share_opened(first: float, last: float, end: float) -> float:
+    """Share of the reqs opening evenly in [first, last] that open before ``end``."""
+    if end <= first:
+        return 0.0
+    if last <= first:
+        return 1.0
+    return min(1.0, (end - first) / (last - first))
 
 
 def _count(x: float) -> str:
