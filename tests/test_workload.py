@@ -120,11 +120,14 @@ def _scaled(**changes: object) -> Scenario:
     return scenario_from_dict(data)
 
 
-def test_run_batch_refuses_before_preparing_the_folder(tmp_path: Path) -> None:
-    huge = load_scenario(*BOMBS["a million applications a week"])
+def test_run_batch_refuses_before_preparing_the_folder(monkeypatch: pytest.MonkeyPatch,
+                                                      small: Scenario, tmp_path: Path) -> None:
+    monkeypatch.setattr(workload, "LIMIT_CANDIDATES", 1.0)  # the small scenario is "huge"
     with Executor(1) as ex, pytest.raises(WorkloadError, match="--allow-large"):
-        run_batch(huge, 3, SEED, ex, out=tmp_path / "never")
+        run_batch(small, 3, SEED, ex, out=tmp_path / "never")
     assert not (tmp_path / "never").exists()
+    with Executor(1) as ex:
+        assert run_batch(small, 2, SEED, ex, allow_large=True).n_replications == 2
 
 
 def test_allow_large_runs_what_the_limits_refuse(monkeypatch: pytest.MonkeyPatch,
