@@ -31,7 +31,7 @@ pure-Python core; SimPy steps counted by wrapping ``simpy.Environment.step``):
 
 * shipped scenarios (16-100 reqs, 8-38 people, 2,700-12,900 candidates): 0.4-2.3 MB peak,
   0.1-0.2 kB per created candidate (most are finished and freed long before the peak;
-  0.2-0.35 kB more with ``--records candidates``), 5-7 SimPy events per candidate. The
+  0.2-0.35 kB more with ``--records candidates``), 3-7 SimPy events per candidate. The
   estimate is 1.8-4.1 times their candidates, 2-6 times their events and 14-100 times
   their memory: never below;
 * a swamped team (``combined.yaml`` with one recruiter, unlimited positions, one req per
