@@ -63,24 +63,13 @@ def main() -> None:
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="Override one setting before validating. Repeatable.")
 @click.option("--debug", is_flag=True, help="Show full tracebacks (for developers).")
-@click.option("--allow-large", is_flag=True,
-              help="Do not count a replication estimated too large to run as a problem.")
+@click.option("--allow-large", is_flag=True, help="Accept scenarios estimated too large.")
 def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool,
              allow_large: bool) -> None:
     """Check scenario FILES. Exit 0 if all are valid; otherwise exit 2 and print one line
-    per problem on stderr as FILE:LINE:COL: error: path: message. A scenario whose one
-    replication is estimated too large to run safely is a problem too (FILE: error: ...)."""
-    from hiresim.workload import estimate, problem
-
-    too_large = []
-    for path, scenario in zip(files, ui.load_all(files, sets, debug), strict=True):
-        message = None if allow_large else problem(estimate(scenario))
-        if message is None:
-            click.echo(f"{path}: ok ({scenario.name})")
-        else:
-            too_large.append(f"{path}: error: {message}")
-    if too_large:
-        ui.bad_input("\n".join(too_large))
+    per problem on stderr as FILE:LINE:COL: error: path: message."""
+    for path, scenario in zip(files, ui.load_all(files, sets, debug, allow_large), strict=True):
+        click.echo(f"{path}: ok ({scenario.name})")
 
 
 @main.command()
@@ -122,12 +111,11 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
     if resume and precision is not None:
         raise click.UsageError("--resume cannot be combined with --precision")
     parsed_goals = ui.parse_goals(goals)
-    scenarios = ui.load_all(files, sets, debug)
+    scenarios = ui.load_all(files, sets, debug, allow_large)
     for path in files:
         if SWEEP in load_document(path).data:
             click.echo(f"note: {path} has a sweep: section; 'hiresim run' runs its base "
                        f"scenario only, 'hiresim sweep {path}' runs every point", err=True)
-    _refuse_large(scenarios, allow_large, records == "candidates" or replication is not None)
     if replication is not None:
         return _inspect(scenarios, replication, seed, fmt)
     if out is not None and len({s.name for s in scenarios}) != len(scenarios):
@@ -146,8 +134,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 run_batch, sc, n, sc.simulation.seed if seed is None else seed, ex,
                 detail=records == "candidates", out=target, force=force, resume=resume,
                 table_format=table_format, precision=precision, goals=parsed_goals,
-                max_replications=max_replications if precision else None,
-                allow_large=allow_large)
+                max_replications=max_replications if precision else None, allow_large=allow_large)
             outcomes.append(ui.with_progress(quiet, n, sc.name, functools.partial(
                 _guarded_batch, batch, debug, sc.name, hint if target else None, target)))
         payloads = [o.to_dict() for o in outcomes]
@@ -169,17 +156,6 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 click.echo(f"{o.name}: results in {o.folder}/ "
                            f"({', '.join(p.name for p in o.files)})", err=True)
         _report(out, report_path, cdn, debug)
-
-
-def _refuse_large(scenarios: list, allow_large: bool, detail: bool) -> None:
-    """Exit 2 with one line if one replication of a scenario is estimated too large."""
-    from hiresim.workload import WorkloadError, check_scenario
-
-    try:
-        for scenario in scenarios:
-            check_scenario(scenario, allow_large, detail)
-    except WorkloadError as err:
-        ui.bad_input(f"error: {err}")
 
 
 def _guarded_batch(batch: Callable[..., Results], debug: bool, name: str, hint: str | None,
@@ -230,7 +206,7 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
     if len(files) < 2:
         raise click.UsageError("compare needs at least two scenario files")
     parsed_goals = ui.parse_goals(goals)
-    scenarios = ui.load_all(files, sets, debug)
+    scenarios = ui.load_all(files, sets, debug, allow_large)
     n = replications or max(s.simulation.replications for s in scenarios)
     with ui.report_folder(out, report_path) as out, ui.executor(workers, dask) as ex:
         folder = None if out is None else Path(out)

@@ -33,8 +33,11 @@ def bad_input(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def load_all(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> list[Scenario]:
-    """Load every file; report the problems of all of them before exiting."""
+def load_all(files: tuple[str, ...], sets: tuple[str, ...], debug: bool,
+             allow_large: bool = False) -> list[Scenario]:
+    """Load every file; report the problems of all of them before exiting. A scenario
+    whose one replication is estimated too large (``hiresim.workload``) is a problem
+    (FILE: error: ...) unless ``allow_large``."""
     scenarios, problems = [], []
     for path in files:
         try:
@@ -47,6 +50,13 @@ def load_all(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> list
             raise click.BadParameter(str(err), param_hint="--set") from None
     if problems:
         bad_input("\n".join(problems))
+    if not allow_large:
+        from hiresim.workload import estimate, problem
+
+        pairs = zip(files, scenarios, strict=True)
+        too_large = [f"{path}: error: {m}" for path, s in pairs if (m := problem(estimate(s)))]
+        if too_large:
+            bad_input("\n".join(too_large))
     return scenarios
 
 
