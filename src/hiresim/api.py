@@ -15,6 +15,8 @@ objects. Every function runs on common random numbers with the scenario's seed u
 ``seed`` is given, on ``workers`` local processes (results do not depend on it) or a Dask
 cluster (``dask="tcp://host:8786"`` or ``"local"``). With ``out``, the result folders are
 written as the CLI writes them (``hiresim.outputs``), and ``hiresim.report`` renders one.
+A scenario whose one replication is estimated too large to run safely raises
+``hiresim.workload.WorkloadError`` before anything runs, unless ``allow_large=True``.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ def simulate(
     force: bool = False,
     dask: str | None = None,
     progress: Progress | None = None,
+    allow_large: bool = False,
 ) -> Results:
     """Run one scenario ``replications`` times (default: its ``simulation`` section) and
     keep every replication's records for the Results' tables."""
@@ -66,7 +69,8 @@ def simulate(
     root_seed = sc.simulation.seed if seed is None else seed
     with make_executor(workers, dask) as ex:
         return run_batch(sc, n, root_seed, ex, detail=record_candidates, out=out,
-                         force=force, progress=progress, keep_runs=True, goals=_goals(goals))
+                         force=force, progress=progress, keep_runs=True, goals=_goals(goals),
+                         allow_large=allow_large)
 
 
 def compare(
@@ -81,6 +85,7 @@ def compare(
     force: bool = False,
     dask: str | None = None,
     progress: Progress | None = None,
+    allow_large: bool = False,
 ) -> Comparison:
     """Run scenarios on common random numbers and compare each with the first."""
     loaded = [_scenario(s, sets) for s in scenarios]
@@ -88,7 +93,8 @@ def compare(
         raise ValueError("compare needs at least two scenarios")
     with make_executor(workers, dask) as ex:
         return compare_study(loaded, replications, seed, ex, _goals(goals),
-                             None if out is None else Path(out), progress, force=force)
+                             None if out is None else Path(out), progress, force=force,
+                             allow_large=allow_large)
 
 
 def sweep(
@@ -105,6 +111,7 @@ def sweep(
     force: bool = False,
     dask: str | None = None,
     progress: Progress | None = None,
+    allow_large: bool = False,
 ) -> Sweep:
     """Run the grid of ``file``'s ``sweep:`` section and ``vary`` axes (``PATH=V1,V2``):
     Pareto frontier, the cheapest team meeting the goals, and what to buy next."""
@@ -112,7 +119,7 @@ def sweep(
     with make_executor(workers, dask) as ex:
         return sweep_study(points, replications, seed, ex, _goals(goals), confidence,
                            None if out is None else Path(out), progress, force=force,
-                           source=str(file))
+                           source=str(file), allow_large=allow_large)
 
 
 def report(folder: str | Path, output: str | Path | None = None, cdn: bool = False,

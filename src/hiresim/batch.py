@@ -41,6 +41,7 @@ from hiresim.records import ReplicationResult
 from hiresim.results import Results
 from hiresim.scenario import Scenario
 from hiresim.table_columns import tidy
+from hiresim.workload import check_scenario
 
 PRECISION_STEP = 20
 
@@ -112,6 +113,7 @@ def run_batch(
     goals: Sequence[Goal] = (),
     name: str | None = None,
     protect: Collection[Path] = (),
+    allow_large: bool = False,
 ) -> Results:
     """Run (or resume) ``replications`` replications; with ``precision``, as many as needed.
 
@@ -121,7 +123,10 @@ def run_batch(
     every replication's records in memory for the Results' tables; without it, tables
     come from the result folder. ``name``: the name shown for the scenario (default its
     own name). ``protect``: files (the run's inputs) that ``force`` must never delete.
+    A replication estimated too large to run safely (``hiresim.workload``)
+    raises WorkloadError before anything is prepared or run, unless ``allow_large``.
     """
+    check_scenario(scenario, allow_large, detail)
     folder: ResultFolder | None = None
     done: list[int] = []
     if out is not None:
@@ -140,7 +145,7 @@ def run_batch(
     try:
         start = 0
         while True:
-            todo = [k for k in range(start, target) if k not in done_set]
+            todo = (k for k in range(start, target) if k not in done_set)
             stream = executor.map(scenario, todo, seed, detail)
             for chunk in iter_chunks(stream):
                 for result in chunk:

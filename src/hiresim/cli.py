@@ -18,7 +18,7 @@ from hiresim import __version__
 from hiresim import console as ui
 from hiresim.compiled import core_mode
 from hiresim.goals import DEFAULT_CONFIDENCE
-from hiresim.scenario_files import SWEEP, OverrideError, expand_grid, load_document
+from hiresim.scenario_files import OverrideError, expand_grid
 from hiresim.scenario_problems import ScenarioError
 from hiresim.summary_table import (
     difference_table,
@@ -58,10 +58,12 @@ def main() -> None:
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="Override one setting before validating. Repeatable.")
 @click.option("--debug", is_flag=True, help="Show full tracebacks (for developers).")
-def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> None:
+@click.option("--allow-large", is_flag=True, help="Accept scenarios estimated too large.")
+def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool,
+             allow_large: bool) -> None:
     """Check scenario FILES. Exit 0 if all are valid; otherwise exit 2 and print one line
     per problem on stderr as FILE:LINE:COL: error: path: message."""
-    for path, scenario in zip(files, ui.load_all(files, sets, debug), strict=True):
+    for path, scenario in zip(files, ui.load_all(files, sets, debug, allow_large), strict=True):
         click.echo(f"{path}: ok ({scenario.name})")
 
 
@@ -88,8 +90,8 @@ def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> None
 def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
         goals: tuple[str, ...], quiet: bool, debug: bool, report_path: str | None,
-        cdn: bool, force: bool, out: str | None, resume: bool, records: str,
-        table_format: str, precision: float | None, max_replications: int,
+        cdn: bool, force: bool, allow_large: bool, out: str | None, resume: bool,
+        records: str, table_format: str, precision: float | None, max_replications: int,
         replication: int | None) -> None:
     """Simulate each scenario in FILES and print a summary of its KPIs with 95% confidence
     intervals across replications. With several files, the table puts them side by side."""
@@ -99,11 +101,8 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
 
     ui.check_resume(resume, force, out, precision)
     parsed_goals = ui.parse_goals(goals)
-    scenarios = ui.load_all(files, sets, debug)
-    for path in files:
-        if SWEEP in load_document(path).data:
-            click.echo(f"note: {path} has a sweep: section; 'hiresim run' runs its base "
-                       f"scenario only, 'hiresim sweep {path}' runs every point", err=True)
+    scenarios = ui.load_all(files, sets, debug, allow_large)
+    ui.note_sweeps(files)
     if replication is not None:
         return _inspect(scenarios, replication, seed, fmt)
     subfolders = folder_names([s.name for s in scenarios])
@@ -122,7 +121,8 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 run_batch, sc, n, sc.simulation.seed if seed is None else seed, ex,
                 detail=records == "candidates", out=target, force=force, resume=resume,
                 table_format=table_format, precision=precision, goals=parsed_goals,
-                max_replications=max_replications if precision else None, protect=protect)
+                max_replications=max_replications if precision else None, protect=protect,
+                allow_large=allow_large)
             outcomes.append(ui.with_progress(quiet, n, sc.name, functools.partial(
                 _guarded_batch, batch, debug, sc.name,
                 hint if ui.says_where(target) else None, target)))
@@ -179,7 +179,7 @@ def _inspect(scenarios: list, k: int, seed: int | None, fmt: str) -> None:
 def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
             sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
             goals: tuple[str, ...], quiet: bool, debug: bool, report_path: str | None,
-            cdn: bool, force: bool, out: str | None) -> None:
+            cdn: bool, force: bool, allow_large: bool, out: str | None) -> None:
     """Compare scenarios FILES on common random numbers: each KPI per scenario, and the
     paired difference of each against the FIRST with 95% intervals (Bonferroni-adjusted
     for the number of comparisons), in numbers and in words."""
@@ -188,7 +188,7 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
     if len(files) < 2:
         raise click.UsageError("compare needs at least two scenario files")
     parsed_goals = ui.parse_goals(goals)
-    scenarios = ui.load_all(files, sets, debug)
+    scenarios = ui.load_all(files, sets, debug, allow_large)
     n = replications or max(s.simulation.replications for s in scenarios)
     protect = ui.inputs(files)
     ui.check_report_target(report_path, protect)
@@ -197,8 +197,8 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
         study = ui.with_progress(quiet, n * len(scenarios), "compare", lambda bar: ui.guarded(
             debug, "compare", None, lambda: compare_study(
                 scenarios, replications, seed, ex, parsed_goals, folder, bar,
-                lambda s: bar.label(f"compare: {s.name}"), force=force, protect=protect),
-            folder))
+                lambda s: bar.label(f"compare: {s.name}"), force=force, protect=protect,
+                allow_large=allow_large), folder))
         report = study.report
         if fmt == "json":
             click.echo(_json(report))
@@ -232,7 +232,8 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
 def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str, ...],
           fmt: str, workers: int | None, dask: str | None, goals: tuple[str, ...],
           quiet: bool, debug: bool, report_path: str | None, cdn: bool, force: bool,
-          varies: tuple[str, ...], confidence: float, out: str | None) -> None:
+          allow_large: bool, varies: tuple[str, ...], confidence: float,
+          out: str | None) -> None:
     """Run the grid of team shapes in FILE's sweep: section (and --vary axes) and report
     each point's KPIs, the Pareto frontier of cost per hire against P80 time-to-fill, the
     cheapest team that meets the --goal(s), and what to buy next."""
@@ -256,7 +257,7 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
             debug, "sweep", None, lambda: sweep_study(
                 points, replications, seed, ex, parsed_goals, confidence, folder, bar,
                 lambda s: bar.label(f"sweep: {s.name}"), force=force, source=file,
-                protect=protect), folder))
+                protect=protect, allow_large=allow_large), folder))
         click.echo(_json(study.report) if fmt == "json" else sweep_report(study.report))
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)

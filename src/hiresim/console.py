@@ -8,6 +8,7 @@ command line (``cli.py``) uses this module.
 from __future__ import annotations
 
 import math
+import os
 import re
 import shlex
 import shutil
@@ -122,8 +123,11 @@ def bad_input(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def load_all(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> list[Scenario]:
-    """Load every file; report the problems of all of them before exiting."""
+def load_all(files: tuple[str, ...], sets: tuple[str, ...], debug: bool,
+             allow_large: bool = False) -> list[Scenario]:
+    """Load every file; report the problems of all of them before exiting. A scenario
+    whose one replication is estimated too large (``hiresim.workload``) is a problem
+    (FILE: error: ...) unless ``allow_large``."""
     scenarios, problems = [], []
     for path in files:
         try:
@@ -136,6 +140,13 @@ def load_all(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> list
             raise click.BadParameter(str(err), param_hint="--set") from None
     if problems:
         bad_input("\n".join(problems))
+    if not allow_large:
+        from hiresim.workload import estimate, problem
+
+        pairs = zip(files, scenarios, strict=True)
+        too_large = [f"{path}: error: {m}" for path, s in pairs if (m := problem(estimate(s)))]
+        if too_large:
+            bad_input("\n".join(too_large))
     return scenarios
 
 
@@ -154,6 +165,10 @@ def executor(workers: int | None, dask: str | None) -> Iterator[Executor]:
     if dask is not None and dask != "local" and not DASK_ADDRESS.match(dask):
         bad_input(f"error: --dask: {dask!r} is not a Dask scheduler address; give "
                   "tcp://HOST:PORT (or tls://, ws://, wss://) or 'local'")
+    cores = os.cpu_count() or 1
+    if workers is not None and workers > cores and not dask:
+        click.echo(f"warning: --workers {workers} is more than this machine's {cores} cores; "
+                   "the extra processes only share them", err=True)
     try:
         ex = make_executor(workers, dask)
     except (ExecutorUnavailable, ValueError, OSError, TimeoutError) as err:
@@ -221,10 +236,11 @@ def guarded(debug: bool, name: str, resume_hint: str | None, func: Callable[[], 
             where: Path | str | None = None) -> Any:
     """Run a batch or study; folder problems exit 2, Ctrl-C exits 130."""
     from hiresim.folder_guard import FolderError
+    from hiresim.workload import WorkloadError
 
     try:
         return func()
-    except FolderError as err:
+    except (FolderError, WorkloadError) as err:
         if debug:
             raise
         bad_input(f"error: {err}")
@@ -322,6 +338,9 @@ def simulation_options(func: Callable) -> Callable:
                                         "'hiresim report')."),
         click.option("--cdn", is_flag=True, help="With --report: load plotly.js from the web."),
         click.option("--force", is_flag=True, help="Overwrite a non-empty --out folder."),
+        click.option("--allow-large", is_flag=True,
+                     help="Run even a scenario whose replications are estimated too large "
+                          "(see 'hiresim validate')."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -398,6 +417,16 @@ def init_scenario(file: str, name: str | None, non_interactive: bool, force: boo
         bad_input(f"error: {err}")
     click.echo(f"wrote {path}: check it with 'hiresim validate {path}', "
                f"run it with 'hiresim run {path}'", err=True)
+
+
+def note_sweeps(files: Sequence[str]) -> None:
+    """'hiresim run' on a file with a sweep: section runs its base scenario only: say so."""
+    from hiresim.scenario_files import SWEEP, load_document
+
+    for path in files:
+        if SWEEP in load_document(path).data:
+            click.echo(f"note: {path} has a sweep: section; 'hiresim run' runs its base "
+                       f"scenario only, 'hiresim sweep {path}' runs every point", err=True)
 
 
 def check_resume(resume: bool, force: bool, out: str | None, precision: float | None) -> None:

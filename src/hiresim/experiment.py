@@ -14,12 +14,17 @@ it had already saved for ``--resume``.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
+import sys
+import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from itertools import chain, islice
 from typing import Any
 
 from hiresim.records import ReplicationResult
@@ -28,6 +33,7 @@ from hiresim.scenario import Scenario
 
 ProgressCallback = Callable[[int], None]
 MAX_CHUNK = 16
+IN_FLIGHT_PER_WORKER = 3  # chunks submitted ahead per worker process (bounded memory)
 STOP_GRACE_S = 5.0  # after SIGTERM, how long a worker may take to die before SIGKILL
 
 
@@ -49,11 +55,65 @@ def _run_chunk(
     return [run_replication(scenario, k, seed, record_detail) for k in replications]
 
 
-def _worker_init() -> None:
-    """In each worker process: Ctrl-C is the parent's to handle (it ends the workers)."""
+def _worker_init(parent: int | None = None) -> None:
+    """In each worker process: Ctrl-C is the parent's to handle (it ends the workers), and
+    the worker dies with its parent (``_die_with_parent``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if parent is not None:
+        _die_with_parent(parent)
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_POLL_S = 1.0  # the watchdog's interval where there is no parent-death signal
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the process that started it dies, even by SIGKILL (the OOM
+    killer), which gives the parent no chance to stop its workers: otherwise they would
+    wait for work on the pool's pipe for ever.
+
+    Linux, when the pool forked this worker itself: ``prctl(PR_SET_PDEATHSIG, SIGKILL)``
+    asks the kernel to kill this process when its parent (strictly: the parent's thread
+    that started it, the calling thread of ``Executor.map``) ends; the parent may already
+    be gone when it is set, hence the check of ``getppid`` after it. Elsewhere (or when a
+    fork server started this worker, so its parent is not the pool's process): a daemon
+    thread that checks every ``PARENT_POLL_S`` seconds that the parent is alive.
+    """
+    if os.getppid() == parent and sys.platform.startswith("linux") \
+            and _set_parent_death_signal(signal.SIGKILL):
+        if os.getppid() != parent:  # it died before the signal was set
+            os._exit(1)
+        return
+    if not _alive(parent):
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="hiresim-parent-watchdog",
+                     daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - someone else's process now has the pid
+        return True
+    return True
+
+
+def _set_parent_death_signal(sig: int) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)) == 0
+    except (OSError, AttributeError):  # pragma: no cover - no libc or no prctl
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while _alive(parent):
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
 
 
 @contextmanager
@@ -103,14 +163,74 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
         manager.join(STOP_GRACE_S)
 
 
-def chunked(numbers: Sequence[int], workers: int) -> list[list[int]]:
-    """Split replication numbers into chunks: about four per worker, at most MAX_CHUNK each."""
-    size = max(1, min(MAX_CHUNK, len(numbers) // max(1, workers * 4)))
-    return [list(numbers[i:i + size]) for i in range(0, len(numbers), size)]
+def _known_length(numbers: Iterable[int]) -> int | None:
+    try:
+        return len(numbers)  # type: ignore[arg-type]
+    except (TypeError, OverflowError):  # an iterator, or a range too long for len()
+        return None
+
+
+def chunks(numbers: Iterable[int], workers: int) -> Iterator[list[int]]:
+    """Replication numbers in chunks, lazily: about four per worker, at most MAX_CHUNK each.
+
+    Only the chunk being made is held, so ``range(10**12)`` costs nothing. The chunk size
+    needs the count: of a sized input it is ``len``; of an iterator, the first
+    ``4 x workers x MAX_CHUNK`` numbers are read ahead (if there are more, the size is
+    MAX_CHUNK anyway).
+    """
+    it = iter(numbers)
+    n = _known_length(numbers)
+    head: list[int] = []
+    if n is None:
+        enough = 4 * max(1, workers) * MAX_CHUNK
+        head = list(islice(it, enough))
+        if len(head) < enough:
+            n = len(head)
+    size = MAX_CHUNK if n is None else max(1, min(MAX_CHUNK, n // max(1, workers * 4)))
+    rest = chain(head, it)
+    while part := list(islice(rest, size)):
+        yield part
+
+
+def chunked(numbers: Iterable[int], workers: int) -> list[list[int]]:
+    """``chunks`` as a list (for a known, small set of numbers)."""
+    return list(chunks(numbers, workers))
+
+
+def chunk_count(numbers: Iterable[int], workers: int) -> int | None:
+    """How many chunks ``chunks(numbers, workers)`` makes, if the count is known."""
+    n = _known_length(numbers)
+    if n is None:
+        return None
+    size = max(1, min(MAX_CHUNK, n // max(1, workers * 4)))
+    return -(-n // size)
+
+
+def in_order(parts: Iterator[list[int]], submit: Callable[[list[int]], Any], limit: int,
+             result: Callable[[Any], list[ReplicationResult]]) -> Iterator[ReplicationResult]:
+    """Results of chunks submitted with ``submit``, in chunk order, with at most ``limit``
+    chunks submitted and not yet consumed: the next one is submitted as each is taken."""
+    pending: deque[Any] = deque(submit(part) for part in islice(parts, limit))
+    try:
+        while pending:
+            done = result(pending[0])
+            pending.popleft()  # a finished future holds its results: let them go
+            for part in islice(parts, 1):
+                pending.append(submit(part))
+            yield from done
+            del done
+    finally:  # the caller stopped early, Ctrl-C or a failed chunk: drop what is queued
+        for future in pending:
+            future.cancel()
 
 
 class Executor:
-    """Serial execution in this process (``workers == 1``) or a local process pool."""
+    """Serial execution in this process (``workers == 1``) or a local process pool.
+
+    The pool starts on the first chunk, with no more processes than that map has chunks
+    (so ``workers=1000`` for 12 replications starts 12); a later map that has more chunks
+    replaces a smaller, idle pool.
+    """
 
     name = "serial"
 
@@ -119,45 +239,67 @@ class Executor:
             raise ValueError("workers must be at least 1")
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._pool_size = 0
+        self.submitted = 0  # chunks handed to the pool (for tests and diagnostics)
         if workers > 1:
             self.name = f"processes:{workers}"
+
+    def _start_pool(self, wanted: int) -> None:
+        size = max(1, min(self.workers, wanted))
+        if self._pool is not None and self._pool_size >= size:
+            return
+        if self._pool is not None:  # idle between maps: all its results were taken
+            self._pool.shutdown(wait=True)
+        with _sigint_blocked_for_children():  # workers start on the first submits
+            self._pool = ProcessPoolExecutor(max_workers=size, initializer=_worker_init,
+                                             initargs=(os.getpid(),))
+        self._pool_size = size
 
     def _submit(self, scenario: Scenario, part: list[int], seed: int,
                 record_detail: bool) -> Future[list[ReplicationResult]]:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers,
-                                             initializer=_worker_init)
+            self._start_pool(self.workers)
+        assert self._pool is not None
+        self.submitted += 1
         with _sigint_blocked_for_children():  # workers start on the first submits
             return self._pool.submit(_run_chunk, scenario, part, seed, record_detail)
 
     def map(
         self,
         scenario: Scenario,
-        replications: Sequence[int],
+        replications: Iterable[int],
         seed: int,
         record_detail: bool = False,
     ) -> Iterator[ReplicationResult]:
-        """Results of the given replications, yielded in the order of ``replications``."""
-        numbers = list(replications)
-        if self.workers == 1 or len(numbers) <= 1:
-            for k in numbers:
+        """Results of the given replications, yielded in the order of ``replications``.
+
+        ``replications`` may be any iterable (a generator, ``range(10**12)``): numbers are
+        taken as chunks are submitted, and at most ``IN_FLIGHT_PER_WORKER`` chunks per
+        worker are in the pool at a time, so memory does not grow with their count.
+        """
+        if self.workers == 1:
+            for k in replications:
                 yield run_replication(scenario, k, seed, record_detail)
             return
-        futures: list[Any] = [self._submit(scenario, part, seed, record_detail)
-                              for part in chunked(numbers, self.workers)]
+        parts = chunks(replications, self.workers)
+        first = list(islice(parts, 2))
+        if not first:
+            return
+        if len(first) == 1 and len(first[0]) == 1:  # one replication: no pool for it
+            yield run_replication(scenario, first[0][0], seed, record_detail)
+            return
+        count = chunk_count(replications, self.workers)
+        self._start_pool(self.workers if count is None else count)
         try:
-            for i, future in enumerate(futures):
-                futures[i] = None  # a finished future holds its results: let them go
-                yield from self._result(future)
-        except GeneratorExit:  # the caller stopped early: only cancel what is left
+            yield from in_order(
+                chain(first, parts),
+                lambda part: self._submit(scenario, part, seed, record_detail),
+                self._pool_size * IN_FLIGHT_PER_WORKER, self._result)
+        except GeneratorExit:  # the caller stopped early: in_order cancelled what is left
             raise
         except BaseException:  # Ctrl-C while waiting (or a failed chunk): stop the workers
             self.close(wait=False)
             raise
-        finally:
-            for future in futures:
-                if future is not None:
-                    future.cancel()
 
     def _result(self, future: Any) -> list[ReplicationResult]:
         return future.result()
@@ -166,6 +308,7 @@ class Executor:
         """Shut the pool down. ``wait=False`` (Ctrl-C, an error) does not let the workers
         finish: queued chunks are dropped and running ones killed (``stop_pool``)."""
         pool, self._pool = self._pool, None
+        self._pool_size = 0
         if pool is None:
             return
         if wait:
@@ -206,24 +349,21 @@ class DaskExecutor(Executor):
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
         self.name = f"dask:{address}"
 
-    def map(self, scenario: Scenario, replications: Sequence[int], seed: int,
+    def map(self, scenario: Scenario, replications: Iterable[int], seed: int,
             record_detail: bool = False) -> Iterator[ReplicationResult]:
-        numbers = list(replications)
-        if not numbers:
+        parts = chunks(replications, self.workers)
+        first = list(islice(parts, 1))
+        if not first:
             return
         scattered = self._client.scatter(scenario, broadcast=True)
-        futures: list[Any] = [
-            self._client.submit(_run_chunk, scattered, part, seed, record_detail, pure=False)
-            for part in chunked(numbers, self.workers)
-        ]
-        try:
-            for i, future in enumerate(futures):
-                futures[i] = None
-                yield from future.result()
-        finally:
-            for future in futures:
-                if future is not None:
-                    future.cancel()
+
+        def submit(part: list[int]) -> Any:
+            self.submitted += 1
+            return self._client.submit(_run_chunk, scattered, part, seed, record_detail,
+                                       pure=False)
+
+        yield from in_order(chain(first, parts), submit,
+                            self.workers * IN_FLIGHT_PER_WORKER, lambda f: f.result())
 
     def close(self, wait: bool = True) -> None:
         self._client.close()
@@ -240,7 +380,7 @@ def make_executor(workers: int | None = None, dask: str | None = None) -> Execut
 
 def run_replications(
     scenario: Scenario,
-    replications: int | Sequence[int] | None = None,
+    replications: int | Iterable[int] | None = None,
     seed: int | None = None,
     workers: int = 1,
     record_detail: bool = False,
@@ -250,7 +390,7 @@ def run_replications(
     """Results of the given replications (``range(n)`` for an int), in replication order."""
     if replications is None:
         replications = scenario.simulation.replications
-    numbers = list(range(replications)) if isinstance(replications, int) else list(replications)
+    numbers = range(replications) if isinstance(replications, int) else replications
     root_seed = scenario.simulation.seed if seed is None else seed
     own = executor is None
     ex = Executor(workers) if executor is None else executor

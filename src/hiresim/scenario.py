@@ -39,6 +39,12 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 Unlimited = Literal["unlimited"]
+# Head counts, openings and rates above a million are refused outright: no hiring plan has
+# them, and a number that size alone makes the model allocate beyond any machine (the
+# workload check, hiresim.workload, judges the scenario as a whole before a run).
+MAX_MAGNITUDE = 1_000_000
+Count = Annotated[int, Field(ge=0, le=MAX_MAGNITUDE)]
+Rate = Annotated[float, Field(ge=0.0, le=MAX_MAGNITUDE)]
 
 
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in the result tables
@@ -82,7 +88,7 @@ class Simulation(_Spec):
 class StaffRole(_Spec):
     """A group of people in one role with the same hours, load limit and cost."""
 
-    count: Annotated[int, Field(ge=0)] | Unlimited
+    count: Count | Unlimited
     hours_per_week: Positive = 32.0
     max_reqs: Annotated[int, Field(ge=1)] | None = None
     annual_salary: NonNegative = 0.0
@@ -200,7 +206,7 @@ class Outreach(_Spec):
     touch_gap_days: DistributionSpec = Fixed(dist="fixed", value=4.0)
     reply_share_by_touch: list[Probability] = Field(default_factory=lambda: [0.5, 0.35, 0.15])
     reply_delay_days: DistributionSpec = Lognormal(dist="lognormal", median=1.0, p90=4.0)
-    prospects_per_req_per_week: NonNegative = 20.0
+    prospects_per_req_per_week: Rate = 20.0
     max_active_per_req: Annotated[int, Field(ge=1)] | None = 6
 
     @model_validator(mode="after")
@@ -243,7 +249,7 @@ class Costs(_Spec):
 class Openings(_Spec):
     """When a profile's reqs open: ``count`` reqs between ``first_day`` and ``last_day``."""
 
-    count: Annotated[int, Field(ge=1)]
+    count: Annotated[int, Field(ge=1, le=MAX_MAGNITUDE)]
     first_day: NonNegative = 0.0
     last_day: NonNegative = 0.0
     spacing: Literal["even", "random"] = "even"
@@ -261,7 +267,7 @@ class Openings(_Spec):
 class InboundMarket(_Spec):
     """Applicants: a Poisson stream per open, advertised req."""
 
-    applications_per_week: NonNegative = 10.0
+    applications_per_week: Rate = 10.0
     reviewed: bool = True
     review_pass_rate: Probability = 0.2
 
@@ -296,7 +302,7 @@ class InterviewRound(_Spec):
 class Interviewers(_Spec):
     """The hiring manager and interviewers of one profile: hours they can give per week."""
 
-    count: Annotated[int, Field(ge=0)] | Unlimited = 6
+    count: Count | Unlimited = 6
     hours_per_week: Positive = 4.0
     hourly_cost: NonNegative = 100.0
     # fluid: interview hours spread over the week (a queue per profile); slots: each

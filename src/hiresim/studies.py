@@ -42,6 +42,7 @@ from hiresim.sweep import (
     point_row,
     sweep_table,
 )
+from hiresim.workload import check_scenario
 
 Progress = Callable[[int], None]
 
@@ -60,12 +61,15 @@ def run_all(scenarios: Sequence[Scenario], replications: int | None, seed: int |
             executor: Executor, folder: Path | None = None,
             progress: Progress | None = None,
             on_start: Callable[[Scenario], None] | None = None,
-            goals: Sequence[Goal] = ()) -> list[Results]:
+            goals: Sequence[Goal] = (), allow_large: bool = False) -> list[Results]:
     """Every scenario on the same seed and replication numbers (common random numbers).
 
     With ``folder``, each scenario's results go to a sub-folder named after its (unique)
-    display name.
+    display name. Every scenario's workload is checked before the first one runs
+    (``hiresim.workload``; ``allow_large`` skips the check).
     """
+    for scenario in scenarios:
+        check_scenario(scenario, allow_large)
     n = replications or max(s.simulation.replications for s in scenarios)
     root_seed = seed if seed is not None else scenarios[0].simulation.seed
     outcomes = []
@@ -75,7 +79,8 @@ def run_all(scenarios: Sequence[Scenario], replications: int | None, seed: int |
             on_start(scenario)
         target = None if folder is None else folder / sub
         outcomes.append(run_batch(scenario, n, root_seed, executor, out=target, force=True,
-                                  progress=progress, goals=goals, name=name))
+                                  progress=progress, goals=goals, name=name,
+                                  allow_large=allow_large))
     return outcomes
 
 
@@ -106,12 +111,15 @@ def compare_study(scenarios: Sequence[Scenario], replications: int | None, seed:
                   executor: Executor, goals: Sequence[Goal] = (), folder: Path | None = None,
                   progress: Progress | None = None,
                   on_start: Callable[[Scenario], None] | None = None,
-                  force: bool = False, protect: Collection[Path] = ()) -> Comparison:
+                  force: bool = False, protect: Collection[Path] = (),
+                  allow_large: bool = False) -> Comparison:
     """Run and compare: KPIs per scenario, paired differences against the first."""
     names = display_names(scenarios)
+    for scenario in scenarios:  # before the folder is prepared
+        check_scenario(scenario, allow_large)
     with _maybe_study_folder(folder, force, "compare", protect) as folder:
         outcomes = run_all(scenarios, replications, seed, executor, folder, progress,
-                           on_start, goals)
+                           on_start, goals, allow_large)
         comparison = _comparison(outcomes, names, folder)
     return comparison
 
@@ -163,22 +171,26 @@ def sweep_study(points: Sequence[GridPoint], replications: int | None, seed: int
                 folder: Path | None = None, progress: Progress | None = None,
                 on_start: Callable[[Scenario], None] | None = None,
                 force: bool = False, source: str | None = None,
-                protect: Collection[Path] = ()) -> Sweep:
+                protect: Collection[Path] = (), allow_large: bool = False) -> Sweep:
     """Run every grid point; frontier, recommendation and what to buy next.
 
     ``source``: the sweep file's name, recorded in the report as ``file``.
     """
+    for point in points:  # before the folder is prepared
+        check_scenario(point.scenario, allow_large)
     with _maybe_study_folder(folder, force, "sweep", protect) as folder:
         return _sweep(points, replications, seed, executor, goals, confidence, folder,
-                      progress, on_start, source)
+                      progress, on_start, source, allow_large)
 
 
 def _sweep(points: Sequence[GridPoint], replications: int | None, seed: int | None,
            executor: Executor, goals: Sequence[Goal], confidence: float,
            folder: Path | None, progress: Progress | None,
-           on_start: Callable[[Scenario], None] | None, source: str | None) -> Sweep:
+           on_start: Callable[[Scenario], None] | None, source: str | None,
+           allow_large: bool) -> Sweep:
     outcomes = run_all([p.scenario for p in points], replications, seed, executor,
-                       None if folder is None else folder / "points", progress, on_start)
+                       None if folder is None else folder / "points", progress, on_start,
+                       allow_large=allow_large)
     results = [PointResult(p.name, p.scenario, p.settings, o.kpis, o.metrics)
                for p, o in zip(points, outcomes, strict=True)]
     rows = [point_row(r, goals) for r in results]
@@ -190,7 +202,7 @@ def _sweep(points: Sequence[GridPoint], replications: int | None, seed: int | No
         variants = neighbours(chosen.scenario)
         missing = [s for s in variants.values() if scenario_fingerprint(s) not in known]
         extra = run_all(missing, outcomes[0].n_replications, outcomes[0].seed, executor,
-                        None, progress, on_start) if missing else []
+                        None, progress, on_start, allow_large=allow_large) if missing else []
         for s, o in zip(missing, extra, strict=True):
             known[scenario_fingerprint(s)] = PointResult(s.name, s, {}, o.kpis, o.metrics)
         effects = marginal_effects(
