@@ -33,8 +33,6 @@ from hiresim.summary_table import (
 if TYPE_CHECKING:
     from hiresim.results import Results
 
-OUT_HELP = "Write a result folder (tables, resolved scenario, provenance)."
-
 
 def _json(value: object) -> str:
     from hiresim.outputs import json_safe
@@ -71,7 +69,8 @@ def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool,
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @ui.simulation_options
 @click.option("--out", type=click.Path(file_okay=False), default=None,
-              help=OUT_HELP + " With several FILES, one sub-folder per scenario.")
+              help="Write a result folder (tables, resolved scenario, provenance); with "
+                   "several FILES, one sub-folder per scenario.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run in --out: only missing replications run.")
 @click.option("--records", type=click.Choice(["none", "candidates"]), default="none",
