@@ -59,7 +59,7 @@ class BuildCore(build_ext):
             return  # the sources are the core: no compiled file may shadow them
         try:
             super().run()
-        except Exception as exc:  # noqa: BLE001 - any compiler failure: install as Python
+        except Exception as exc:
             _fall_back(f"compiling the core failed ({_first_line(exc)})")
             for ext in self.extensions:  # no half-built core in the wheel
                 Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
@@ -81,7 +81,7 @@ class BuildCore(build_ext):
         os.chdir(ROOT)  # mypyc names the modules by their paths relative to the project
         try:
             return mypycify(paths, opt_level="3", group_name=group)
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - e.g. a type error
+        except (Exception, SystemExit) as exc:
             _fall_back(f"mypyc could not compile the core ({_first_line(exc)})")
             return []
         finally:

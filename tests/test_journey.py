@@ -96,7 +96,8 @@ def _suspended_stories() -> list[str]:
         o.gi_code.co_name for o in gc.get_objects()
         if isinstance(o, types.GeneratorType) and o.gi_frame is not None
         and o.gi_code.co_filename.endswith(("candidates.py", "hiring_model.py"))
-        and o.gi_code.co_name in ("sourced", "inbound", "pipeline", "team_step", "_intake")
+        and o.gi_code.co_name in ("sourced", "inbound", "pipeline", "team_step", "_intake",
+                                  "_upkeep", "_req_lifecycle", "_applications")
     )
 
 

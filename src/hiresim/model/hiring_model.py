@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import math
 from collections import deque
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
@@ -204,7 +205,7 @@ class HiringModel:
                 self.seed, self.replication, Stream.DROPOUT, req.index, code), block=32)
         return draws
 
-    def _upkeep(self):
+    def _upkeep(self) -> Generator[Any, Any, None]:
         """Recurring work: each day, every finite recruiter and sourcer is given a day's
         worth of hours for the open reqs they hold (and, for recruiters, the candidates
         of those reqs in process from the screen on)."""
