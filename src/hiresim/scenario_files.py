@@ -304,6 +304,11 @@ def _validate(doc: YamlDocument, data: dict | None = None) -> Scenario:
                                              if k not in (SWEEP, UNCERTAIN)})
 
 
+def scenario_in(doc: YamlDocument, data: dict) -> Scenario:
+    """The scenario in plain data read from ``doc`` (its sweep and uncertain blocks aside)."""
+    return _validate(doc, data)
+
+
 def with_overrides(doc: YamlDocument, sets: tuple[str, ...] | list[str]) -> dict:
     """The document's data with ``--set`` overrides applied.
 
@@ -469,6 +474,7 @@ class UncertainInput:
     low: float
     high: float
     mode: float | None = None
+    integer: bool = False  # both bounds whole numbers: a count, sampled as whole numbers
 
     @property
     def label(self) -> str:
@@ -527,25 +533,42 @@ def uncertain_inputs(doc: YamlDocument, base: dict | None = None) -> list[Uncert
                                                f"[{low:g}, {high:g}]"))
             continue
         bad = _bound_problem(doc, data, path, {"low": spec["low"], "high": spec["high"]})
-        if bad:
+        if isinstance(bad, str):
             problems.append(doc.problem(where, bad))
             continue
-        out.append(UncertainInput(path, low, high, None if mode is None else float(mode)))
+        out.append(UncertainInput(path, low, high, None if mode is None else float(mode),
+                                  _is_count(bad.model_dump(mode="json"), path)))
     if problems:
         raise ScenarioError(problems)
     return out
 
 
 def _bound_problem(doc: YamlDocument, base: dict, path: PathKey,
-                   bounds: dict[str, Any]) -> str | None:
-    """Why a bound is not a valid value of the field (or None when both are)."""
+                   bounds: dict[str, Any]) -> str | Scenario:
+    """Why a bound is not a valid value of the field, or the scenario at the last bound."""
+    scenario: Scenario | None = None
     for name, value in bounds.items():
         data = copy.deepcopy(base)
         try:
             apply(data, path, value)
-            _validate(doc, data)
+            scenario = _validate(doc, data)
         except OverrideError as err:
             return str(err)
         except ScenarioError as err:
             return f"{name} {value!r}: {err.problems[0].message}"
-    return None
+    assert scenario is not None
+    return scenario
+
+
+def _is_count(node: Any, path: PathKey) -> bool:
+    """Whether the (first) value at ``path`` in resolved data is a whole-number field."""
+    for key in path:
+        if isinstance(node, list):
+            items = [x for x in node if isinstance(x, dict) and x.get("name") == key.name] \
+                if isinstance(key, Selector) else node if key == WILDCARD else [node[key]]
+            node = items[0] if items else None
+        elif isinstance(node, dict):
+            node = node.get(key)
+        else:
+            return False
+    return isinstance(node, int) and not isinstance(node, bool)
