@@ -13,7 +13,7 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -274,6 +274,24 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)
         _report(folder, report_path, cdn, debug, protect)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@ui.sensitivity_options
+def sensitivity(files: tuple[str, ...], kpi: str, points: int, refine: int, method: str,
+                samples: int, out: str | None, **opts: Any) -> None:
+    """Which uncertain: input drives the answer: a tornado of FILE's KPIs (given FILE OTHER,
+    of their paired difference, with break-even values) and Morris/Sobol screening."""
+    from hiresim.html_report.sensitivity_page import sensitivity_page, write_page
+    from hiresim.sensitivity import sensitivity_study
+    from hiresim.sensitivity_words import tornado_table
+
+    report = ui.study_run("sensitivity", lambda ex, bar: sensitivity_study(
+        files, ex, opts["replications"], opts["seed"], opts["sets"], ui.kpi_name(kpi), points,
+        refine, method, samples, bar), opts["workers"], opts["quiet"], opts["debug"])
+    click.echo(_json(report) if opts["fmt"] == "json" else tornado_table(report))
+    ui.write_outputs(report, out, opts["report_path"], opts["cdn"], sensitivity_page, write_page)
 
 
 @main.command()

@@ -7,6 +7,7 @@ command line (``cli.py``) uses this module.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shlex
@@ -322,3 +323,71 @@ def simulation_options(func: Callable) -> Callable:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def sensitivity_options(func: Callable) -> Callable:
+    """Options of ``hiresim sensitivity`` (beyond the shared simulation options)."""
+    options = [
+        click.option("--kpi", default="time_to_fill_p80", show_default=True,
+                     help="The decision KPI (a column of the replications table)."),
+        click.option("--points", type=click.IntRange(min=2, max=50), default=5,
+                     show_default=True, help="Values per input for the tornado."),
+        click.option("--refine", type=click.IntRange(min=0, max=20), default=3,
+                     show_default=True, help="Bisection steps for each break-even value."),
+        click.option("--method", type=click.Choice(["morris", "sobol", "none"]),
+                     default="morris", show_default=True,
+                     help="Global method (all inputs varied together), via SALib."),
+        click.option("--samples", type=click.IntRange(min=1), default=4, show_default=True,
+                     help="Morris trajectories, or Sobol base samples (a power of 2)."),
+        click.option("--out", type=click.Path(dir_okay=False), default=None,
+                     help="Also write the report as JSON to this file."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return simulation_options(func)
+
+
+def study_run(label: str, run: Callable[[Executor, Progress], dict], workers: int | None,
+              quiet: bool, debug: bool) -> dict:
+    """Run a sensitivity or robust study with a progress bar; bad input exits 2."""
+    try:
+        with executor(workers, None) as ex:
+            return with_progress(quiet, 0, label, lambda bar: guarded(
+                debug, label, None, lambda: run(ex, bar)))
+    except ScenarioError as err:
+        if debug:
+            raise
+        bad_input(str(err))
+    except OverrideError as err:
+        raise click.BadParameter(str(err), param_hint="--set/uncertain") from None
+
+
+def kpi_name(name: str) -> str:
+    """A KPI column of the catalogue, or a one-line error naming the closest."""
+    from hiresim.kpi_catalogue import CATALOGUE
+
+    names = [k.name for k in CATALOGUE]
+    if name not in names:
+        import difflib
+
+        close = difflib.get_close_matches(name, names, 1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise click.BadParameter(f"unknown KPI {name!r}{hint}", param_hint="--kpi")
+    return name
+
+
+def write_outputs(report: dict, out: str | None, report_path: str | None, cdn: bool,
+                  page: Callable[[dict], Any], write: Callable[..., Path]) -> None:
+    """A study's JSON (``--out``) and HTML page (``--report``), each named on stderr."""
+    from hiresim.outputs import json_safe
+    from hiresim.table_files import atomic_write_text
+
+    try:
+        if out is not None:
+            atomic_write_text(Path(out), json.dumps(json_safe(report), indent=1) + "\n")
+            click.echo(f"results: {out}", err=True)
+        if report_path is not None:
+            write(page(report), report_path, cdn)
+            click.echo(f"report: {report_path}", err=True)
+    except OSError as err:
+        bad_input(f"error: {err.filename or out or report_path}: {err.strerror or err}")

@@ -92,3 +92,28 @@ def _interactions(report: dict) -> list[str]:
     return ["Morris screening: the effect of " + ", ".join(mixed) + " depends on the other "
             "inputs (interactions or a curved response), so read their tornado bars as "
             "one slice."]
+
+
+def tornado_table(report: dict) -> str:
+    """The tornado as aligned text: one row per input, widest swing first."""
+    kpi, kind = report["decision_kpi"], report.get("kpi_kind", "")
+    what = ("paired difference " + " - ".join(reversed(report["scenarios"][:2]))
+            if report["paired"] else report["scenarios"][0])
+    head = f"{kpi} ({what}); at the files' values: {amount(report['base'][kpi], kind)}"
+    rows = [("input", "range", "at low", "at high", "swing", "flips at")]
+    for r in report["tornado"]:
+        flips = (", ".join(value_text(v) for v in r["break_even"]) or "yes") \
+            if r.get("flips") else "-"
+        rows.append((r["input"], f"{value_text(r['low'])}-{value_text(r['high'])}",
+                     amount(r["at_low"], kind), amount(r["at_high"], kind),
+                     amount(r["swing"][kpi], kind), flips if report["paired"] else ""))
+    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in rows]
+    g = report.get("global") or {}
+    if g.get("indices"):
+        keys = [k for k in ("mu_star", "sigma", "S1", "ST") if k in g["indices"][0]]
+        lines.append(f"\n{g['method']} ({g.get('evaluations', 0)} evaluations): " + "; ".join(
+            f"{i['input']} " + " ".join(f"{k}={i[k]:.3g}" for k in keys)
+            for i in g["indices"]))
+    return "\n".join([head, *lines, "", *(f"- {s}" for s in report["statements"])])
