@@ -19,6 +19,7 @@ import click
 
 from hiresim import __version__
 from hiresim import console as ui
+from hiresim.assumption_warnings import team_not_the_constraint
 from hiresim.compiled import core_mode
 from hiresim.goals import DEFAULT_CONFIDENCE
 from hiresim.scenario_files import SWEEP, OverrideError, expand_grid, load_document
@@ -67,6 +68,19 @@ def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> None
     per problem on stderr as FILE:LINE:COL: error: path: message."""
     for path, scenario in zip(files, ui.load_all(files, sets, debug), strict=True):
         click.echo(f"{path}: ok ({scenario.name})")
+    ui.warn_assumptions(files, sets)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+              help="Override one setting first. Repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--debug", is_flag=True, help="Show full tracebacks (for developers).")
+def explain(file: str, sets: tuple[str, ...], fmt: str, debug: bool) -> None:
+    """Print the resolved scenario in FILE (after extends and --set), each value marked as
+    set in the file, inherited, set on the command line, or a default (with its source)."""
+    ui.explain_file(file, sets, fmt, debug)
 
 
 @main.command()
@@ -109,6 +123,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         raise click.UsageError("--resume cannot be combined with --precision")
     parsed_goals = ui.parse_goals(goals)
     scenarios = ui.load_all(files, sets, debug)
+    ui.warn_assumptions(files, sets)
     for path in files:
         if SWEEP in load_document(path).data:
             click.echo(f"note: {path} has a sweep: section; 'hiresim run' runs its base "
@@ -147,7 +162,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
             for line in precision_lines(outcomes, precision, max_replications):
                 click.echo(line)
         for payload in payloads:
-            for line in warnings_for(payload):
+            for line in [*warnings_for(payload), *team_not_the_constraint(payload)]:
                 click.echo(line, err=True)
         for o in outcomes:
             if o.files and ui.says_where(o.folder):

@@ -391,3 +391,30 @@ def write_outputs(report: dict, out: str | None, report_path: str | None, cdn: b
             click.echo(f"report: {report_path}", err=True)
     except OSError as err:
         bad_input(f"error: {err.filename or out or report_path}: {err.strerror or err}")
+
+
+def warn_assumptions(files: Sequence[str], sets: Sequence[str]) -> None:
+    """One line on stderr per thing the answer may rest on unintentionally (never an error;
+    ``hiresim.assumption_warnings``). Files that do not load are reported elsewhere."""
+    from hiresim.assumption_warnings import file_warnings
+
+    for path in files:
+        try:
+            lines = file_warnings(path, tuple(sets))
+        except (ScenarioError, OverrideError, OSError):
+            continue
+        for line in lines:
+            click.echo(line, err=True)
+
+
+def explain_file(path: str, sets: Sequence[str], fmt: str, debug: bool) -> None:
+    """Print the resolved scenario value by value with its origin (``hiresim.explain``)."""
+    from hiresim.explain import explain, explain_table
+
+    load_all((path,), tuple(sets), debug)  # problems: one line each, exit 2
+    rows = explain(path, sets)
+    if fmt == "json":
+        click.echo(json.dumps([r.as_dict() for r in rows]))
+    else:
+        click.echo(explain_table(rows))
+    warn_assumptions((path,), sets)
