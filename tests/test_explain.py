@@ -140,4 +140,8 @@ def test_shipped_scenarios_warn_only_about_true_replacements(path):
     scenario = load_scenario(path)
     assert zero_salaries(scenario) == [] and openings_after_horizon(scenario) == []
     data = yaml.safe_load(path.read_text())
-    assert bool(dropped_profiles(path)) == ("extends" in data and "profiles" in data)
+    dropped = False
+    if "extends" in data and "profiles" in data:
+        parent = load_scenario(path.parent / data["extends"])
+        dropped = bool({p.name for p in parent.profiles} - {p.name for p in scenario.profiles})
+    assert bool(dropped_profiles(path)) == dropped
