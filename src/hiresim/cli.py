@@ -257,10 +257,12 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Write sweep.parquet (one row per point and replication), "
                    "sweep_summary.json and one result folder per point.")
+@ui.robust_options
 def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str, ...],
           fmt: str, workers: int | None, dask: str | None, goals: tuple[str, ...],
           quiet: bool, debug: bool, report_path: str | None, cdn: bool, force: bool,
-          varies: tuple[str, ...], confidence: float, out: str | None) -> None:
+          varies: tuple[str, ...], confidence: float, out: str | None, robust: bool,
+          robust_samples: int) -> None:
     """Run the grid of team shapes in FILE's sweep: section (and --vary axes) and report
     each point's KPIs, the Pareto frontier of cost per hire against P80 time-to-fill, the
     cheapest team that meets the --goal(s), and what to buy next."""
@@ -275,6 +277,10 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         ui.bad_input(str(err))
     except OverrideError as err:
         raise click.BadParameter(str(err), param_hint="--vary/--set") from None
+    if robust:
+        return ui.robust_command(file, points, parsed_goals, robust_samples, replications,
+                                 seed, sets, confidence, workers, quiet, debug, fmt, out,
+                                 report_path, cdn)
     n = replications or max(p.scenario.simulation.replications for p in points)
     protect = ui.inputs((file,))
     ui.check_report_target(report_path, protect)

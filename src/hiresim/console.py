@@ -418,3 +418,28 @@ def explain_file(path: str, sets: Sequence[str], fmt: str, debug: bool) -> None:
     else:
         click.echo(explain_table(rows))
     warn_assumptions((path,), sets)
+
+
+def robust_options(func: Callable) -> Callable:
+    """``sweep --robust``: second-order Monte Carlo over the file's uncertain: inputs."""
+    func = click.option("--robust-samples", type=click.IntRange(min=2), default=16,
+                        show_default=True, help="With --robust: draws of the inputs.")(func)
+    return click.option("--robust", is_flag=True,
+                        help="Rank team shapes by P(goals) across the uncertain: inputs "
+                             "(outer samples) and the year's luck (replications); --out "
+                             "is then a JSON file.")(func)
+
+
+def robust_command(file: str, points: Sequence[Any], goals: Sequence[Goal], samples: int,
+                   replications: int | None, seed: int | None, sets: Sequence[str],
+                   confidence: float, workers: int | None, quiet: bool, debug: bool,
+                   fmt: str, out: str | None, report_path: str | None, cdn: bool) -> None:
+    """``hiresim sweep --robust``: run, print the ranking, write JSON and HTML."""
+    from hiresim.html_report.sensitivity_page import robust_page, write_page
+    from hiresim.robust import robust_sweep, robust_table
+
+    report = study_run("robust sweep", lambda ex, bar: robust_sweep(
+        file, points, ex, goals, samples, replications, seed, sets, confidence, bar),
+        workers, quiet, debug)
+    click.echo(json.dumps(report) if fmt == "json" else robust_table(report))
+    write_outputs(report, out, report_path, cdn, robust_page, write_page)
