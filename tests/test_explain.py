@@ -10,7 +10,6 @@ import pytest
 import yaml
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
-from small_scenario import REPO, cli
 
 from hiresim.assumption_warnings import (
     dropped_profiles,
@@ -22,6 +21,7 @@ from hiresim.defaults_sources import DEFAULT_SOURCES, default_source
 from hiresim.explain import explain
 from hiresim.scenario import Scenario
 from hiresim.scenario_files import load_scenario
+from small_scenario import REPO, cli
 
 SHIPPED = sorted((REPO / "scenarios").glob("*.yaml"))
 MINIMAL = {"name": "minimal", "team": {"structure": "combined", "recruiters": {"count": 2}},

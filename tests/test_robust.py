@@ -8,10 +8,10 @@ import time
 import numpy as np
 import pytest
 import yaml
-from small_scenario import cli, small_dict
 
 from hiresim.robust import draw, risk_split
 from hiresim.scenario_files import UncertainInput
+from small_scenario import cli, small_dict
 
 
 def test_risk_split_separates_parameters_from_luck():

@@ -7,12 +7,12 @@ import json
 
 import pytest
 import yaml
-from small_scenario import cli, small_dict
 
 from hiresim.experiment import Executor
 from hiresim.scenario_files import UncertainInput, load_scenario
 from hiresim.scenario_problems import ScenarioError
 from hiresim.sensitivity import break_even, grid, sensitivity_study
+from small_scenario import cli, small_dict
 
 NULL_INPUT = "profiles[backend].annual_salary"  # the hire's salary: not used by the model
 SOURCER_SALARY = "team.sourcers.annual_salary"

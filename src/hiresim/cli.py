@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -26,17 +25,12 @@ from hiresim.scenario_files import SWEEP, OverrideError, expand_grid, load_docum
 from hiresim.scenario_problems import ScenarioError
 from hiresim.summary_table import (
     difference_table,
-    event_log,
     goal_lines,
-    inspection_lines,
     precision_lines,
     summary_table,
     sweep_report,
     warnings_for,
 )
-
-if TYPE_CHECKING:
-    from hiresim.results import Results
 
 OUT_HELP = "Write a result folder (tables, resolved scenario, provenance)."
 
@@ -73,10 +67,7 @@ def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> None
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
-              help="Override one setting first. Repeatable.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@click.option("--debug", is_flag=True, help="Show full tracebacks (for developers).")
+@ui.explain_options
 def explain(file: str, sets: tuple[str, ...], fmt: str, debug: bool) -> None:
     """Print the resolved scenario in FILE (after extends and --set), each value marked as
     set in the file, inherited, set on the command line, or a default (with its source)."""
@@ -129,7 +120,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
             click.echo(f"note: {path} has a sweep: section; 'hiresim run' runs its base "
                        f"scenario only, 'hiresim sweep {path}' runs every point", err=True)
     if replication is not None:
-        return _inspect(scenarios, replication, seed, fmt)
+        return ui.inspect(scenarios, replication, seed, fmt)
     subfolders = folder_names([s.name for s in scenarios])
     protect = ui.inputs(files)
     ui.check_report_target(report_path, protect)
@@ -148,7 +139,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 table_format=table_format, precision=precision, goals=parsed_goals,
                 max_replications=max_replications if precision else None, protect=protect)
             outcomes.append(ui.with_progress(quiet, n, sc.name, functools.partial(
-                _guarded_batch, batch, debug, sc.name,
+                ui.guarded_batch, batch, debug, sc.name,
                 hint if ui.says_where(target) else None, target)))
         payloads = [o.to_dict() for o in outcomes]
         if fmt == "json":
@@ -168,33 +159,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
             if o.files and ui.says_where(o.folder):
                 click.echo(f"{o.name}: results in {o.folder}/ "
                            f"({', '.join(p.name for p in o.files)})", err=True)
-        _report(out, report_path, cdn, debug, protect)
-
-
-def _guarded_batch(batch: Callable[..., Results], debug: bool, name: str, hint: str | None,
-                   target: Path | None, bar: ui.Progress) -> Results:
-    return ui.guarded(debug, name, hint, lambda: batch(progress=bar), target)
-
-
-def _report(out: str | Path | None, report_path: str | None, cdn: bool, debug: bool,
-            protect: list[Path]) -> None:
-    if report_path is not None and out is not None:
-        ui.write_report(Path(out), report_path, cdn, debug, protect)
-        click.echo(f"report: {report_path}", err=True)
-
-
-def _inspect(scenarios: list, k: int, seed: int | None, fmt: str) -> None:
-    """Re-run replication ``k`` of each scenario and print its KPIs and event log."""
-    from hiresim.replication import run_replication
-
-    for scenario in scenarios:
-        root_seed = scenario.simulation.seed if seed is None else seed
-        result = run_replication(scenario, k, root_seed, record_detail=True)
-        if fmt == "json":
-            click.echo(_json({"scenario": scenario.name, "replication": k, "seed": root_seed,
-                              "kpis": result.kpis, "events": event_log(result)}))
-        else:
-            click.echo("\n".join(inspection_lines(scenario.name, result)))
+        ui.report_if_asked(out, report_path, cdn, debug, protect)
 
 
 @main.command()
@@ -242,7 +207,7 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
                 click.echo(line, err=True)
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)
-        _report(folder, report_path, cdn, debug, protect)
+        ui.report_if_asked(folder, report_path, cdn, debug, protect)
 
 
 @main.command()
@@ -294,7 +259,7 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         click.echo(_json(study.report) if fmt == "json" else sweep_report(study.report))
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)
-        _report(folder, report_path, cdn, debug, protect)
+        ui.report_if_asked(folder, report_path, cdn, debug, protect)
 
 
 @main.command()

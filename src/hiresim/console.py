@@ -443,3 +443,49 @@ def robust_command(file: str, points: Sequence[Any], goals: Sequence[Goal], samp
         workers, quiet, debug)
     click.echo(json.dumps(report) if fmt == "json" else robust_table(report))
     write_outputs(report, out, report_path, cdn, robust_page, write_page)
+
+
+def guarded_batch(batch: Callable[..., Any], debug: bool, name: str, hint: str | None,
+                  target: Path | None, bar: Progress) -> Any:
+    """A run's batch with its progress bar, guarded (``guarded``)."""
+    return guarded(debug, name, hint, lambda: batch(progress=bar), target)
+
+
+def report_if_asked(out: str | Path | None, report_path: str | None, cdn: bool,
+                    debug: bool, protect: list[Path]) -> None:
+    """The HTML report of a finished study, when --report asked for one."""
+    if report_path is not None and out is not None:
+        write_report(Path(out), report_path, cdn, debug, protect)
+        click.echo(f"report: {report_path}", err=True)
+
+
+def inspect(scenarios: list, k: int, seed: int | None, fmt: str) -> None:
+    """Re-run replication ``k`` of each scenario and print its KPIs and event log."""
+    from hiresim.replication import run_replication
+    from hiresim.summary_table import event_log, inspection_lines
+
+    for scenario in scenarios:
+        root_seed = scenario.simulation.seed if seed is None else seed
+        result = run_replication(scenario, k, root_seed, record_detail=True)
+        if fmt == "json":
+            click.echo(_json_line({"scenario": scenario.name, "replication": k,
+                                   "seed": root_seed, "kpis": result.kpis,
+                                   "events": event_log(result)}))
+        else:
+            click.echo("\n".join(inspection_lines(scenario.name, result)))
+
+
+def _json_line(value: object) -> str:
+    from hiresim.outputs import json_safe
+
+    return json.dumps(json_safe(value))
+
+
+def explain_options(func: Callable) -> Callable:
+    """Options of ``hiresim explain``."""
+    func = click.option("--debug", is_flag=True,
+                        help="Show full tracebacks (for developers).")(func)
+    func = click.option("--format", "fmt", type=click.Choice(["table", "json"]),
+                        default="table")(func)
+    return click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+                        help="Override one setting first. Repeatable.")(func)

@@ -92,7 +92,8 @@ def _concrete(data: Any, path: tuple) -> list[tuple]:
         if key == WILDCARD:
             idx = list(range(len(data)))
         elif isinstance(key, Selector):
-            idx = [i for i, x in enumerate(data) if isinstance(x, dict) and x.get("name") == key.name]
+            idx = [i for i, x in enumerate(data)
+                   if isinstance(x, dict) and x.get("name") == key.name]
         else:
             idx = [key]
         return [(i, *r) for i in idx if 0 <= i < len(data) for r in _concrete(data[i], rest)]

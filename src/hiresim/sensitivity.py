@@ -69,7 +69,7 @@ class Subject:
         Returns the scenario and the indices of the inputs that applied.
         """
         data = copy.deepcopy(self.data)
-        used = []
+        used: list[int] = []
         for i in sorted(values):
             trial = copy.deepcopy(data)
             try:
@@ -237,7 +237,8 @@ def global_indices(ev: Evaluator, decision: str, method: str = "morris",
     together on common random numbers."""
     if method == "none" or not ev.inputs:
         return {"method": "none", "indices": []}
-    problem = {"num_vars": len(ev.inputs), "names": [x.label for x in ev.inputs],
+    names = [x.label for x in ev.inputs]
+    problem: dict[str, Any] = {"num_vars": len(ev.inputs), "names": names,
                "bounds": [[x.low, x.high if x.high > x.low else x.low + 1e-9]
                           for x in ev.inputs]}
     if method == "morris":
@@ -254,7 +255,6 @@ def global_indices(ev: Evaluator, decision: str, method: str = "morris",
         raise ValueError(f"unknown method {method!r}: morris, sobol or none")
     ys = np.array([ev(dict(enumerate(row)))[decision] for row in xs], dtype=float)
     ys = np.where(np.isfinite(ys), ys, np.nanmean(ys) if np.isfinite(ys).any() else 0.0)
-    names = problem["names"]
     if np.ptp(ys) == 0:  # no input moves the output: every index is exactly zero
         zero = {"mu_star": 0.0, "sigma": 0.0} if method == "morris" else {"S1": 0.0, "ST": 0.0}
         indices = [{"input": n, **zero} for n in names]
