@@ -145,3 +145,14 @@ def test_shipped_scenarios_warn_only_about_true_replacements(path):
         parent = load_scenario(path.parent / data["extends"])
         dropped = bool({p.name for p in parent.profiles} - {p.name for p in scenario.profiles})
     assert bool(dropped_profiles(path)) == dropped
+
+
+def test_report_assumptions_mark_defaults(tmp_path):
+    out = tmp_path / "run"
+    result = cli("run", _write(tmp_path, dict(MINIMAL, simulation={"horizon_days": 30})),
+                 "-n", 1, "--workers", 1, "-q", "--out", out, "--report", tmp_path / "r.html")
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "r.html").read_text()
+    assert 'prospects_per_req_per_week</td><td class="txt">20 <span class="small" ' \
+           'title="the model default">(default)' in text
+    assert "(default)" not in text.split("recruiters.count</td>")[1].split("</tr>")[0]

@@ -96,3 +96,20 @@ def default_source(generic: str) -> str | None:
         cut = max(path.rfind("."), path.rfind("["))
         path = path[:cut] if cut > 0 else ""
     return None
+
+
+def default_sections() -> dict[str, dict]:
+    """The model's default values as plain data, per scenario section (``profiles`` is
+    one default role profile); required fields (counts, names, structure) are left out."""
+    from hiresim import scenario as sc
+
+    team = sc.Team(structure="split", recruiters=sc.StaffRole(count=1),
+                   sourcers=sc.StaffRole(count=1)).model_dump(mode="json")
+    del team["structure"], team["recruiters"]["count"], team["sourcers"]["count"]
+    profile = sc.RoleProfile(name="x", openings=sc.Openings(count=1)).model_dump(mode="json")
+    del profile["name"], profile["openings"]["count"]
+    return {"simulation": sc.Simulation().model_dump(mode="json"), "team": team,
+            "effort": sc.Effort().model_dump(mode="json"),
+            "outreach": sc.Outreach().model_dump(mode="json"),
+            "candidates": sc.CandidateBehaviour().model_dump(mode="json"),
+            "costs": sc.Costs().model_dump(mode="json"), "profiles": profile}
