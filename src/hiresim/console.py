@@ -441,7 +441,7 @@ def robust_command(file: str, points: Sequence[Any], goals: Sequence[Goal], samp
     report = study_run("robust sweep", lambda ex, bar: robust_sweep(
         file, points, ex, goals, samples, replications, seed, sets, confidence, bar),
         workers, quiet, debug)
-    click.echo(json.dumps(report) if fmt == "json" else robust_table(report))
+    click.echo(_json_line(report) if fmt == "json" else robust_table(report))
     write_outputs(report, out, report_path, cdn, robust_page, write_page)
 
 
