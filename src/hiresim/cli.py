@@ -114,7 +114,6 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         raise click.UsageError("--resume cannot be combined with --precision")
     parsed_goals = ui.parse_goals(goals)
     scenarios = ui.load_all(files, sets, debug)
-    ui.warn_assumptions(files, sets)
     for path in files:
         if SWEEP in load_document(path).data:
             click.echo(f"note: {path} has a sweep: section; 'hiresim run' runs its base "
@@ -155,6 +154,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         for payload in payloads:
             for line in [*warnings_for(payload), *team_not_the_constraint(payload)]:
                 click.echo(line, err=True)
+        ui.warn_assumptions(files, sets)
         for o in outcomes:
             if o.files and ui.says_where(o.folder):
                 click.echo(f"{o.name}: results in {o.folder}/ "
