@@ -124,7 +124,10 @@ def test_validate_ok(files):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [f"{files['small']}: ok (small)",
                                           f"{files['split']}: ok (small-split)"]
-    assert result.stderr == ""
+    # valid files: no errors; only the one-line warning that the sourcer's salary is 0
+    assert result.stderr.splitlines() == [
+        "warning: small-split: team.sourcers.annual_salary is 0, so cost per hire and team "
+        "cost leave their pay out; set it to compare costs"]
 
 
 def test_validate_error_lines_point_at_the_problem(files):

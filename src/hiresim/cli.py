@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,16 +20,13 @@ from hiresim.scenario_files import OverrideError, expand_grid
 from hiresim.scenario_problems import ScenarioError
 from hiresim.summary_table import (
     difference_table,
-    event_log,
     goal_lines,
-    inspection_lines,
     precision_lines,
     summary_table,
     sweep_report,
 )
-
-if TYPE_CHECKING:
-    from hiresim.results import Results
+from hiresim.tool_commands import COMMANDS as TOOL_COMMANDS
+from hiresim.tool_commands import robust_command, robust_options
 
 
 def _json(value: object) -> str:
@@ -63,6 +58,7 @@ def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool,
     per problem on stderr as FILE:LINE:COL: error: path: message."""
     for path, scenario in zip(files, ui.load_all(files, sets, debug, allow_large), strict=True):
         click.echo(f"{path}: ok ({scenario.name})")
+    ui.warn_assumptions(files, sets)
 
 
 @main.command()
@@ -103,7 +99,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
     scenarios = ui.load_all(files, sets, debug, allow_large)
     ui.note_sweeps(files)
     if replication is not None:
-        return _inspect(scenarios, replication, seed, fmt)
+        return ui.inspect(scenarios, replication, seed, fmt)
     subfolders = folder_names([s.name for s in scenarios])
     protect = ui.inputs(files)
     ui.check_report_target(report_path, protect)
@@ -123,7 +119,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 max_replications=max_replications if precision else None, protect=protect,
                 allow_large=allow_large)
             outcomes.append(ui.with_progress(quiet, n, sc.name, functools.partial(
-                _guarded_batch, batch, debug, sc.name,
+                ui.guarded_batch, batch, debug, sc.name,
                 hint if ui.says_where(target) else None, target)))
         payloads = [o.to_dict() for o in outcomes]
         if fmt == "json":
@@ -137,37 +133,12 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
             for line in precision_lines(outcomes, precision, max_replications):
                 click.echo(line)
         ui.echo_warnings(payloads)
+        ui.warn_assumptions(files, sets)
         for o in outcomes:
             if o.files and ui.says_where(o.folder):
                 click.echo(f"{o.name}: results in {o.folder}/ "
                            f"({', '.join(p.name for p in o.files)})", err=True)
-        _report(out, report_path, cdn, debug, protect)
-
-
-def _guarded_batch(batch: Callable[..., Results], debug: bool, name: str, hint: str | None,
-                   target: Path | None, bar: ui.Progress) -> Results:
-    return ui.guarded(debug, name, hint, lambda: batch(progress=bar), target)
-
-
-def _report(out: str | Path | None, report_path: str | None, cdn: bool, debug: bool,
-            protect: list[Path]) -> None:
-    if report_path is not None and out is not None:
-        ui.write_report(Path(out), report_path, cdn, debug, protect)
-        click.echo(f"report: {report_path}", err=True)
-
-
-def _inspect(scenarios: list, k: int, seed: int | None, fmt: str) -> None:
-    """Re-run replication ``k`` of each scenario and print its KPIs and event log."""
-    from hiresim.replication import run_replication
-
-    for scenario in scenarios:
-        root_seed = scenario.simulation.seed if seed is None else seed
-        result = run_replication(scenario, k, root_seed, record_detail=True)
-        if fmt == "json":
-            click.echo(_json({"scenario": scenario.name, "replication": k, "seed": root_seed,
-                              "kpis": result.kpis, "events": event_log(result)}))
-        else:
-            click.echo("\n".join(inspection_lines(scenario.name, result)))
+        ui.report_if_asked(out, report_path, cdn, debug, protect)
 
 
 @main.command()
@@ -213,7 +184,7 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
         ui.echo_warnings(report["scenarios"])
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)
-        _report(folder, report_path, cdn, debug, protect)
+        ui.report_if_asked(folder, report_path, cdn, debug, protect)
 
 
 @main.command()
@@ -228,11 +199,12 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Write sweep.parquet (one row per point and replication), "
                    "sweep_summary.json and one result folder per point.")
+@robust_options
 def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str, ...],
           fmt: str, workers: int | None, dask: str | None, goals: tuple[str, ...],
           quiet: bool, debug: bool, report_path: str | None, cdn: bool, force: bool,
           allow_large: bool, varies: tuple[str, ...], confidence: float,
-          out: str | None) -> None:
+          out: str | None, robust: bool, robust_samples: int) -> None:
     """Run the grid of team shapes in FILE's sweep: section (and --vary axes) and report
     each point's KPIs, the Pareto frontier of cost per hire against P80 time-to-fill, the
     cheapest team that meets the --goal(s), and what to buy next."""
@@ -247,6 +219,10 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         ui.bad_input(str(err))
     except OverrideError as err:
         raise click.BadParameter(str(err), param_hint="--vary/--set") from None
+    if robust:
+        return robust_command(file, points, parsed_goals, robust_samples, replications,
+                                 seed, sets, confidence, workers, quiet, debug, fmt, out,
+                                 report_path, cdn)
     n = replications or max(p.scenario.simulation.replications for p in points)
     protect = ui.inputs((file,))
     ui.check_report_target(report_path, protect)
@@ -260,24 +236,7 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         click.echo(_json(study.report) if fmt == "json" else sweep_report(study.report))
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)
-        _report(folder, report_path, cdn, debug, protect)
-
-
-@main.command()
-@click.argument("file", type=click.Path(dir_okay=False), default="scenario.yaml")
-@ui.init_options
-def init(file: str, **answers: Any) -> None:
-    """Write a first scenario FILE [default: scenario.yaml] from a few questions (roles,
-    when reqs open, the team today, salaries); every other value is a marked default."""
-    ui.init_scenario(file, **answers)
-
-
-@main.command()
-def schema() -> None:
-    """Print the JSON Schema of scenario files (editor completion: see README)."""
-    from hiresim.schema import schema_text, shipped_schema
-
-    click.echo(schema_text(shipped_schema()), nl=False)
+        ui.report_if_asked(folder, report_path, cdn, debug, protect)
 
 
 @main.command()
@@ -293,6 +252,10 @@ def report(folder: str, output: str | None, cdn: bool, debug: bool) -> None:
     sweep --out), without simulating again."""
     path = ui.write_report(Path(folder), output, cdn, debug)
     click.echo(f"report: {path}", err=True)
+
+
+for _command in TOOL_COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

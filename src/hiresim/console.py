@@ -7,6 +7,7 @@ command line (``cli.py``) uses this module.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -347,78 +348,6 @@ def simulation_options(func: Callable) -> Callable:
     return func
 
 
-def init_options(func: Callable) -> Callable:
-    """Options of ``hiresim init``: the answers to its questions (asked when left out)."""
-    options = [
-        click.option("--name", default=None, help="Scenario name [default: the file name]."),
-        click.option("--roles", default=None, metavar="NAME=COUNT,...",
-                     help="Roles to hire and how many reqs of each, e.g. backend=10,data=3."),
-        click.option("--first-day", type=click.FloatRange(min=0), default=None,
-                     help="Day the first reqs open (days from the plan's start, day 0; "
-                          "calendar dates are not supported yet)."),
-        click.option("--last-day", type=click.FloatRange(min=0), default=None,
-                     help="Day the last reqs open (about 30 days a month)."),
-        click.option("--structure", type=click.Choice(["combined", "split"]), default=None,
-                     help="combined: full-cycle recruiters who source; split: sourcers "
-                          "feeding recruiters."),
-        click.option("--recruiters", type=click.IntRange(min=1), default=None,
-                     help="Recruiters today."),
-        click.option("--sourcers", type=click.IntRange(min=0), default=None,
-                     help="Sourcers today (split teams)."),
-        click.option("--recruiter-salary", type=click.FloatRange(min=0), default=None,
-                     help="A recruiter's base salary per year."),
-        click.option("--sourcer-salary", type=click.FloatRange(min=0), default=None,
-                     help="A sourcer's base salary per year."),
-        click.option("--non-interactive", is_flag=True,
-                     help="Ask nothing: what no flag gives takes its default."),
-        click.option("--force", is_flag=True,
-                     help="Replace FILE if (and only if) hiresim init wrote it."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-_QUESTIONS: dict[str, tuple[str, Any]] = {
-    "roles": ("Roles to hire, NAME=COUNT separated by commas", str),
-    "first_day": ("First reqs open on day (0 = start of the plan)", float),
-    "last_day": ("Last reqs open on day (about 30 days a month)", float),
-    "structure": ("Team today: combined (full-cycle recruiters) or split (sourcers + "
-                  "recruiters)", click.Choice(["combined", "split"])),
-    "recruiters": ("Recruiters today", click.IntRange(min=1)),
-    "sourcers": ("Sourcers today", click.IntRange(min=0)),
-    "recruiter_salary": ("A recruiter's base salary per year", float),
-    "sourcer_salary": ("A sourcer's base salary per year", float),
-}
-
-
-def init_scenario(file: str, name: str | None, non_interactive: bool, force: bool,
-                  **given: Any) -> None:
-    """Ask what flags left out (unless ``non_interactive``), write FILE, say so."""
-    from hiresim.init_scenario import Answers, InitError, parse_roles, write_scenario
-
-    defaults = Answers(name=name or Path(file).stem)
-    values: dict[str, Any] = {"name": defaults.name}
-    try:
-        if Path(file).exists() and not force:  # refuse before asking anything
-            write_scenario(file, defaults, force=False)
-        for key, (question, kind) in _QUESTIONS.items():
-            value = given.get(key)
-            skip = key.startswith("sourcer") and values.get("structure") == "combined"
-            if value is None and not non_interactive and not skip:
-                default = getattr(defaults, key)
-                if key == "roles":
-                    default = ",".join(f"{k}={v}" for k, v in defaults.roles.items())
-                value = click.prompt(question, default=default, type=kind)
-            if value is not None:
-                values[key] = parse_roles(value) if key == "roles" else value
-        path = write_scenario(file, Answers(**values), force=force)
-    except InitError as err:
-        bad_input(f"error: {err}")
-    click.echo(f"wrote {path}: check it with 'hiresim validate {path}', "
-               f"run it with 'hiresim run {path}'", err=True)
-
-
 def note_sweeps(files: Sequence[str]) -> None:
     """'hiresim run' on a file with a sweep: section runs its base scenario only: say so."""
     from hiresim.scenario_files import SWEEP, load_document
@@ -446,3 +375,55 @@ def echo_warnings(payloads: Sequence[dict]) -> None:
     for payload in payloads:
         for line in warnings_for(payload):
             click.echo(line, err=True)
+
+
+def warn_assumptions(files: Sequence[str], sets: Sequence[str]) -> None:
+    """One line on stderr per thing the answer may rest on unintentionally (never an error;
+    ``hiresim.assumption_warnings``). Files that do not load are reported elsewhere."""
+    from hiresim.assumption_warnings import file_warnings
+
+    for path in files:
+        try:
+            lines = file_warnings(path, tuple(sets))
+        except (ScenarioError, OverrideError, OSError):
+            continue
+        for line in lines:
+            click.echo(line, err=True)
+
+
+def json_line(value: object) -> str:
+    """One JSON object on one line (nan and inf as null)."""
+    from hiresim.outputs import json_safe
+
+    return json.dumps(json_safe(value))
+
+
+def guarded_batch(batch: Callable[..., Any], debug: bool, name: str, hint: str | None,
+                  target: Path | None, bar: Progress) -> Any:
+    """A run's batch with its progress bar, guarded (``guarded``)."""
+    return guarded(debug, name, hint, lambda: batch(progress=bar), target)
+
+
+def report_if_asked(out: str | Path | None, report_path: str | None, cdn: bool,
+                    debug: bool, protect: list[Path]) -> None:
+    """The HTML report of a finished study, when --report asked for one."""
+    if report_path is not None and out is not None:
+        write_report(Path(out), report_path, cdn, debug, protect)
+        click.echo(f"report: {report_path}", err=True)
+
+
+def inspect(scenarios: list, k: int, seed: int | None, fmt: str) -> None:
+    """Re-run replication ``k`` of each scenario and print its KPIs and event log."""
+    from hiresim.replication import run_replication
+    from hiresim.summary_table import event_log, inspection_lines
+
+    for scenario in scenarios:
+        root_seed = scenario.simulation.seed if seed is None else seed
+        result = run_replication(scenario, k, root_seed, record_detail=True)
+        if fmt == "json":
+            click.echo(json_line({"scenario": scenario.name, "replication": k,
+                                   "seed": root_seed, "kpis": result.kpis,
+                                   "events": event_log(result)}))
+        else:
+            click.echo("\n".join(inspection_lines(scenario.name, result)))
+

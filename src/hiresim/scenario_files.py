@@ -15,6 +15,9 @@ validated by :func:`hiresim.scenario.validate_document`.
   ``profiles[ml-embedded].sourced.reply_rate``, or every item: ``profiles[*].interviewers.count``.
   VALUE is read with the same strict YAML rules as files (``3``, ``0.25``, ``null``,
   ``{dist: exponential, mean: 2}``).
+- ``uncertain:`` (a mapping of PATH to ``{low: L, high: H}``, optionally ``mode: M``)
+  names inputs known only within a range (uniform, or triangular with a mode), for
+  ``hiresim sensitivity`` and ``sweep --robust``; each bound is validated like a value.
 - ``sweep:`` (a mapping of PATH to a list of values) in a file, or ``--vary
   PATH=V1,V2,...`` on the command line, expands into the grid of all combinations, each
   point named after what it changes (``split-s2-r4``).
@@ -46,6 +49,7 @@ from hiresim.yaml_reader import load_yaml_file, load_yaml_text
 
 EXTENDS = "extends"
 SWEEP = "sweep"
+UNCERTAIN = "uncertain"
 WILDCARD = "*"
 MAX_GRID_POINTS = 1000
 
@@ -296,7 +300,13 @@ def _plain(path: PathKey) -> tuple:
 def _validate(doc: YamlDocument, data: dict | None = None) -> Scenario:
     """The scenario in (possibly overridden) data, its ``sweep`` aside; problems in ``doc``."""
     data = doc.data if data is None else data
-    return validate_document(doc, Scenario, {k: v for k, v in data.items() if k != SWEEP})
+    return validate_document(doc, Scenario, {k: v for k, v in data.items()
+                                             if k not in (SWEEP, UNCERTAIN)})
+
+
+def scenario_in(doc: YamlDocument, data: dict) -> Scenario:
+    """The scenario in plain data read from ``doc`` (its sweep and uncertain blocks aside)."""
+    return _validate(doc, data)
 
 
 def with_overrides(doc: YamlDocument, sets: tuple[str, ...] | list[str]) -> dict:
@@ -327,6 +337,8 @@ def load_scenario(path: str | Path, sets: tuple[str, ...] | list[str] = ()) -> S
     scenario = _validate(doc, data)
     if SWEEP in data:
         check_sweep(doc, data, sweep_axes(doc, []))
+    if UNCERTAIN in data:
+        uncertain_inputs(doc, data)
     return scenario
 
 
@@ -449,3 +461,114 @@ def expand_grid(path: str | Path, varies: Sequence[str] = (), sets: tuple[str, .
             raise ScenarioError(located) from None
         points.append(GridPoint(name, scenario, settings))
     return points
+
+
+# --------------------------------------------------------------------------- uncertain
+
+
+@dataclass(frozen=True)
+class UncertainInput:
+    """An input known only within ``[low, high]``: uniform, or triangular around ``mode``."""
+
+    path: PathKey
+    low: float
+    high: float
+    mode: float | None = None
+    integer: bool = False  # both bounds whole numbers: a count, sampled as whole numbers
+
+    @property
+    def label(self) -> str:
+        """The path as written in a file: ``profiles[backend].sourced.reply_rate``."""
+        return path_text(self.path)
+
+
+def path_text(path: PathKey) -> str:
+    """``('profiles', Selector('backend'), 'x')`` -> ``profiles[backend].x``."""
+    out = ""
+    for key in path:
+        if isinstance(key, int | Selector) or key == WILDCARD:
+            out += f"[{key}]"
+        else:
+            out += f".{key}" if out else str(key)
+    return out
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def uncertain_inputs(doc: YamlDocument, base: dict | None = None) -> list[UncertainInput]:
+    """The file's ``uncertain:`` block, each bound checked on ``base`` (default the file's
+    data): one problem line per unknown path, unreadable range, ``low > high`` or bound
+    outside the field's range."""
+    data = doc.data if base is None else base
+    section = data.get(UNCERTAIN)
+    if section is None:
+        return []
+    if not isinstance(section, dict) or not section:
+        raise ScenarioError([doc.problem((UNCERTAIN,),
+                                         "uncertain needs 'path: {low: L, high: H}' lines")])
+    out: list[UncertainInput] = []
+    problems: list[Problem] = []
+    for key, spec in section.items():
+        where = (UNCERTAIN, key)
+        try:
+            path = parse_path(str(key))
+            check_path(path)
+        except OverrideError as err:
+            problems.append(doc.problem(where, str(err)))
+            continue
+        if not isinstance(spec, dict) or set(spec) - {"low", "high", "mode"} \
+                or not {"low", "high"} <= set(spec) \
+                or not all(_number(v) for v in spec.values()):
+            problems.append(doc.problem(where, "give a range as {low: L, high: H} (numbers; "
+                                               "optionally mode: M)"))
+            continue
+        low, high, mode = float(spec["low"]), float(spec["high"]), spec.get("mode")
+        if low > high:
+            problems.append(doc.problem(where, f"low ({low:g}) is above high ({high:g})"))
+            continue
+        if mode is not None and not low <= mode <= high:
+            problems.append(doc.problem(where, f"mode ({mode:g}) is outside "
+                                               f"[{low:g}, {high:g}]"))
+            continue
+        bad = _bound_problem(doc, data, path, {"low": spec["low"], "high": spec["high"]})
+        if isinstance(bad, str):
+            problems.append(doc.problem(where, bad))
+            continue
+        out.append(UncertainInput(path, low, high, None if mode is None else float(mode),
+                                  _is_count(bad.model_dump(mode="json"), path)))
+    if problems:
+        raise ScenarioError(problems)
+    return out
+
+
+def _bound_problem(doc: YamlDocument, base: dict, path: PathKey,
+                   bounds: dict[str, Any]) -> str | Scenario:
+    """Why a bound is not a valid value of the field, or the scenario at the last bound."""
+    scenario: Scenario | None = None
+    for name, value in bounds.items():
+        data = copy.deepcopy(base)
+        try:
+            apply(data, path, value)
+            scenario = _validate(doc, data)
+        except OverrideError as err:
+            return str(err)
+        except ScenarioError as err:
+            return f"{name} {value!r}: {err.problems[0].message}"
+    assert scenario is not None
+    return scenario
+
+
+def _is_count(node: Any, path: PathKey) -> bool:
+    """Whether the (first) value at ``path`` in resolved data is a whole-number field."""
+    for key in path:
+        if isinstance(node, list):
+            items = [x for x in node if isinstance(x, dict) and x.get("name") == key.name] \
+                if isinstance(key, Selector) else node if key == WILDCARD else [node[key]]
+            node = items[0] if items else None
+        elif isinstance(node, dict):
+            node = node.get(key)
+        else:
+            return False
+    return isinstance(node, int) and not isinstance(node, bool)

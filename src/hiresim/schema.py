@@ -8,7 +8,8 @@ schema`` prints the shipped file; a test checks it equals a fresh generation.
 
 On top of the pydantic model it describes what ``hiresim.scenario_files`` handles before
 validation: ``extends`` (a parent file; a file that extends another may leave out any
-key, required or not) and ``sweep`` (a mapping of setting paths to lists of values).
+key, required or not), ``sweep`` (a mapping of setting paths to lists of values) and
+``uncertain`` (setting paths to ranges).
 
 Regenerate after a change to the scenario models or to the documentation's tables::
 
@@ -140,7 +141,7 @@ def _partial(defs: dict) -> dict:
 
 def generate_schema(model_md: str) -> dict:
     """The scenario schema: the pydantic models, the documentation's field descriptions,
-    ``extends`` and ``sweep``."""
+    ``extends``, ``sweep`` and ``uncertain``."""
     schema = Scenario.model_json_schema()
     defs = schema["$defs"]
     defs["Scenario"] = {k: v for k, v in schema.items() if k != "$defs"}
@@ -163,6 +164,16 @@ def generate_schema(model_md: str) -> dict:
         "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]+\])?"
                                      r"(\.[A-Za-z_][A-Za-z0-9_]*(\[[^\]]+\])?)*$"},
         "additionalProperties": {"type": "array", "minItems": 1}}
+    root["properties"]["uncertain"] = {
+        "type": "object", "title": "Uncertain",
+        "description": "Inputs you do not know well, as ranges, for 'hiresim sensitivity' and "
+                       "'hiresim sweep --robust': each key is a setting path, each value "
+                       "{low, high} (uniform) or {low, mode, high} (triangular).",
+        "propertyNames": root["properties"]["sweep"]["propertyNames"],
+        "additionalProperties": {
+            "type": "object", "required": ["low", "high"], "additionalProperties": False,
+            "properties": {"low": {"type": "number"}, "high": {"type": "number"},
+                           "mode": {"type": "number"}}}}
     defs.update(_partial({k: v for k, v in defs.items()}))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

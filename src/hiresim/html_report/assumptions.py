@@ -14,6 +14,21 @@ from .data import RunData
 from .shell import Page, h
 
 
+def _default_texts() -> dict[tuple[str, str], str]:
+    """(section, dotted key) -> the model default as the table shows it."""
+    from hiresim.defaults_sources import default_sections
+
+    return {(sec, key): text for sec, value in default_sections().items()
+            for key, text in an.flatten(value)}
+
+
+def _mark(defaults: dict[tuple[str, str], str], sec: str, key: str, value: str) -> str:
+    """' (default)' after a value equal to the model's default for that setting."""
+    if defaults.get((sec, key)) == value:
+        return ' <span class="small" title="the model default">(default)</span>'
+    return ""
+
+
 def assumptions_section(page: Page, runs: Sequence[RunData],
                         colors: dict[str, str], note: str = "") -> None:
     scenarios = [r.scenario for r in runs]
@@ -32,6 +47,7 @@ def assumptions_section(page: Page, runs: Sequence[RunData],
                 if key not in keys:
                     keys.append(key)
                 values.setdefault((sec, key), ["-"] * len(scenarios))[i] = value
+    defaults = _default_texts()
     body_rows = []
     differing = []
     for sec, keys in sections.items():
@@ -41,7 +57,8 @@ def assumptions_section(page: Page, runs: Sequence[RunData],
             vals = values[(sec, key)]
             differs = multi and len(set(vals)) > 1 and key not in ("name",)
             cls = ' class="differs"' if differs else ""
-            tds = "".join(f'<td class="txt">{h(v)}</td>' for v in vals)
+            tds = "".join(f'<td class="txt">{h(v)}{_mark(defaults, sec, key, v)}</td>'
+                          for v in vals)
             row = f"<tr{cls}><td>{h(key)}</td>{tds}</tr>"
             body_rows.append(row)
             if differs:
@@ -70,9 +87,9 @@ def assumptions_section(page: Page, runs: Sequence[RunData],
         seen.append(prof)
     for idx, (pnames, prows) in enumerate(seen):
         phead = "".join(f"<th>{h(p)}</th>" for p in pnames)
-        trs = "".join(f"<tr><td>{h(k)}</td>" + "".join(f'<td class="txt">{h(v)}</td>'
-                                                       for v in vals) + "</tr>"
-                      for k, vals in prows)
+        trs = "".join(f"<tr><td>{h(k)}</td>" + "".join(
+            f'<td class="txt">{h(v)}{_mark(defaults, "profiles", k, v)}</td>'
+            for v in vals) + "</tr>" for k, vals in prows)
         whose = ""
         if len(seen) > 1:
             owners = [r.name for r in runs if an.profile_rows(r.scenario) == seen[idx]]
