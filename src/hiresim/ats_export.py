@@ -390,7 +390,8 @@ def read_reqs_file(path: Path, report: LoadReport) -> list[dict]:
     header, rows = read_rows(path)
     cols = _column_lookup(header, path, ("req_id", "profile", "opened_at"),
                           ("posted_at", "filled_at"))
-    out, seen = [], {}
+    out: list[dict] = []
+    seen: dict[str, int] = {}
     for line, row in rows:
         report.rows_read += 1
         values = {c: row.get(h, "") for c, h in cols.items()}
@@ -414,7 +415,8 @@ def build_history(visit_rows: Iterable[tuple[str, int, Mapping[str, str]]],
                   req_rows: list[dict], report: LoadReport, files: list[str],
                   stage_map: Mapping[str, str], as_of: float | None = None) -> History:
     """Check generic rows (file, line, row), drop duplicates, infer missing reqs."""
-    kept, seen = [], {}
+    kept: list[dict] = []
+    seen: dict[tuple, int] = {}
     ignored = 0
     for file, line, row in visit_rows:
         report.rows_read += 1

@@ -144,8 +144,8 @@ def beta_grid_posterior(success: np.ndarray, scale: np.ndarray, offset: np.ndarr
     cdf = np.cumsum(w)
     tail = (1.0 - LEVEL) / 2.0
     mean = float((w * GRID).sum())
-    return (mean, float(GRID[np.searchsorted(cdf, tail)]),
-            float(GRID[min(np.searchsorted(cdf, 1.0 - tail), len(GRID) - 1)]),
+    return (mean, float(GRID[int(np.searchsorted(cdf, tail))]),
+            float(GRID[min(int(np.searchsorted(cdf, 1.0 - tail)), len(GRID) - 1)]),
             float((w * (GRID - mean) ** 2).sum()))
 
 
@@ -319,7 +319,8 @@ def stage_durations(history: History) -> list[DurationFit]:
     return fits
 
 
-def _round_order(visits: pd.DataFrame) -> list[str]:
+def round_order(visits: pd.DataFrame) -> list[str]:
+    """The interview stages in pipeline order (median time from a candidate's first stage)."""
     rounds = visits[visits["stage"].str.startswith(ROUND_PREFIX)]
     if rounds.empty:
         return []
@@ -340,7 +341,7 @@ def calibrate(history: History, base: Scenario) -> Calibration:
     for stage, path in STAGE_FIELD.items():
         rates[path] = pooled_rates(trials[trials["stage"] == stage], profiles,
                                    PUBLISHED[path], "decisions")
-    order = _round_order(v)
+    order = round_order(v)
     round_rates = {r: pooled_rates(trials[trials["stage"] == r], profiles,
                                    PUBLISHED["interview"], "decisions") for r in order}
     inbound = inbound_rates(history, profiles)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hiresim import __version__
+from hiresim import __version__, history_commands
 from hiresim import console as ui
 from hiresim.compiled import core_mode
 from hiresim.goals import DEFAULT_CONFIDENCE
@@ -290,6 +290,9 @@ def report(folder: str, output: str | None, cdn: bool, debug: bool) -> None:
     path = ui.write_report(Path(folder), output, cdn, debug)
     click.echo(f"report: {path}", err=True)
 
+
+for _command in history_commands.COMMANDS:  # export-history, calibrate, backtest
+    main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
