@@ -447,7 +447,7 @@ def build_history(visit_rows: Iterable[tuple[str, int, Mapping[str, str]]],
     report.rows_used += len(visits)
     reqs = _complete_reqs(visits, req_rows, report)
     if reqs.empty:
-        raise ExportError(f"{', '.join(files)}: no usable rows")
+        raise ExportError("\n".join([*report.lines(), f"{', '.join(files)}: no usable rows"]))
     times = [visits["entered"], visits["left"], reqs["opened"], reqs["filled"]]
     last = max(float(pd.concat(times).max()), 0.0)
     start = math.floor(float(reqs["opened"].min()))

@@ -8,8 +8,8 @@ What is estimated (``calibrate``), per role profile unless said otherwise:
   (``kappa``, pseudo-candidates) comes from how much the profiles' raw rates differ beyond
   binomial noise (method of moments, plus the uncertainty of the team-wide rate itself, kept between
   ``KAPPA_MIN`` and ``KAPPA_MAX``); the
-  team-wide rate itself starts from a published or default value (``PUBLISHED``) worth
-  ``PRIOR_STRENGTH`` candidates. A profile with few candidates therefore lands near the
+  team-wide rate (of the other profiles, so that no candidate counts twice) itself starts
+  from a published or default value (``PUBLISHED``) worth ``PRIOR_STRENGTH`` candidates. A profile with few candidates therefore lands near the
   team's rate, and a team with few near the published one. Posteriors are computed on a
   grid, which lets each decision carry its own model detail: the sourcing role's reply
   multiplier, the handoff's context loss on the screen, the decay of offer acceptance
@@ -47,7 +47,7 @@ from hiresim.scenario import RoleProfile, Scenario
 
 LEVEL = 0.90  # the written intervals
 PRIOR_STRENGTH = 10.0  # pseudo-candidates behind a published value
-KAPPA_MIN, KAPPA_MAX = 5.0, 200.0
+KAPPA_MIN, KAPPA_MAX = 2.0, 40.0
 RATE_PRIOR_WEEKS = 2.0  # pseudo req-weeks behind the published applications per week
 GRID = np.linspace(0.0005, 0.9995, 1999)
 # Published benchmarks (docs/model.md section 10) where one exists, otherwise hiresim's
@@ -171,27 +171,32 @@ def prior_strength(mean: float, tau2: float, mean_variance: float) -> float:
     return float(np.clip(mean * (1 - mean) / spread - 1.0, KAPPA_MIN, KAPPA_MAX))
 
 
+def _posterior(trials: pd.DataFrame, prior_mean: float, strength: float
+               ) -> tuple[float, float, float, float]:
+    return beta_grid_posterior(trials["s"].to_numpy(dtype=bool),
+                               trials["m"].to_numpy(dtype=float),
+                               trials["d"].to_numpy(dtype=float), prior_mean, strength)
+
+
 def pooled_rates(trials: pd.DataFrame, profiles: list[str], published: float,
                  label: str) -> dict[str, Estimate]:
     """Partially pooled pass rate per profile from decisions (``profile``, ``s``, ``m``,
-    ``d``: success, scale, offset); profiles without decisions get the team's rate."""
-    arr = {c: trials[c].to_numpy(dtype=float) for c in ("s", "m", "d")}
-    team, _, _, team_var = beta_grid_posterior(arr["s"], arr["m"], arr["d"], published,
-                                               PRIOR_STRENGTH)
+    ``d``: success, scale, offset). A profile's prior is centred on the rate of the *other*
+    profiles (itself starting from the published value), so its own candidates are not
+    counted twice; profiles without decisions get that rate and are marked default."""
     grouped = trials.groupby("profile")["s"]
     counts = pd.DataFrame({"k": grouped.sum(), "n": grouped.size()}).reindex(profiles).fillna(0)
     tau2 = between_variance(counts["k"].to_numpy(dtype=float), counts["n"].to_numpy(dtype=float))
-    kappa = prior_strength(team, tau2, team_var)
     out = {}
     for name in profiles:
-        sub = trials[trials["profile"] == name]
-        mean, low, high, _ = beta_grid_posterior(
-            sub["s"].to_numpy(dtype=bool), sub["m"].to_numpy(dtype=float),
-            sub["d"].to_numpy(dtype=float), team, kappa)
-        n = len(sub)
-        out[name] = Estimate(mean, low, high, n, f"{n:,} {label}", informed=n > 0) if n else \
+        mine = trials["profile"] == name
+        team, _, _, team_var = _posterior(trials[~mine], published, PRIOR_STRENGTH)
+        mean, low, high, _ = _posterior(trials[mine], team,
+                                        prior_strength(team, tau2, team_var))
+        n = int(mine.sum())
+        out[name] = Estimate(mean, low, high, n, f"{n:,} {label}") if n else \
             Estimate(mean, low, high, 0, f"no {label} for this profile in the export "
-                     f"(team-wide {team:.3g})", informed=False)
+                     f"(other profiles and published value: {team:.3g})", informed=False)
     return out
 
 
