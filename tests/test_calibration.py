@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from small_scenario import cli, small_dict
 
 from hiresim.ats_export import load_history
 from hiresim.backtest import backtest
@@ -23,6 +22,7 @@ from hiresim.calibration import calibrate, fit_duration
 from hiresim.history_export import export_history
 from hiresim.scenario import Scenario, scenario_from_dict
 from hiresim.scenario_files import load_scenario
+from small_scenario import cli, small_dict
 
 
 def truth(seed: int) -> Scenario:

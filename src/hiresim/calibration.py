@@ -4,17 +4,17 @@ What is estimated (``calibrate``), per role profile unless said otherwise:
 
 - **Pass rates** of every stage (reply, interest, qualification, application review,
   screen, each interview round, the hiring decision, offer acceptance), with partial
-  pooling: a profile's rate has a Beta prior centred on the team-wide rate, whose strength
-  (``kappa``, pseudo-candidates) comes from how much the profiles' raw rates differ beyond
-  binomial noise (method of moments, plus the uncertainty of the team-wide rate itself, kept between
-  ``KAPPA_MIN`` and ``KAPPA_MAX``); the
-  team-wide rate (of the other profiles, so that no candidate counts twice) itself starts
-  from a published or default value (``PUBLISHED``) worth ``PRIOR_STRENGTH`` candidates. A profile with few candidates therefore lands near the
-  team's rate, and a team with few near the published one. Posteriors are computed on a
-  grid, which lets each decision carry its own model detail: the sourcing role's reply
-  multiplier, the handoff's context loss on the screen, the decay of offer acceptance
-  after the grace period (``hiresim.scenario``). Value: posterior mean; interval: 90%
-  central posterior interval.
+  pooling: a profile's rate has a Beta prior centred on the team-wide rate of the *other*
+  profiles (so that no candidate counts twice), whose strength (``kappa``,
+  pseudo-candidates) comes from how much the profiles' raw rates differ beyond binomial
+  noise (method of moments) plus the uncertainty of that team-wide rate, kept between
+  ``KAPPA_MIN`` and ``KAPPA_MAX``; the team-wide rate itself starts from a published or
+  default value (``PUBLISHED``) worth ``PRIOR_STRENGTH`` candidates. A profile with few
+  candidates therefore lands near the team's rate, and a team with few near the published
+  one. Posteriors are computed on a grid, which lets each decision carry its own model
+  detail: the sourcing role's reply multiplier, the handoff's context loss on the screen,
+  the decay of offer acceptance after the grace period (``hiresim.scenario``). Value:
+  posterior mean; interval: 90% central posterior interval.
 - **Outreach replies** are timed by their outcome (a non-reply is declared at the last
   touch, a reply comes earlier), so a prospect cut off by the req closing would bias the
   reply rate; only prospects first contacted at least ``reply_window`` days (the 99th
