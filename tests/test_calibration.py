@@ -162,3 +162,20 @@ def test_censored_duration_fit_recovers_the_median():
     assert fit.low <= 10.0 <= fit.high
     naive = float(np.exp(np.log(x[observed]).mean()))
     assert naive < fit.low
+
+
+def test_calibrate_a_small_export_without_outreach_offers_or_reqs_file(tmp_path):
+    """Stages the export lacks keep the published value and are marked default."""
+    f = tmp_path / "h.csv"
+    f.write_text("candidate_id,req_id,profile,source,stage,entered_at,left_at,outcome\n"
+                 "c1,r1,backend,inbound,application_review,2026-01-05,2026-01-06,passed\n"
+                 "c1,r1,backend,inbound,screen,2026-01-06,2026-01-07,passed\n"
+                 "c2,r1,backend,inbound,application_review,2026-01-05,2026-01-06,rejected\n")
+    out = tmp_path / "t.yaml"
+    result = cli("calibrate", f, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    assert "1 reqs not in a reqs file" in result.stderr
+    text = out.read_text()
+    assert "reply_rate: 0.35" in text and "default: no decisions for this profile" in text
+    assert "interview_rounds: []" in text
+    assert cli("validate", out).exit_code == 0

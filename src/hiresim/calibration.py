@@ -247,7 +247,10 @@ def decisions(history: History, base: Scenario, window: float) -> pd.DataFrame:
     closes = history.reqs.set_index("req")["filled"].fillna(history.end).clip(
         upper=history.end)
     out = d["stage"] == "outreach"
-    late = d.loc[out, "entered"] > d.loc[out, "req"].map(closes) - window
+    if not out.any():
+        return d
+    close = d.loc[out, "req"].map(closes).astype(float)
+    late = d.loc[out, "entered"].astype(float) > close - window
     return d.drop(index=late[late].index)
 
 
@@ -361,7 +364,7 @@ def calibrate(history: History, base: Scenario) -> Calibration:
             name, len(mine), int(pv["candidate"].nunique()), float(days.min()),
             float(days.max()),
             Estimate(mean, low, high, len(mine), f"{len(mine)} reqs opened in "
-                     f"{weeks:.1f} weeks (reqs per week)"))
+                     f"{weeks:.1f} weeks"))
         cal.rates = {path: by_profile[name] for path, by_profile in rates.items()}
         cal.rates["inbound.applications_per_week"] = inbound[name]
         cal.rounds = [(r[len(ROUND_PREFIX):], round_rates[r][name]) for r in order
