@@ -10,6 +10,7 @@ whose reply rates are halved must fail it, naming the reply rate.
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -138,6 +139,11 @@ def test_cli_calibrate_and_backtest_on_the_shipped_example(tmp_path):
     assert "verdict: calibrated" in result.stdout
     html = page.read_text()
     assert "hiresim backtest report" in html and "PIT" in html
+    result = cli("backtest", out, *export, "-n", 5, "--format-out", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
+    assert report["history"]["reqs"] == 16 and len(report["reqs"]) == 16
+    assert set(report["coverage"]) == {"50%", "80%", "90%"}
 
 
 def test_examples_export_is_what_the_shipped_scenario_exports(tmp_path):

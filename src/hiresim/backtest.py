@@ -112,9 +112,9 @@ def req_pits(history: History, sim_reqs: pd.DataFrame) -> pd.DataFrame:
     actual = _ranked(history.reqs, "opened")
     ttf = (actual["filled"] - actual["opened"]).where(actual["filled"] <= history.end)
     actual["actual_ttf"] = ttf.fillna(math.inf)
-    sim = sim_reqs.copy()
+    sim = sim_reqs.sort_values(["replication", "open_day"], kind="stable").copy()
     sim["ttf"] = sim["time_to_fill_days"].fillna(math.inf)
-    sim = sim.groupby("replication", group_keys=False).apply(lambda g: _ranked(g, "open_day"))
+    sim["k"] = sim.groupby(["replication", "profile"]).cumcount()
     samples = sim.groupby(["profile", "k"])["ttf"].apply(np.asarray)
     rng = np.random.default_rng(PIT_SEED)
     rows = []

@@ -112,7 +112,9 @@ def backtest_command(scenario: str, exports: tuple[str, ...], fmt: str, stage_ma
     except BacktestError as err:
         ui.bad_input(f"error: {err}")
     if out_fmt == "json":
-        click.echo(json.dumps(report, default=float))
+        from hiresim.outputs import json_safe
+
+        click.echo(json.dumps(json_safe(report)))
     else:
         click.echo("\n".join(backtest_lines(report)))
     if report_path:
