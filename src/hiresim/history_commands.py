@@ -1,6 +1,6 @@
 """The command-line wrappers of ``export-history``, ``calibrate`` and ``backtest``.
 
-Registered on the ``hiresim`` group by ``hiresim.cli``; each parses its options, calls
+Registered on the ``hiresim`` command group (the CLI module); each parses its options, calls
 ``hiresim.history_export``, ``hiresim.calibration`` / ``hiresim.calibrated_scenario`` or
 ``hiresim.backtest``, and prints. Bad input (a scenario, an unreadable export) is one line
 and exit status 2 (``hiresim.console``).
