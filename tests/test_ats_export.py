@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hiresim.ats_export import ExportError, load_history
+from hiresim.ats_export import ExportError
 from hiresim.history_export import history_rows
+from hiresim.history_loader import load_history
 from hiresim.replication import run_replication
 from hiresim.scenario import scenario_from_dict
 from small_scenario import cli, small_dict

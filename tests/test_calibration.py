@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hiresim.ats_export import load_history
 from hiresim.backtest import backtest
 from hiresim.calibrated_scenario import write_scenario
 from hiresim.calibration import calibrate, fit_duration
 from hiresim.history_export import export_history
+from hiresim.history_loader import load_history
 from hiresim.scenario import Scenario, scenario_from_dict
 from hiresim.scenario_files import load_scenario
 from small_scenario import cli, small_dict

@@ -35,7 +35,7 @@ order) get a ``warning`` and are kept; exact duplicates are skipped with a warni
 is dropped without a line, and ``LoadReport.summary`` says how many rows were used.
 
 Exports of Greenhouse, Lever and Ashby are translated to this format first
-(``hiresim.ats_adapters``).
+(``hiresim.ats_adapters``); ``hiresim.history_loader.load_history`` reads any of them.
 """
 
 from __future__ import annotations
@@ -473,40 +473,3 @@ def _complete_reqs(visits: pd.DataFrame, req_rows: list[dict],
     frame = pd.DataFrame(list(known.values()),
                          columns=["req", "profile", "opened", "posted", "filled"])
     return frame.sort_values(["opened", "req"], kind="stable").reset_index(drop=True)
-
-
-def load_history(paths: Sequence[str | Path], fmt: str = "generic",
-                 stage_map: str | Path | None = None, as_of: str | None = None) -> History:
-    """Read export files (history files and reqs files, told apart by their header).
-
-    ``fmt``: ``generic`` or an adapter name of ``hiresim.ats_adapters``; ``stage_map``: a
-    ``--stage-map`` file; ``as_of``: the end of the period (default: the last timestamp).
-    """
-    from hiresim.ats_adapters import adapter_rows
-
-    mapping = load_stage_map(stage_map)
-    report = LoadReport()
-    visit_rows: list[tuple[str, int, Mapping[str, str]]] = []
-    req_rows: list[dict] = []
-    for p in map(Path, paths):
-        header, _ = read_rows(p)
-        if is_reqs_header(header):
-            req_rows += read_reqs_file(p, report)
-        elif fmt == "generic":
-            visit_rows += [(str(p), line, row) for line, row in generic_rows(p)]
-        else:
-            rows, problems, folded = adapter_rows(fmt, p, mapping)
-            report.problems += problems
-            report.rows_read += len(problems) + folded
-            report.skipped += len(problems) + folded
-            if folded:
-                report.notes.append(f"{p}: {folded} rows of a 'Hired' stage read as the "
-                                    "answer to the offer before it")
-            visit_rows += [(str(p), line, row) for line, row in rows]
-    end = None
-    if as_of is not None:
-        try:
-            end = parse_time(as_of)
-        except ValueError:
-            raise ExportError(f"--as-of: '{as_of}' is not a date (YYYY-MM-DD)") from None
-    return build_history(visit_rows, req_rows, report, [str(p) for p in paths], mapping, end)

@@ -31,7 +31,8 @@ def _export_options(func: Callable) -> Callable:
 
 def _history(exports: tuple[str, ...], fmt: str, stage_map: str | None,
              as_of: str | None) -> Any:
-    from hiresim.ats_export import ExportError, load_history
+    from hiresim.ats_export import ExportError
+    from hiresim.history_loader import load_history
 
     try:
         history = load_history(exports, fmt, stage_map, as_of)
