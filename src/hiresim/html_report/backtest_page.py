@@ -86,6 +86,7 @@ def backtest_page(report: dict) -> Page:
     page = Page(f"{report['scenario']} against its history", "backtest",
                 f"{hist['reqs']} reqs over {hist['days']:.0f} days from {hist['start']} "
                 f"({', '.join(hist['files'])}); {report['replications']} replications")
+    page.origin = "by hiresim backtest, which re-simulated the history's reqs"
     flags = "".join(f"<li>{h(f['text'])}</li>" for f in report["flags"])
     css = "verdict" if report["verdict"] == "calibrated" else "verdict none"
     page.section("headline", "Verdict",
