@@ -139,7 +139,7 @@ def test_cli_calibrate_and_backtest_on_the_shipped_example(tmp_path):
     assert "verdict: calibrated" in result.stdout
     html = page.read_text()
     assert "hiresim backtest report" in html and "PIT" in html
-    assert "re-simulated the history's reqs" in html and "nothing was re-simulated" not in html
+    assert "which re-simulated the history" in html and "nothing was re-simulated" not in html
     result = cli("backtest", out, *export, "-n", 5, "--format-out", "json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
