@@ -16,6 +16,7 @@ from hiresim import __version__
 from hiresim import console as ui
 from hiresim.compiled import core_mode
 from hiresim.goals import DEFAULT_CONFIDENCE
+from hiresim.history_commands import COMMANDS as HISTORY_COMMANDS
 from hiresim.scenario_files import OverrideError, expand_grid
 from hiresim.scenario_problems import ScenarioError
 from hiresim.summary_table import (
@@ -254,7 +255,8 @@ def report(folder: str, output: str | None, cdn: bool, debug: bool) -> None:
     click.echo(f"report: {path}", err=True)
 
 
-for _command in TOOL_COMMANDS:
+# init, schema, explain, sensitivity; export-history, calibrate, backtest
+for _command in (*TOOL_COMMANDS, *HISTORY_COMMANDS):
     main.add_command(_command)
 
 

@@ -25,6 +25,8 @@ Modules, by job:
 - ``kpi_sections``, ``sections``, ``assumptions``: one function per report section.
 - ``headlines``: the headline prose; ``pages``: the page builders, ``render_report`` and
   ``write_report``.
+- ``backtest_page``: the page of ``hiresim backtest`` (built from the backtest's JSON, not
+  from a result folder).
 """
 
 from __future__ import annotations

@@ -179,6 +179,7 @@ class Page:
         self.subtitle = subtitle
         self.sections: list[tuple[str, str, str]] = []  # id, title, html
         self.figures: list[tuple[str, str]] = []  # div id, json
+        self.origin = "from a saved result folder; nothing was re-simulated"  # footer words
 
     def chart(self, fig: go.Figure, caption: str = "", label: str = "") -> str:
         """HTML of one chart (a placeholder the loader fills) with its caption."""
@@ -232,8 +233,8 @@ class Page:
             "this report loads from the internet (it was written with --cdn). Open it online, "
             "or write it again without --cdn for a file that works offline.</p>\n"
             f"{body}\n</div></main>\n"
-            f'<footer><div class="wrap">Made by hiresim {h(__version__)} on {h(made)} from a '
-            "saved result folder; nothing was re-simulated. Charts: plotly.js "
+            f'<footer><div class="wrap">Made by hiresim {h(__version__)} on {h(made)} '
+            f"{h(self.origin)}. Charts: plotly.js "
             f"{h(version)}.</div></footer>\n"
             f"{data}\n<script>{LOADER}</script>\n</body>\n</html>\n"
         )

@@ -1,0 +1,380 @@
+"""Estimates of a scenario's market rates from a candidate-stage history, with uncertainty.
+
+What is estimated (``calibrate``), per role profile unless said otherwise:
+
+- **Pass rates** of every stage (reply, interest, qualification, application review,
+  screen, each interview round, the hiring decision, offer acceptance), with partial
+  pooling: a profile's rate has a Beta prior centred on the team-wide rate of the *other*
+  profiles (so that no candidate counts twice), whose strength (``kappa``,
+  pseudo-candidates) comes from how much the profiles' raw rates differ beyond binomial
+  noise (method of moments) plus the uncertainty of that team-wide rate, kept between
+  ``KAPPA_MIN`` and ``KAPPA_MAX``; the team-wide rate itself starts from a published or
+  default value (``PUBLISHED``) worth ``PRIOR_STRENGTH`` candidates. A profile with few
+  candidates therefore lands near the team's rate, and a team with few near the published
+  one. Posteriors are computed on a grid, which lets each decision carry its own model
+  detail: the sourcing role's reply multiplier, the handoff's context loss on the screen,
+  the decay of offer acceptance after the grace period (``hiresim.scenario``). Value:
+  posterior mean; interval: 90% central posterior interval.
+- **Outreach replies** are timed by their outcome (a non-reply is declared at the last
+  touch, a reply comes earlier), so a prospect cut off by the req closing would bias the
+  reply rate; only prospects first contacted at least ``reply_window`` days (the 99th
+  percentile of resolved outreach durations) before their req filled or the export ended
+  are counted. Later stages decide at their end whatever the outcome, so closed and open
+  candidates are simply left out of those rates.
+- **Applications per req-week**: inbound candidates (referrals and agencies included) over
+  the weeks each req was advertised (``posted_at``, or ``opened_at``, to its fill or the
+  end of the export); Gamma-Poisson, pooled the same way.
+- **Req open rate**: reqs opened per week; the plan (``openings``) copies the history's
+  count and first and last opening day.
+- **Withdrawal hazard**: withdrawals per candidate-week in process (outreach left out).
+- **Durations per stage**: a lognormal fitted by maximum likelihood with right-censoring
+  (candidates still open, or closed out, count as "at least this long"), median with a 90%
+  interval and P90. They include waiting for the team, which the model produces from
+  capacities, so they are reported, not written into the scenario.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from hiresim.ats_export import ROUND_PREFIX, History
+from hiresim.scenario import RoleProfile, Scenario
+
+LEVEL = 0.90  # the written intervals
+PRIOR_STRENGTH = 10.0  # pseudo-candidates behind a published value
+KAPPA_MIN, KAPPA_MAX = 2.0, 40.0
+RATE_PRIOR_WEEKS = 2.0  # pseudo req-weeks behind the published applications per week
+GRID = np.linspace(0.0005, 0.9995, 1999)
+# Published benchmarks (docs/model.md section 10) where one exists, otherwise hiresim's
+# defaults: the team-wide rates start here.
+PUBLISHED = {
+    "sourced.reply_rate": 0.35,  # Lever 2018, engineers
+    "sourced.interest_rate": 0.5, "sourced.qualify_rate": 0.7,
+    "inbound.review_pass_rate": 0.2, "screen_pass_rate": 0.5, "interview": 0.5,
+    "decision_pass_rate": 0.8,
+    "offer_acceptance": 0.84,  # Saratoga/PwC 2022
+    "inbound.applications_per_week": 10.0,
+}
+STAGE_FIELD = {"outreach": "sourced.reply_rate", "interest": "sourced.interest_rate",
+               "qualification": "sourced.qualify_rate",
+               "application_review": "inbound.review_pass_rate",
+               "screen": "screen_pass_rate", "debrief": "decision_pass_rate",
+               "offer": "offer_acceptance"}
+DECIDED = {"passed": 1, "hired": 1, "rejected": 0, "declined": 0}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One calibrated number: value, 90% interval, sample size and how it was obtained."""
+
+    value: float
+    low: float
+    high: float
+    n: int
+    basis: str  # e.g. "412 decisions", "1,203 applications over 148 req-weeks"
+    informed: bool = True  # False: nothing in the export; the value is a prior/default
+
+    def comment(self, digits: int = 3) -> str:
+        if not self.informed:
+            return f"default: {self.basis}"
+        return (f"{self.basis}; {LEVEL:.0%} interval [{self.low:.{digits}g}, "
+                f"{self.high:.{digits}g}]")
+
+
+@dataclass(frozen=True)
+class DurationFit:
+    """A censored lognormal fit of the time spent in one stage (days)."""
+
+    stage: str
+    median: float
+    low: float  # 90% interval of the median
+    high: float
+    p90: float
+    events: int
+    censored: int
+
+
+@dataclass
+class ProfileCalibration:
+    name: str
+    reqs: int
+    candidates: int
+    first_day: float
+    last_day: float
+    open_rate: Estimate  # reqs opened per week
+    rates: dict[str, Estimate] = field(default_factory=dict)  # field path -> estimate
+    rounds: list[tuple[str, Estimate]] = field(default_factory=list)
+    reviewed: bool = True
+
+
+@dataclass
+class Calibration:
+    """Everything ``calibrate`` estimated from one history."""
+
+    history: History
+    profiles: list[ProfileCalibration]
+    withdrawal_hazard: Estimate  # per candidate-week in process
+    durations: list[DurationFit]
+    reply_window: float
+
+
+# --------------------------------------------------------------------------- posteriors
+
+
+def beta_grid_posterior(success: np.ndarray, scale: np.ndarray, offset: np.ndarray,
+                        prior_mean: float, strength: float
+                        ) -> tuple[float, float, float, float]:
+    """Posterior mean, 90% interval and variance of a rate p whose decisions succeed with
+    probability ``clip(scale * p - offset)``, under a Beta(strength*mean,
+    strength*(1-mean)) prior."""
+    a, b = strength * prior_mean, strength * (1.0 - prior_mean)
+    logp = (a - 1.0) * np.log(GRID) + (b - 1.0) * np.log1p(-GRID)
+    if len(success):
+        keys = pd.DataFrame({"s": success, "m": scale, "d": offset}).value_counts()
+        for (s, m, d), count in keys.items():
+            q = np.clip(m * GRID - d, 1e-9, 1 - 1e-9)
+            logp = logp + count * (np.log(q) if s else np.log1p(-q))
+    w = np.exp(logp - logp.max())
+    w /= w.sum()
+    cdf = np.cumsum(w)
+    tail = (1.0 - LEVEL) / 2.0
+    mean = float((w * GRID).sum())
+    return (mean, float(GRID[int(np.searchsorted(cdf, tail))]),
+            float(GRID[min(int(np.searchsorted(cdf, 1.0 - tail)), len(GRID) - 1)]),
+            float((w * (GRID - mean) ** 2).sum()))
+
+
+def between_variance(k: np.ndarray, n: np.ndarray) -> float:
+    """Variance of the profiles' true rates around the team's rate beyond binomial noise
+    (method of moments on the beta-binomial; 0 when the profiles look alike)."""
+    keep = n > 0
+    k, n = k[keep], n[keep]
+    if len(n) < 2:
+        return 0.0
+    p = k.sum() / n.sum()
+    s = float((n * (k / n - p) ** 2).sum())
+    denom = n.sum() - (n ** 2).sum() / n.sum()
+    return max(0.0, (s - (len(n) - 1) * p * (1 - p)) / denom) if denom > 0 else 0.0
+
+
+def prior_strength(mean: float, tau2: float, mean_variance: float) -> float:
+    """Pseudo-candidates of a profile's prior: its spread is the profiles' spread plus the
+    uncertainty of the team's rate itself, kept between KAPPA_MIN and KAPPA_MAX."""
+    spread = tau2 + mean_variance
+    if spread <= 0:
+        return KAPPA_MAX
+    return float(np.clip(mean * (1 - mean) / spread - 1.0, KAPPA_MIN, KAPPA_MAX))
+
+
+def _posterior(trials: pd.DataFrame, prior_mean: float, strength: float
+               ) -> tuple[float, float, float, float]:
+    return beta_grid_posterior(trials["s"].to_numpy(dtype=bool),
+                               trials["m"].to_numpy(dtype=float),
+                               trials["d"].to_numpy(dtype=float), prior_mean, strength)
+
+
+def pooled_rates(trials: pd.DataFrame, profiles: list[str], published: float,
+                 label: str) -> dict[str, Estimate]:
+    """Partially pooled pass rate per profile from decisions (``profile``, ``s``, ``m``,
+    ``d``: success, scale, offset). A profile's prior is centred on the rate of the *other*
+    profiles (itself starting from the published value), so its own candidates are not
+    counted twice; profiles without decisions get that rate and are marked default."""
+    grouped = trials.groupby("profile")["s"]
+    counts = pd.DataFrame({"k": grouped.sum(), "n": grouped.size()}).reindex(profiles).fillna(0)
+    tau2 = between_variance(counts["k"].to_numpy(dtype=float), counts["n"].to_numpy(dtype=float))
+    out = {}
+    for name in profiles:
+        mine = trials["profile"] == name
+        team, _, _, team_var = _posterior(trials[~mine], published, PRIOR_STRENGTH)
+        mean, low, high, _ = _posterior(trials[mine], team,
+                                        prior_strength(team, tau2, team_var))
+        n = int(mine.sum())
+        out[name] = Estimate(mean, low, high, n, f"{n:,} {label}") if n else \
+            Estimate(mean, low, high, 0, f"no {label} for this profile in the export "
+                     f"(other profiles and published value: {team:.3g})", informed=False)
+    return out
+
+
+def gamma_interval(events: float, exposure: float, prior_shape: float = 0.5,
+                   prior_rate: float = 0.0) -> tuple[float, float, float]:
+    shape, rate = prior_shape + events, prior_rate + exposure
+    if rate <= 0:
+        return math.nan, math.nan, math.nan
+    tail = (1.0 - LEVEL) / 2.0
+    return (shape / rate, float(stats.gamma.ppf(tail, shape) / rate),
+            float(stats.gamma.ppf(1 - tail, shape) / rate))
+
+
+# --------------------------------------------------------------------------- the pieces
+
+
+def _first_entered(visits: pd.DataFrame) -> pd.Series:
+    return visits.groupby("candidate")["entered"].min()
+
+
+def reply_window(visits: pd.DataFrame) -> float:
+    out = visits[(visits["stage"] == "outreach") & visits["outcome"].isin(DECIDED)]
+    if out.empty:
+        return 0.0
+    return float(np.quantile(out["left"] - out["entered"], 0.99))
+
+
+def decisions(history: History, base: Scenario, window: float) -> pd.DataFrame:
+    """Every decided stage visit with its success, scale and offset (see the module doc)."""
+    v = history.visits
+    d = v[v["outcome"].isin(DECIDED)].copy()
+    d["s"] = d["outcome"].map(DECIDED).astype(bool)
+    d["m"], d["d"] = 1.0, 0.0
+    team = base.team
+    role_skill = team.sourcer_skill if team.structure == "split" else team.recruiter_skill
+    d.loc[d["stage"] == "outreach", "m"] = role_skill.reply_rate_multiplier or 1.0
+    if team.structure == "split":
+        d.loc[(d["stage"] == "screen") & (d["source"] == "sourced"), "m"] = \
+            1.0 - team.handoff.context_loss
+    offers = d["stage"] == "offer"
+    if offers.any():
+        b = base.candidates
+        first = d.loc[offers, "candidate"].map(_first_entered(v))
+        overdue = np.maximum(0.0, (d.loc[offers, "left"] - first
+                                   - b.acceptance_grace_days) / 7.0)
+        d.loc[offers, "d"] = (b.acceptance_drop_per_week * overdue).round(4)
+    # outreach: only prospects contacted early enough to be resolved whatever their answer
+    closes = history.reqs.set_index("req")["filled"].fillna(history.end).clip(
+        upper=history.end)
+    out = d["stage"] == "outreach"
+    if not out.any():
+        return d
+    close = d.loc[out, "req"].map(closes).astype(float)
+    late = d.loc[out, "entered"].astype(float) > close - window
+    return d.drop(index=late[late].index)
+
+
+def inbound_rates(history: History, profiles: list[str]) -> dict[str, Estimate]:
+    v, reqs = history.visits, history.reqs
+    applicants = v[v["source"] != "sourced"].groupby("profile")["candidate"].nunique()
+    until = reqs["filled"].fillna(history.end).clip(upper=history.end)
+    weeks = ((until - reqs["posted"]).clip(lower=0.0) / 7.0).groupby(reqs["profile"]).sum()
+    n = applicants.reindex(profiles).fillna(0).to_numpy(dtype=float)
+    t = weeks.reindex(profiles).fillna(0).to_numpy(dtype=float)
+    total_t = t.sum()
+    prior = PUBLISHED["inbound.applications_per_week"]
+    team = (RATE_PRIOR_WEEKS * prior + n.sum()) / (RATE_PRIOR_WEEKS + total_t)
+    rates = np.divide(n, t, out=np.zeros_like(n), where=t > 0)
+    denom = total_t - (t ** 2).sum() / total_t if total_t > 0 else 0.0
+    tau2 = ((t * (rates - team) ** 2).sum() - (len(t) - 1) * team) / denom if denom > 0 else 0
+    strength = float(np.clip(team / tau2, 0.5, 20.0)) if tau2 > 0 else 20.0
+    out = {}
+    for name, count, exposure in zip(profiles, n, t, strict=True):
+        mean, low, high = gamma_interval(count, exposure, strength * team, strength)
+        out[name] = Estimate(mean, low, high, int(count),
+                             f"{int(count):,} applications over {exposure:,.1f} req-weeks",
+                             informed=exposure > 0)
+    return out
+
+
+def withdrawal_hazard(history: History) -> Estimate:
+    v = history.visits
+    inside = v[~v["stage"].isin(("outreach", "interest"))]
+    weeks = float(((inside["left"].fillna(history.end) - inside["entered"]).clip(lower=0)
+                   .sum()) / 7.0)
+    k = int((inside["outcome"] == "withdrew").sum())
+    mean, low, high = gamma_interval(k, weeks)
+    return Estimate(mean, low, high, k, f"{k:,} withdrawals over {weeks:,.1f} "
+                    "candidate-weeks in process", informed=weeks > 0)
+
+
+def fit_duration(stage: str, durations: np.ndarray, observed: np.ndarray) -> DurationFit | None:
+    """Censored lognormal maximum likelihood; None with fewer than 5 observed exits."""
+    x = np.maximum(durations, 1.0 / 1440.0)
+    if observed.sum() < 5:
+        return None
+    logs = np.log(x)
+
+    def nll(theta: np.ndarray) -> float:
+        mu, sigma = theta[0], math.exp(theta[1])
+        z = (logs - mu) / sigma
+        ll = np.where(observed, stats.norm.logpdf(z) - math.log(sigma), stats.norm.logsf(z))
+        return float(-ll.sum())
+
+    start = np.array([logs[observed].mean(), math.log(max(logs[observed].std(), 0.1))])
+    res = optimize.minimize(nll, start, method="Nelder-Mead",
+                            options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 2000})
+    mu, log_s = res.x
+    h = 1e-4
+    d2 = (nll(np.array([mu + h, log_s])) - 2 * nll(res.x) + nll(np.array([mu - h, log_s])))
+    se = math.sqrt(h * h / d2) if d2 > 0 else math.inf
+    z = stats.norm.ppf(1 - (1 - LEVEL) / 2)
+    sigma = math.exp(log_s)
+    return DurationFit(stage, math.exp(mu), math.exp(mu - z * se), math.exp(mu + z * se),
+                       math.exp(mu + 1.2816 * sigma), int(observed.sum()),
+                       int((~observed).sum()))
+
+
+def stage_durations(history: History) -> list[DurationFit]:
+    v = history.visits[history.visits["stage"] != "interest"]
+    fits = []
+    for stage, group in v.groupby("stage", sort=False):
+        observed = ~group["outcome"].isin(("open", "closed")).to_numpy()
+        left = group["left"].fillna(history.end).to_numpy(dtype=float)
+        fit = fit_duration(str(stage), left - group["entered"].to_numpy(dtype=float), observed)
+        if fit is not None:
+            fits.append(fit)
+    return fits
+
+
+def round_order(visits: pd.DataFrame) -> list[str]:
+    """The interview stages in pipeline order (median time from a candidate's first stage)."""
+    rounds = visits[visits["stage"].str.startswith(ROUND_PREFIX)]
+    if rounds.empty:
+        return []
+    since = rounds["entered"] - rounds["candidate"].map(_first_entered(visits))
+    return list(since.groupby(rounds["stage"]).median().sort_values(kind="stable").index)
+
+
+# --------------------------------------------------------------------------- calibrate
+
+
+def calibrate(history: History, base: Scenario) -> Calibration:
+    """Estimate every rate the history informs (see the module docstring)."""
+    v, reqs = history.visits, history.reqs
+    profiles = list(dict.fromkeys(reqs.sort_values("opened")["profile"]))
+    window = reply_window(v)
+    trials = decisions(history, base, window)
+    rates: dict[str, dict[str, Estimate]] = {}
+    for stage, path in STAGE_FIELD.items():
+        rates[path] = pooled_rates(trials[trials["stage"] == stage], profiles,
+                                   PUBLISHED[path], "decisions")
+    order = round_order(v)
+    round_rates = {r: pooled_rates(trials[trials["stage"] == r], profiles,
+                                   PUBLISHED["interview"], "decisions") for r in order}
+    inbound = inbound_rates(history, profiles)
+    weeks = max(history.days / 7.0, 1e-9)
+    out = []
+    for name in profiles:
+        mine = reqs[reqs["profile"] == name]
+        days = mine["opened"] - history.start
+        mean, low, high = gamma_interval(len(mine), weeks)
+        pv = v[v["profile"] == name]
+        cal = ProfileCalibration(
+            name, len(mine), int(pv["candidate"].nunique()), float(days.min()),
+            float(days.max()),
+            Estimate(mean, low, high, len(mine), f"{len(mine)} reqs opened in "
+                     f"{weeks:.1f} weeks"))
+        cal.rates = {path: by_profile[name] for path, by_profile in rates.items()}
+        cal.rates["inbound.applications_per_week"] = inbound[name]
+        cal.rounds = [(r[len(ROUND_PREFIX):], round_rates[r][name]) for r in order
+                      if (pv["stage"] == r).any()]
+        has_inbound = (pv["source"] != "sourced").any()
+        cal.reviewed = (pv["stage"] == "application_review").any() or not has_inbound
+        out.append(cal)
+    return Calibration(history, out, withdrawal_hazard(history), stage_durations(history),
+                       window)
+
+
+def base_profile(base: Scenario, name: str) -> RoleProfile | None:
+    return next((p for p in base.profiles if p.name == name), None)
