@@ -61,6 +61,7 @@ def main() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="Override one setting before validating. Repeatable.")
+@ui.plan_option
 @click.option("--debug", is_flag=True, help="Show full tracebacks (for developers).")
 def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> None:
     """Check scenario FILES. Exit 0 if all are valid; otherwise exit 2 and print one line
@@ -253,7 +254,7 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
 
     parsed_goals = ui.parse_goals(goals)
     try:
-        points = expand_grid(file, list(varies), sets)
+        points = expand_grid(file, list(varies), ui.with_plan(sets))
     except ScenarioError as err:
         if debug:
             raise

@@ -7,6 +7,7 @@ command line (``cli.py``) uses this module.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shlex
@@ -119,11 +120,14 @@ def bad_input(message: str) -> NoReturn:
 
 
 def load_all(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> list[Scenario]:
-    """Load every file; report the problems of all of them before exiting."""
+    """Load every file (with ``--plan`` if given); report the problems of all of them before
+    exiting, and warn (one line each) about plans that reach past the horizon."""
+    from hiresim.hiring_plan import horizon_warnings
+
     scenarios, problems = [], []
     for path in files:
         try:
-            scenarios.append(load_scenario(path, sets))
+            scenarios.append(load_scenario(path, with_plan(sets)))
         except ScenarioError as err:
             if debug:
                 raise
@@ -132,7 +136,31 @@ def load_all(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> list
             raise click.BadParameter(str(err), param_hint="--set") from None
     if problems:
         bad_input("\n".join(problems))
+    for path, scenario in zip(files, scenarios, strict=True):
+        for line in horizon_warnings(scenario):
+            click.echo(f"warning: {path}: {line}", err=True)
     return scenarios
+
+
+PLAN_META = "hiresim.plan"
+
+
+def _remember_plan(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[PLAN_META] = str(Path(value).resolve())
+
+
+plan_option = click.option(
+    "--plan", type=click.Path(dir_okay=False), default=None, expose_value=False,
+    callback=_remember_plan, help="A hiring plan CSV (profile,count,start[,open][,priority]) "
+                                  "that replaces the profiles' openings.")
+
+
+def with_plan(sets: tuple[str, ...]) -> tuple[str, ...]:
+    """``--set`` overrides plus ``plan=FILE`` when ``--plan FILE`` was given."""
+    ctx = click.get_current_context(silent=True)
+    plan = None if ctx is None else ctx.meta.get(PLAN_META)
+    return sets if plan is None else (*sets, f"plan={json.dumps(plan)}")
 
 
 def parse_goals(texts: tuple[str, ...]) -> list[Goal]:
@@ -318,6 +346,7 @@ def simulation_options(func: Callable) -> Callable:
                                         "'hiresim report')."),
         click.option("--cdn", is_flag=True, help="With --report: load plotly.js from the web."),
         click.option("--force", is_flag=True, help="Overwrite a non-empty --out folder."),
+        plan_option,
     ]
     for option in reversed(options):
         func = option(func)
