@@ -25,9 +25,7 @@ from hiresim.scenario_files import SWEEP, OverrideError, expand_grid, load_docum
 from hiresim.scenario_problems import ScenarioError
 from hiresim.summary_table import (
     difference_table,
-    event_log,
     goal_lines,
-    inspection_lines,
     precision_lines,
     summary_table,
     sweep_report,
@@ -90,12 +88,13 @@ def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> None
 @click.option("--replication", type=click.IntRange(min=0), default=None,
               help="Re-run replication K alone and print its event log (to inspect an "
                    "outlier).")
+@ui.by_option
 def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
         goals: tuple[str, ...], quiet: bool, debug: bool, report_path: str | None,
         cdn: bool, force: bool, out: str | None, resume: bool, records: str,
         table_format: str, precision: float | None, max_replications: int,
-        replication: int | None) -> None:
+        replication: int | None, by: str) -> None:
     """Simulate each scenario in FILES and print a summary of its KPIs with 95% confidence
     intervals across replications. With several files, the table puts them side by side."""
     from hiresim.batch import run_batch
@@ -115,7 +114,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
             click.echo(f"note: {path} has a sweep: section; 'hiresim run' runs its base "
                        f"scenario only, 'hiresim sweep {path}' runs every point", err=True)
     if replication is not None:
-        return _inspect(scenarios, replication, seed, fmt)
+        return ui.inspect(scenarios, replication, seed, fmt)
     subfolders = folder_names([s.name for s in scenarios])
     protect = ui.inputs(files)
     ui.check_report_target(report_path, protect)
@@ -132,11 +131,12 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 run_batch, sc, n, sc.simulation.seed if seed is None else seed, ex,
                 detail=records == "candidates", out=target, force=force, resume=resume,
                 table_format=table_format, precision=precision, goals=parsed_goals,
-                max_replications=max_replications if precision else None, protect=protect)
+                max_replications=max_replications if precision else None, protect=protect,
+                keep_runs=by == "month")
             outcomes.append(ui.with_progress(quiet, n, sc.name, functools.partial(
                 _guarded_batch, batch, debug, sc.name,
                 hint if ui.says_where(target) else None, target)))
-        payloads = [o.to_dict() for o in outcomes]
+        payloads = [ui.with_months(o, by) for o in outcomes]
         if fmt == "json":
             for payload in payloads:
                 click.echo(_json(payload))
@@ -145,6 +145,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
             for payload in payloads:
                 for line in goal_lines(payload):
                     click.echo(line)
+            ui.echo_months(outcomes, by)
             for line in precision_lines(outcomes, precision, max_replications):
                 click.echo(line)
         for payload in payloads:
@@ -167,20 +168,6 @@ def _report(out: str | Path | None, report_path: str | None, cdn: bool, debug: b
     if report_path is not None and out is not None:
         ui.write_report(Path(out), report_path, cdn, debug, protect)
         click.echo(f"report: {report_path}", err=True)
-
-
-def _inspect(scenarios: list, k: int, seed: int | None, fmt: str) -> None:
-    """Re-run replication ``k`` of each scenario and print its KPIs and event log."""
-    from hiresim.replication import run_replication
-
-    for scenario in scenarios:
-        root_seed = scenario.simulation.seed if seed is None else seed
-        result = run_replication(scenario, k, root_seed, record_detail=True)
-        if fmt == "json":
-            click.echo(_json({"scenario": scenario.name, "replication": k, "seed": root_seed,
-                              "kpis": result.kpis, "events": event_log(result)}))
-        else:
-            click.echo("\n".join(inspection_lines(scenario.name, result)))
 
 
 @main.command()
@@ -275,6 +262,21 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)
         _report(folder, report_path, cdn, debug, protect)
+
+
+@main.command("plan")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+              help="Override one setting. Repeatable.")
+@ui.plan_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--debug", is_flag=True, help="Show full tracebacks (for developers).")
+def plan_command(files: tuple[str, ...], sets: tuple[str, ...], fmt: str, debug: bool) -> None:
+    """The planner's reverse funnel of FILES per month, at once (no simulation): hires
+    needed, then offers, interviews, screens, replies, prospects and hours per role."""
+    for scenario in ui.load_all(files, sets, debug):
+        click.echo(ui.plan_text(scenario, fmt))
 
 
 @main.command()

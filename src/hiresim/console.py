@@ -28,6 +28,7 @@ from hiresim.scenario_problems import ScenarioError
 
 if TYPE_CHECKING:
     from hiresim.experiment import Executor
+    from hiresim.results import Results
 
 
 class OneLineErrors(click.Group):
@@ -351,3 +352,71 @@ def simulation_options(func: Callable) -> Callable:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+# ---------------------------------------------------------------- months and the plan
+by_option = click.option(
+    "--by", type=click.Choice(["total", "month"]), default="total", show_default=True,
+    help="month: also the month table (hires against the plan with the P10-P90 band, "
+         "reqs, backlog, staff hours) and the month each planned hire is likely made.")
+
+
+def with_months(outcome: Results, by: str) -> dict:
+    """The JSON payload of a run, with the month tables when ``--by month``."""
+    payload = outcome.to_dict()
+    if by == "month":
+        from hiresim.outputs import json_safe
+
+        payload["months"] = json_safe(outcome.months.drop(columns="scenario")
+                                      .to_dict(orient="records"))
+        payload["planned_hires"] = json_safe(outcome.planned_hires.drop(columns="scenario")
+                                             .to_dict(orient="records"))
+    return payload
+
+
+def echo_months(outcomes: Sequence[Results], by: str) -> None:
+    """The month table of each run (``--by month``), as text."""
+    if by != "month":
+        return
+    from hiresim.months import month_lines, planned_hire_lines
+
+    for o in outcomes:
+        click.echo(f"\n{o.name}: by month (hires are accepted offers; cum. P10-P90: the band "
+                   "across replications)")
+        click.echo("\n".join(month_lines(o.months)))
+        for line in planned_hire_lines(o.planned_hires):
+            click.echo(f"- {line}")
+
+
+def plan_text(scenario: Scenario, fmt: str) -> str:
+    """``hiresim plan``: the reverse funnel per month, as text or JSON."""
+    from hiresim.reverse_funnel import planner_lines, planner_view
+
+    view = planner_view(scenario)
+    if fmt == "json":
+        return json.dumps({"scenario": scenario.name, "months": [m.label for m in view.months],
+                           "reqs": view.reqs, "hires": view.hires, "hours": view.hours,
+                           "capacity_hours": view.capacity,
+                           "stages": [{"source": k[0], "stage": k[1], "visits": v}
+                                      for k, v in view.stages.items()]},
+                          default=lambda x: None)
+    return "\n".join([f"{scenario.name}: the planner's reverse funnel (no simulation; "
+                      "decided visits per stage, hours per role with their share of the "
+                      "role's productive hours)", *planner_lines(view)])
+
+
+def inspect(scenarios: list[Scenario], k: int, seed: int | None, fmt: str) -> None:
+    """Re-run replication ``k`` of each scenario and print its KPIs and event log."""
+    from hiresim.outputs import json_safe
+    from hiresim.replication import run_replication
+    from hiresim.summary_table import event_log, inspection_lines
+
+    for scenario in scenarios:
+        root_seed = scenario.simulation.seed if seed is None else seed
+        result = run_replication(scenario, k, root_seed, record_detail=True)
+        if fmt == "json":
+            click.echo(json.dumps(json_safe({
+                "scenario": scenario.name, "replication": k, "seed": root_seed,
+                "kpis": result.kpis, "events": event_log(result)})))
+        else:
+            click.echo("\n".join(inspection_lines(scenario.name, result)))

@@ -226,7 +226,7 @@ def horizon_warnings(scenario: Scenario) -> list[str]:
                 out.append(f"{profile.name}: openings reach day {o.last_day:g}, past the "
                            f"horizon (day {horizon:g}); reqs drawn after it never open")
         else:
-            late = sum(1 for day in _even_days(o.count, o.first_day, o.last_day)
+            late = sum(1 for day in even_open_days(o.count, o.first_day, o.last_day)
                        if day >= horizon)
         if late:
             out.append(f"{profile.name}: {late} of {o.count} reqs open on or after the "
@@ -235,7 +235,7 @@ def horizon_warnings(scenario: Scenario) -> list[str]:
     return out
 
 
-def _even_days(count: int, first: float, last: float) -> list[float]:
+def even_open_days(count: int, first: float, last: float) -> list[float]:
     """The open days of ``spacing: even`` (as the model places them)."""
     if count == 1:
         return [first]

@@ -115,7 +115,7 @@ def month_table(scenario: Scenario, months: pd.DataFrame, hires: pd.DataFrame
     })
     for role in ROLES:
         out[f"{role}_hours_mean"] = staff[f"{role}_hours"].to_numpy(float)
-        out[f"{role}_capacity_hours"] = [_capacity(scenario, role, m.end_day - m.first_day)
+        out[f"{role}_capacity_hours"] = [role_capacity_hours(scenario, role, m.end_day - m.first_day)
                                          for m in table]
     return out
 
@@ -124,7 +124,7 @@ def _quantile(values: np.ndarray, q: float) -> np.ndarray | float:
     return np.quantile(values, q, axis=0) if len(values) else np.nan
 
 
-def _capacity(scenario: Scenario, role: str, days: float) -> float:
+def role_capacity_hours(scenario: Scenario, role: str, days: float) -> float:
     """Productive hours a role has in ``days`` calendar days (nan: unlimited)."""
     team = scenario.team
     if role == "interviewer":
