@@ -376,8 +376,14 @@ class ResultFolder:
         from hiresim.months import month_table, planned_hire_table
 
         suffix = "csv" if self.table_format == "csv" else "parquet"
-        hires = self.read_table("calendar_hires")
-        frames = {"months": month_table(self.scenario, self.read_table("calendar"), hires),
+        try:
+            months, hires = self.read_table("calendar"), self.read_table("calendar_hires")
+        except OutputError:  # a folder of an older hiresim, without month records
+            return []
+        if not (set(MONTH_COLUMNS) <= set(months.columns)
+                and set(MONTH_HIRE_COLUMNS) <= set(hires.columns)):
+            return []
+        frames = {"months": month_table(self.scenario, months, hires),
                   "planned_hires": planned_hire_table(self.scenario, hires)}
         out = []
         for name, frame in frames.items():
