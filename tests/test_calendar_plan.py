@@ -205,3 +205,21 @@ def test_json_and_python_api_give_the_same_month_table(month_run) -> None:
     assert len(payload["planned_hires"]) == 4
     api = hiresim.simulate(str(path), replications=6)
     pd.testing.assert_frame_equal(api.months.drop(columns="scenario"), table)
+
+
+def test_report_month_view_shows_hires_against_the_plan_with_intervals(month_run) -> None:
+    from hiresim.html_report import render_report
+
+    _, out, _ = month_run
+    html = render_report(out)
+    section = html[html.index('<section id="months"'):]
+    section = section[:section.index("</section>")]
+    assert "By month: the plan against the simulation" in section
+    assert "band from P10 to P90" in section  # the chart's caption: the interval
+    assert "When the planned hires are made" in section and "(P80)" in section
+    assert "The planner&#x27;s arithmetic beside the simulation" in section or \
+        "The planner's arithmetic beside the simulation" in section
+    assert "Why the simulation differs" in section and "Close-outs" in section
+    # the chart has the plan, the mean and the P10-P90 band
+    for trace in ('"name":"plan"', '"name":"simulated mean"', '"name":"simulated P10-P90"'):
+        assert trace in html.replace(": ", ":").replace(", ", ","), trace
