@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from small_scenario import cli, small_dict
 
 import hiresim
 from hiresim.calendar import months, to_day
@@ -17,6 +16,7 @@ from hiresim.hiring_plan import horizon_warnings
 from hiresim.scenario import scenario_from_dict, scenario_to_dict
 from hiresim.scenario_files import load_scenario
 from hiresim.scenario_problems import ScenarioError
+from small_scenario import cli, small_dict
 
 
 def write_scenario(tmp_path: Path, plan: str | None = None, **simulation: object) -> Path:

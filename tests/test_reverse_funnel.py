@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 
 import pytest
-from small_scenario import small_dict
 
 import hiresim
 from hiresim.reverse_funnel import per_hire, planner_lines, planner_view, source_steps
 from hiresim.scenario import scenario_from_dict
+from small_scenario import small_dict
 
 REPLICATIONS = 100
 

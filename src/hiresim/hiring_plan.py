@@ -77,7 +77,8 @@ def apply_plan(data: dict, scenario_file: str) -> dict:
     if any(isinstance(p, Mapping) and isinstance(p.get("openings"), Mapping)
            and p["openings"].get("plan") for p in profiles):
         return data
-    sim = data.get("simulation") if isinstance(data.get("simulation"), Mapping) else {}
+    sim = data.get("simulation")
+    sim = sim if isinstance(sim, Mapping) else {}
     try:
         start = None if sim.get("start_date") is None else parse_start_date(sim["start_date"])
     except CalendarError:

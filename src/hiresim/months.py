@@ -115,8 +115,8 @@ def month_table(scenario: Scenario, months: pd.DataFrame, hires: pd.DataFrame
     })
     for role in ROLES:
         out[f"{role}_hours_mean"] = staff[f"{role}_hours"].to_numpy(float)
-        out[f"{role}_capacity_hours"] = [role_capacity_hours(scenario, role, m.end_day - m.first_day)
-                                         for m in table]
+        out[f"{role}_capacity_hours"] = [
+            role_capacity_hours(scenario, role, m.end_day - m.first_day) for m in table]
     return out
 
 

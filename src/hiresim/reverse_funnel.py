@@ -156,8 +156,8 @@ def planner_view(scenario: Scenario) -> PlannerView:
     table = scenario_months(scenario)
     n = len(table)
     view = PlannerView(table, [0.0] * n, [0.0] * n, {}, {}, {r: [0.0] * n for r in ROLES},
-                       {r: [role_capacity_hours(scenario, r, m.end_day - m.first_day) for m in table]
-                        for r in ROLES})
+                       {r: [role_capacity_hours(scenario, r, m.end_day - m.first_day)
+                            for m in table] for r in ROLES})
     intake = scenario.effort.intake_hours.mean
     for profile in scenario.profiles:
         share = inbound_share(scenario, profile)

@@ -77,7 +77,7 @@ def _planned_hires_list(planned: pd.DataFrame, name: str, n_runs: int) -> str:
     if planned.empty:
         return ""
     rows = []
-    for (profile, row), group in planned.groupby(["profile", "row"], sort=False):
+    for (profile, _), group in planned.groupby(["profile", "row"], sort=False):
         last = group.iloc[-1]
         on_time = float(last["on_time"])
         rows.append(
