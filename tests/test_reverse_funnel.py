@@ -114,3 +114,19 @@ def test_planner_view_places_hours_in_the_months_and_prints_them() -> None:
     lines = planner_lines(view)
     assert lines[0].split()[:3] == ["month", "reqs", "hires"]
     assert lines[1].split()[0] == "2027-01"
+
+
+def test_plan_command_answers_before_any_simulation() -> None:
+    from small_scenario import cli
+
+    done = cli("plan", "scenarios/plan-combined.yaml")
+    assert done.exit_code == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1].split()[:4] == ["month", "reqs", "hires", "offers"]
+    assert [x.split()[0] for x in lines[2:5]] == ["2027-01", "2027-02", "2027-03"]
+    assert sum(int(x.split()[2]) for x in lines[2:]) == 16  # the hires of plan.csv
+    again = cli("plan", "scenarios/plan-combined.yaml", "--format", "json")
+    import json
+
+    payload = json.loads(again.stdout)
+    assert sum(payload["hires"]) == 16 and payload["months"][0] == "2027-01"

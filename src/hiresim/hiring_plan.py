@@ -13,7 +13,8 @@ Columns (a header row names them; order free, other columns ignored):
 - ``profile`` (or ``role``): a profile name of the scenario;
 - ``count``: hires wanted (a whole number, 0 or more; 0 rows are skipped);
 - ``start`` (or ``target``, ``start_month``, ``start_date``): the target start, a month
-  (``2027-05``: wanted by its first day) or a date; a day number also works;
+  (``2027-05``: a hire made in May is on time; the reqs' lead time counts back from
+  1 May) or a date; a day number also works;
 - ``open`` (optional): when the row's reqs open (a date, month or day number); without
   it they open ``DEFAULT_LEAD_DAYS`` days before the target start, and never before day 0;
 - ``priority`` (optional, a whole number): carried to the results; the model does not
