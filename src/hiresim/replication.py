@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from hiresim.kpis import replication_kpis
 from hiresim.model.hiring_model import HiringModel
-from hiresim.month_sampler import MonthSampler
 from hiresim.model.work import ACTIVITY_NAMES
+from hiresim.month_sampler import MonthSampler
 from hiresim.records import ReplicationResult
 from hiresim.scenario import Scenario
 
