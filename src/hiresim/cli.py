@@ -265,13 +265,7 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
 
 
 @main.command("plan")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
-@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
-              help="Override one setting. Repeatable.")
-@ui.plan_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@click.option("--debug", is_flag=True, help="Show full tracebacks (for developers).")
+@ui.plan_command_options
 def plan_command(files: tuple[str, ...], sets: tuple[str, ...], fmt: str, debug: bool) -> None:
     """The planner's reverse funnel of FILES per month, at once (no simulation): hires
     needed, then offers, interviews, screens, replies, prospects and hours per role."""

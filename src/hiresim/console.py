@@ -388,6 +388,21 @@ def echo_months(outcomes: Sequence[Results], by: str) -> None:
             click.echo(f"- {line}")
 
 
+def plan_command_options(func: Callable) -> Callable:
+    """Arguments and options of ``hiresim plan``."""
+    for option in reversed([
+        click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True)),
+        click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+                     help="Override one setting. Repeatable."),
+        plan_option,
+        click.option("--format", "fmt", type=click.Choice(["table", "json"]),
+                     default="table", show_default=True),
+        click.option("--debug", is_flag=True, help="Show full tracebacks (for developers)."),
+    ]):
+        func = option(func)
+    return func
+
+
 def plan_text(scenario: Scenario, fmt: str) -> str:
     """``hiresim plan``: the reverse funnel per month, as text or JSON."""
     from hiresim.reverse_funnel import planner_lines, planner_view
