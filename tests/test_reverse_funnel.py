@@ -15,26 +15,44 @@ import pytest
 import hiresim
 from hiresim.reverse_funnel import per_hire, planner_lines, planner_view, source_steps
 from hiresim.scenario import scenario_from_dict
-from small_scenario import small_dict
 
 REPLICATIONS = 100
 
 
 def sourced_only(binding: bool) -> dict:
-    data = small_dict(horizon_days=400, openings=2, easy=True)
-    data["team"] = {"structure": "combined",
-                    "recruiters": {"count": "unlimited", "hours_per_week": 40}}
-    data["candidates"].update(patience_days=None, acceptance_drop_per_week=0)
-    data["outreach"].update(prospects_per_req_per_week=3, max_active_per_req=1)
-    for profile in data["profiles"]:
-        profile["interviewers"]["count"] = "unlimited"
-        profile["inbound"]["applications_per_week"] = 0
-    if binding:  # one part-time recruiter and interviewer, impatient candidates
-        data["team"]["recruiters"] = {"count": 1, "hours_per_week": 4}
+    """Two profiles of sourced candidates only, written out in full (every mechanism not
+    named here is at its default, off), so the check does not move with shipped files."""
+    def profile(name: str, reply_rate: float) -> dict:
+        return {
+            "name": name, "openings": {"count": 2, "first_day": 0, "last_day": 30},
+            "inbound": {"applications_per_week": 0},
+            "sourced": {"reply_rate": reply_rate, "interest_rate": 0.6, "qualify_rate": 0.8},
+            "screen_pass_rate": 0.9,
+            "interview_rounds": [
+                {"name": "technical", "pass_rate": 0.9, "interviewer_hours": 1.0,
+                 "lead_days": 1.0},
+                {"name": "onsite", "pass_rate": 0.9, "interviewer_hours": 1.0,
+                 "panel_size": 2, "lead_days": 1.0}],
+            "decision_pass_rate": 0.95, "offer_acceptance": 0.95,
+            "interviewers": {"count": "unlimited", "hours_per_week": 4.0}}
+
+    data = {
+        "name": "planner-check",
+        "simulation": {"horizon_days": 400.0, "replications": 5, "seed": 7},
+        "team": {"structure": "combined",
+                 "recruiters": {"count": "unlimited", "hours_per_week": 40.0}},
+        "outreach": {"prospects_per_req_per_week": 3.0, "max_active_per_req": 1},
+        "candidates": {"patience_days": None, "acceptance_drop_per_week": 0.0},
+        "profiles": [profile("backend", 0.35), profile("data", 0.2)],
+    }
+    if binding:  # one part-time recruiter and interviewer, impatient candidates, 8 reqs
+        data["simulation"]["horizon_days"] = 150.0
+        data["team"]["recruiters"] = {"count": 1, "hours_per_week": 3.0}
         data["candidates"]["patience_days"] = {"dist": "lognormal", "median": 5, "p90": 12}
-        data["outreach"].update(prospects_per_req_per_week=10, max_active_per_req=4)
-        for profile in data["profiles"]:
-            profile["interviewers"].update(count=1, hours_per_week=1)
+        data["outreach"].update(prospects_per_req_per_week=10.0, max_active_per_req=4)
+        for p in data["profiles"]:
+            p["interviewers"] = {"count": 1, "hours_per_week": 1.0}
+            p["openings"]["count"] = 4
     return data
 
 
