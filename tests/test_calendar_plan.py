@@ -204,7 +204,7 @@ def test_json_and_python_api_give_the_same_month_table(month_run) -> None:
         list(table["hires_mean"]))
     assert len(payload["planned_hires"]) == 4
     api = hiresim.simulate(str(path), replications=6)
-    pd.testing.assert_frame_equal(api.months.drop(columns="scenario"), table)
+    pd.testing.assert_frame_equal(api.months, table)
 
 
 def test_report_month_view_shows_hires_against_the_plan_with_intervals(month_run) -> None:

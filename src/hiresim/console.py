@@ -368,7 +368,7 @@ def with_months(outcome: Results, by: str) -> dict:
         from hiresim.outputs import json_safe
 
         payload["months"] = json_safe(outcome.months.drop(columns="scenario")
-                                      .to_dict(orient="records"))
+                                      .to_dict(orient="records"))  # the payload names it
         payload["planned_hires"] = json_safe(outcome.planned_hires.drop(columns="scenario")
                                              .to_dict(orient="records"))
     return payload

@@ -387,6 +387,7 @@ class ResultFolder:
                   "planned_hires": planned_hire_table(self.scenario, hires)}
         out = []
         for name, frame in frames.items():
+            frame.insert(0, "scenario", self.scenario.name)  # as Results.months has it
             target = self.path / f"{name}.{suffix}"
             atomic_write_frame(target, frame, self.table_format)
             out.append(target)
