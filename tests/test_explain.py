@@ -107,7 +107,7 @@ def test_openings_after_horizon(tmp_path):
                 profiles=[{"name": "backend",
                            "openings": {"count": 5, "first_day": 0, "last_day": 200}}])
     lines = openings_after_horizon(load_scenario(_write(tmp_path, late)))
-    assert len(lines) == 1 and "3 of 5 openings" in lines[0]  # days 100, 150, 200
+    assert len(lines) == 1 and "3 of 5 reqs open on or after" in lines[0]  # days 100-200
     assert openings_after_horizon(load_scenario(_write(tmp_path, MINIMAL))) == []
 
 

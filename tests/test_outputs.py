@@ -38,6 +38,7 @@ from hiresim.batch import run_batch
 from hiresim.experiment import Executor, run_replications
 from hiresim.outputs import (
     DETAIL_TABLES,
+    MONTH_TABLES,
     TABLES,
     OutputError,
     ResultFolder,
@@ -139,7 +140,8 @@ def test_folder_holds_the_parquet_tables_and_nothing_half_done(parquet_run: tupl
                 *(f"{t}.parquet" for t in BASIC_TABLES)}
     assert expected <= names
     assert not names & {"candidates.parquet", "visits.parquet", "parts"}
-    assert all(Path(n).stem in TABLES for n in names if n.endswith(".parquet"))
+    assert all(Path(n).stem in (*TABLES, *MONTH_TABLES)
+               for n in names if n.endswith(".parquet"))
     assert not list(folder.rglob("*.csv")) and not temp_files(folder)
     assert "results in" in one_line(result.stderr)
     assert json.loads((folder / "summary.json").read_text()) == json.loads(result.stdout)

@@ -36,25 +36,11 @@ def zero_salaries(scenario: Scenario) -> list[str]:
 
 
 def openings_after_horizon(scenario: Scenario) -> list[str]:
-    """Profiles with openings on or after ``simulation.horizon_days`` (they never open)."""
-    horizon = scenario.simulation.horizon_days
-    out = []
-    for p in scenario.profiles:
-        o = p.openings
-        if o.last_day < horizon:
-            continue
-        if o.spacing == "random":
-            share = (o.last_day - horizon) / (o.last_day - o.first_day) \
-                if o.last_day > o.first_day else 1.0
-            lost = f"about {math.ceil(share * o.count)} of {o.count} openings"
-        else:
-            days = [o.first_day] if o.count == 1 else [
-                o.first_day + i * (o.last_day - o.first_day) / (o.count - 1)
-                for i in range(o.count)]
-            lost = f"{sum(d >= horizon for d in days)} of {o.count} openings"
-        out.append(f"warning: {scenario.name}: profiles[{p.name}].openings: {lost} fall on or "
-                   f"after the horizon (day {horizon:g}) and never open")
-    return out
+    """Profiles with openings (or planned hires) on or after ``simulation.horizon_days``:
+    they never open (or cannot be seen). One implementation: ``hiresim.hiring_plan``."""
+    from hiresim.hiring_plan import horizon_warnings
+
+    return [f"warning: {scenario.name}: {line}" for line in horizon_warnings(scenario)]
 
 
 def dropped_profiles(path: str | Path) -> list[str]:
@@ -104,5 +90,4 @@ def team_not_the_constraint(summary: dict) -> list[str]:
 def file_warnings(path: str | Path, sets: tuple[str, ...] | list[str] = ()) -> list[str]:
     """The warnings a scenario file deserves before it runs (validate, run)."""
     scenario = load_scenario(path, sets)
-    return [*zero_salaries(scenario), *openings_after_horizon(scenario),
-            *dropped_profiles(path)]
+    return [*zero_salaries(scenario), *dropped_profiles(path)]  # horizon: load_all warns

@@ -51,6 +51,7 @@ def main() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="Override one setting before validating. Repeatable.")
+@ui.plan_option
 @click.option("--debug", is_flag=True, help="Show full tracebacks (for developers).")
 @click.option("--allow-large", is_flag=True, help="Accept scenarios estimated too large.")
 def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool,
@@ -83,12 +84,13 @@ def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool,
 @click.option("--replication", type=click.IntRange(min=0), default=None,
               help="Re-run replication K alone and print its event log (to inspect an "
                    "outlier).")
+@ui.by_option
 def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
         goals: tuple[str, ...], quiet: bool, debug: bool, report_path: str | None,
         cdn: bool, force: bool, allow_large: bool, out: str | None, resume: bool,
         records: str, table_format: str, precision: float | None, max_replications: int,
-        replication: int | None) -> None:
+        replication: int | None, by: str) -> None:
     """Simulate each scenario in FILES and print a summary of its KPIs with 95% confidence
     intervals across replications. With several files, the table puts them side by side."""
     from hiresim.batch import run_batch
@@ -118,11 +120,11 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 detail=records == "candidates", out=target, force=force, resume=resume,
                 table_format=table_format, precision=precision, goals=parsed_goals,
                 max_replications=max_replications if precision else None, protect=protect,
-                allow_large=allow_large)
+                allow_large=allow_large, keep_runs=by == "month")
             outcomes.append(ui.with_progress(quiet, n, sc.name, functools.partial(
                 ui.guarded_batch, batch, debug, sc.name,
                 hint if ui.says_where(target) else None, target)))
-        payloads = [o.to_dict() for o in outcomes]
+        payloads = [ui.with_months(o, by) for o in outcomes]
         if fmt == "json":
             for payload in payloads:
                 click.echo(_json(payload))
@@ -131,6 +133,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
             for payload in payloads:
                 for line in goal_lines(payload):
                     click.echo(line)
+            ui.echo_months(outcomes, by)
             for line in precision_lines(outcomes, precision, max_replications):
                 click.echo(line)
         ui.echo_warnings(payloads)
@@ -213,7 +216,7 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
 
     parsed_goals = ui.parse_goals(goals)
     try:
-        points = expand_grid(file, list(varies), sets)
+        points = expand_grid(file, list(varies), ui.with_plan(sets))
     except ScenarioError as err:
         if debug:
             raise
@@ -238,6 +241,15 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)
         ui.report_if_asked(folder, report_path, cdn, debug, protect)
+
+
+@main.command("plan")
+@ui.plan_command_options
+def plan_command(files: tuple[str, ...], sets: tuple[str, ...], fmt: str, debug: bool) -> None:
+    """The planner's reverse funnel of FILES per month, at once (no simulation): hires
+    needed, then offers, interviews, screens, replies, prospects and hours per role."""
+    for scenario in ui.load_all(files, sets, debug):
+        click.echo(ui.plan_text(scenario, fmt))
 
 
 @main.command()

@@ -29,6 +29,7 @@ from hiresim.scenario_problems import ScenarioError
 
 if TYPE_CHECKING:
     from hiresim.experiment import Executor
+    from hiresim.results import Results
 
 
 class OneLineErrors(click.Group):
@@ -126,13 +127,16 @@ def bad_input(message: str) -> NoReturn:
 
 def load_all(files: tuple[str, ...], sets: tuple[str, ...], debug: bool,
              allow_large: bool = False) -> list[Scenario]:
-    """Load every file; report the problems of all of them before exiting. A scenario
-    whose one replication is estimated too large (``hiresim.workload``) is a problem
-    (FILE: error: ...) unless ``allow_large``."""
+    """Load every file (with ``--plan`` if given); report the problems of all of them before
+    exiting. A scenario whose one replication is estimated too large (``hiresim.workload``)
+    is a problem (FILE: error: ...) unless ``allow_large``; plans that reach past the
+    horizon get a warning (one line each)."""
+    from hiresim.hiring_plan import horizon_warnings
+
     scenarios, problems = [], []
     for path in files:
         try:
-            scenarios.append(load_scenario(path, sets))
+            scenarios.append(load_scenario(path, with_plan(sets)))
         except ScenarioError as err:
             if debug:
                 raise
@@ -148,7 +152,31 @@ def load_all(files: tuple[str, ...], sets: tuple[str, ...], debug: bool,
         too_large = [f"{path}: error: {m}" for path, s in pairs if (m := problem(estimate(s)))]
         if too_large:
             bad_input("\n".join(too_large))
+    for path, scenario in zip(files, scenarios, strict=True):
+        for line in horizon_warnings(scenario):
+            click.echo(f"warning: {path}: {line}", err=True)
     return scenarios
+
+
+PLAN_META = "hiresim.plan"
+
+
+def _remember_plan(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[PLAN_META] = str(Path(value).resolve())
+
+
+plan_option = click.option(
+    "--plan", type=click.Path(dir_okay=False), default=None, expose_value=False,
+    callback=_remember_plan, help="A hiring plan CSV (profile,count,start[,open][,priority]) "
+                                  "that replaces the profiles' openings.")
+
+
+def with_plan(sets: tuple[str, ...]) -> tuple[str, ...]:
+    """``--set`` overrides plus ``plan=FILE`` when ``--plan FILE`` was given."""
+    ctx = click.get_current_context(silent=True)
+    plan = None if ctx is None else ctx.meta.get(PLAN_META)
+    return sets if plan is None else (*sets, f"plan={json.dumps(plan)}")
 
 
 def parse_goals(texts: tuple[str, ...]) -> list[Goal]:
@@ -342,6 +370,7 @@ def simulation_options(func: Callable) -> Callable:
         click.option("--allow-large", is_flag=True,
                      help="Run even a scenario whose replications are estimated too large "
                           "(see 'hiresim validate')."),
+        plan_option,
     ]
     for option in reversed(options):
         func = option(func)
@@ -410,6 +439,74 @@ def report_if_asked(out: str | Path | None, report_path: str | None, cdn: bool,
     if report_path is not None and out is not None:
         write_report(Path(out), report_path, cdn, debug, protect)
         click.echo(f"report: {report_path}", err=True)
+
+
+
+
+# ---------------------------------------------------------------- months and the plan
+by_option = click.option(
+    "--by", type=click.Choice(["total", "month"]), default="total", show_default=True,
+    help="month: also the month table (hires against the plan with the P10-P90 band, "
+         "reqs, backlog, staff hours) and the month each planned hire is likely made.")
+
+
+def with_months(outcome: Results, by: str) -> dict:
+    """The JSON payload of a run, with the month tables when ``--by month``."""
+    payload = outcome.to_dict()
+    if by == "month":
+        from hiresim.outputs import json_safe
+
+        payload["months"] = json_safe(outcome.months.drop(columns="scenario")
+                                      .to_dict(orient="records"))  # the payload names it
+        payload["planned_hires"] = json_safe(outcome.planned_hires.drop(columns="scenario")
+                                             .to_dict(orient="records"))
+    return payload
+
+
+def echo_months(outcomes: Sequence[Results], by: str) -> None:
+    """The month table of each run (``--by month``), as text."""
+    if by != "month":
+        return
+    from hiresim.months import month_lines, planned_hire_lines
+
+    for o in outcomes:
+        click.echo(f"\n{o.name}: by month (hires are accepted offers; cum. P10-P90: the band "
+                   "across replications)")
+        click.echo("\n".join(month_lines(o.months)))
+        for line in planned_hire_lines(o.planned_hires):
+            click.echo(f"- {line}")
+
+
+def plan_command_options(func: Callable) -> Callable:
+    """Arguments and options of ``hiresim plan``."""
+    for option in reversed([
+        click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True)),
+        click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+                     help="Override one setting. Repeatable."),
+        plan_option,
+        click.option("--format", "fmt", type=click.Choice(["table", "json"]),
+                     default="table", show_default=True),
+        click.option("--debug", is_flag=True, help="Show full tracebacks (for developers)."),
+    ]):
+        func = option(func)
+    return func
+
+
+def plan_text(scenario: Scenario, fmt: str) -> str:
+    """``hiresim plan``: the reverse funnel per month, as text or JSON."""
+    from hiresim.reverse_funnel import planner_lines, planner_view
+
+    view = planner_view(scenario)
+    if fmt == "json":
+        return json.dumps({"scenario": scenario.name, "months": [m.label for m in view.months],
+                           "reqs": view.reqs, "hires": view.hires, "hours": view.hours,
+                           "capacity_hours": view.capacity,
+                           "stages": [{"source": k[0], "stage": k[1], "visits": v}
+                                      for k, v in view.stages.items()]},
+                          default=lambda x: None)
+    return "\n".join([f"{scenario.name}: the planner's reverse funnel (no simulation; "
+                      "decided visits per stage, hours per role with their share of the "
+                      "role's productive hours)", *planner_lines(view)])
 
 
 def inspect(scenarios: list, k: int, seed: int | None, fmt: str) -> None:

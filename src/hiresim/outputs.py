@@ -12,6 +12,11 @@ Layout of ``--out DIR`` (one scenario)::
     DIR/funnel.parquet       stage visits by source, stage and outcome per replication
     DIR/candidates.parquet   one row per candidate (only with --records candidates)
     DIR/visits.parquet       one row per stage visit (only with --records candidates)
+    DIR/calendar.parquet     per replication and month: reqs open, backlog, staff hours
+    DIR/calendar_hires.parquet  per replication, month and profile: reqs opened, hires
+    DIR/months.parquet       the month table across replications: hires against the plan
+                             with their band, reqs, staff hours (hiresim.months)
+    DIR/planned_hires.parquet  each planned hire: the month it is likely made (P50/P80)
 
 (``.csv`` instead of ``.parquet`` with ``--table-format csv``.)
 
@@ -63,6 +68,8 @@ from hiresim.folder_guard import (
 from hiresim.records import (
     CANDIDATE_COLUMNS,
     FUNNEL_COLUMNS,
+    MONTH_COLUMNS,
+    MONTH_HIRE_COLUMNS,
     REQ_COLUMNS,
     SNAPSHOT_COLUMNS,
     STAFF_COLUMNS,
@@ -85,8 +92,11 @@ from hiresim.table_files import (
 
 PARTS = "parts"
 CHUNK_REPLICATIONS = 10
+# Written at the end from the calendar tables, across replications (hiresim.months):
+MONTH_TABLES = ("months", "planned_hires")
 TABLES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     # table name -> (ReplicationResult attribute, columns); None columns: the KPI dict
+    # (and MONTH_TABLES, derived from "calendar" and "calendar_hires" when a run finishes)
     "replications": ("kpis", None),
     "reqs": ("reqs", REQ_COLUMNS),
     "staff": ("staff", STAFF_COLUMNS),
@@ -94,6 +104,8 @@ TABLES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "funnel": ("funnel", FUNNEL_COLUMNS),
     "candidates": ("candidates", CANDIDATE_COLUMNS),
     "visits": ("visits", VISIT_COLUMNS),
+    "calendar": ("months", MONTH_COLUMNS),
+    "calendar_hires": ("month_hires", MONTH_HIRE_COLUMNS),
 }
 DETAIL_TABLES = ("candidates", "visits")
 
@@ -340,6 +352,7 @@ class ResultFolder:
         """Write the final tables (streamed chunk by chunk), the resolved scenario, summary
         and provenance; then mark the folder complete and drop the chunks."""
         written = [self._write_final(table) for table in self._tables()]
+        written += self._write_month_tables()
         scenario_yaml = yaml.safe_dump(scenario_to_dict(self.scenario), sort_keys=False)
         atomic_write_text(self.path / "scenario.yaml", scenario_yaml)
         atomic_write_text(self.path / "summary.json", json.dumps(_json_safe(summary), indent=2))
@@ -368,6 +381,28 @@ class ResultFolder:
         else:
             write_parquet_stream(target, schema, chunks)
         return target
+
+    def _write_month_tables(self) -> list[Path]:
+        """The month table and the planned hires (``hiresim.months``), across replications."""
+        from hiresim.months import month_table, planned_hire_table
+
+        suffix = "csv" if self.table_format == "csv" else "parquet"
+        try:
+            months, hires = self.read_table("calendar"), self.read_table("calendar_hires")
+        except OutputError:  # a folder of an older hiresim, without month records
+            return []
+        if not (set(MONTH_COLUMNS) <= set(months.columns)
+                and set(MONTH_HIRE_COLUMNS) <= set(hires.columns)):
+            return []
+        frames = {"months": month_table(self.scenario, months, hires),
+                  "planned_hires": planned_hire_table(self.scenario, hires)}
+        out = []
+        for name, frame in frames.items():
+            frame.insert(0, "scenario", self.scenario.name)  # as Results.months has it
+            target = self.path / f"{name}.{suffix}"
+            atomic_write_frame(target, frame, self.table_format)
+            out.append(target)
+        return out
 
     def mark_interrupted(self, completed: int) -> None:
         self._write_meta(status="interrupted", completed=completed)

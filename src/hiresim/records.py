@@ -72,6 +72,27 @@ SNAPSHOT_COLUMNS = (
     "tasks_waiting_interviewers",
 )
 
+# Month by month (hiresim.calendar months: calendar months from simulation.start_date, or
+# 30.4-day blocks), all reqs and candidates (the warm-up is not left out).
+MONTH_COLUMNS = (
+    "month",  # 0, 1, ... in order
+    "label",  # "2027-03" with a start date, else "month 4"
+    "first_day",  # the month is [first_day, end_day) in days since day 0
+    "end_day",  # the next month's first day; the horizon for the last month
+    "reqs_open",  # at the month's end: opened and not filled
+    "reqs_in_backlog",  # at the month's end: waiting for a recruiter with room
+    "recruiter_hours",  # busy hours worked within the month, all recruiters
+    "sourcer_hours",
+    "interviewer_hours",  # all interviewer pools
+)
+
+MONTH_HIRE_COLUMNS = (
+    "month",
+    "profile",
+    "reqs_opened",  # reqs of the profile that opened within the month
+    "hires",  # accepted offers (positions filled) within the month
+)
+
 
 @dataclass(frozen=True)
 class ReplicationResult:
@@ -87,3 +108,5 @@ class ReplicationResult:
     candidates: list[tuple] | None = None
     visits: list[tuple] | None = None
     funnel: list[tuple] = field(default_factory=list)
+    months: list[tuple] = field(default_factory=list)  # MONTH_COLUMNS
+    month_hires: list[tuple] = field(default_factory=list)  # MONTH_HIRE_COLUMNS

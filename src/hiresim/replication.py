@@ -9,6 +9,7 @@ from __future__ import annotations
 from hiresim.kpis import replication_kpis
 from hiresim.model.hiring_model import HiringModel
 from hiresim.model.work import ACTIVITY_NAMES
+from hiresim.month_sampler import MonthSampler
 from hiresim.records import ReplicationResult
 from hiresim.scenario import Scenario
 
@@ -24,7 +25,10 @@ def run_replication(
     ``seed`` defaults to the scenario's ``simulation.seed``. ``record_detail`` keeps
     per-candidate rows and every stage visit (more memory; for analysis and checks).
     """
-    model = HiringModel(scenario, replication, seed, record_detail=record_detail).run()
+    model = HiringModel(scenario, replication, seed, record_detail=record_detail)
+    months = MonthSampler(model)  # reads the model at month ends; changes nothing
+    model.run()
+    month_rows, month_hires = months.rows()
     kpis, funnel = replication_kpis(model)
     reqs = [
         (
@@ -52,6 +56,8 @@ def run_replication(
         candidates=model.candidate_rows,
         visits=model.visits,
         funnel=funnel,
+        months=month_rows,
+        month_hires=month_hires,
     )
 
 

@@ -18,7 +18,10 @@ name), so the tables of several runs concatenate cleanly, then ``replication``. 
 - ``staff``: hours per person and activity; ``snapshots``: weekly backlog counts;
   ``funnel``: stage visits by source, stage and outcome (candidates);
   ``candidates`` and ``visits`` (only with ``record_candidates``): one row per candidate
-  and per stage visit, with ``wait_days`` and ``days_in_stage`` on visits.
+  and per stage visit, with ``wait_days`` and ``days_in_stage`` on visits;
+  ``calendar`` and ``calendar_hires``: per month (hiresim.records.MONTH_COLUMNS).
+- ``months`` and ``planned_hires``: the month table across replications and the month
+  each planned hire is likely made (``hiresim.months``).
 
 Tables come from the replications kept in memory (the Python API keeps them) or, for a
 batch written to a result folder, from that folder's files.
@@ -34,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 
 from hiresim import metrics
+from hiresim import months as month_tables
 from hiresim.kpi_catalogue import BY_NAME, FILL_TIME
 from hiresim.records import ReplicationResult
 from hiresim.scenario import Scenario
@@ -47,6 +51,8 @@ _FRAMES = {
     "staff": metrics.staff_frame,
     "snapshots": metrics.snapshots_frame,
     "funnel": metrics.funnel_frame,
+    "calendar": month_tables.calendar_frame,
+    "calendar_hires": month_tables.calendar_hires_frame,
 }
 
 
@@ -153,6 +159,23 @@ class Results:
     @cached_property
     def funnel(self) -> pd.DataFrame:
         return self.table("funnel")
+
+    @cached_property
+    def months(self) -> pd.DataFrame:
+        """The month table: hires per month against the plan with the simulated band,
+        reqs open and backlog, staff hours (``hiresim.months.month_table``)."""
+        return self._month_frame(month_tables.month_table(
+            self.scenario, self.table("calendar"), self.table("calendar_hires")))
+
+    @cached_property
+    def planned_hires(self) -> pd.DataFrame:
+        """Each planned hire: the months it is likely made (P50/P80), share on time."""
+        return self._month_frame(month_tables.planned_hire_table(self.scenario,
+                                                           self.table("calendar_hires")))
+
+    def _month_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        frame.insert(0, "scenario", self.name)
+        return frame
 
 
 def _read_saved(folder: Path, name: str) -> pd.DataFrame:

@@ -31,6 +31,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from hiresim.calendar import CalendarError, is_calendar_text, parse_start_date, to_day
 from hiresim.distributions import DistributionSpec, Fixed, Lognormal, Triangular
 from hiresim.scenario_messages import FieldProblem, problems_from_validation_error
 from hiresim.scenario_problems import ScenarioError, YamlDocument
@@ -60,7 +61,8 @@ class _Spec(BaseModel):
 
 
 class Simulation(_Spec):
-    """Run settings. Days are calendar days from the start of the plan (day 0)."""
+    """Run settings. Days are calendar days from the start of the plan (day 0), which is
+    ``start_date`` when given (an ISO date; dates and months elsewhere need it)."""
 
     horizon_days: Positive = 365.0
     warmup_days: NonNegative = 0.0
@@ -71,6 +73,16 @@ class Simulation(_Spec):
     # share of reqs filled within this many days of opening (reqs opened at least this
     # long before the horizon): a fill rate the horizon does not cap
     fill_window_days: Positive = 90.0
+    start_date: str | None = None  # ISO date of day 0, e.g. 2027-01-01 (hiresim.calendar)
+
+    @model_validator(mode="after")
+    def _start_date_is_a_date(self) -> Simulation:
+        if self.start_date is not None:
+            try:
+                parse_start_date(self.start_date)
+            except CalendarError as err:
+                raise FieldProblem(("start_date",), str(err)) from None
+        return self
 
     @model_validator(mode="after")
     def _warmup_inside_horizon(self) -> Simulation:
@@ -246,14 +258,34 @@ class Costs(_Spec):
 # --------------------------------------------------------------------------- hiring plan
 
 
+class PlanEntry(_Spec):
+    """One row of a hiring plan (``hiresim.hiring_plan``): ``count`` hires of the profile
+    wanted by ``target`` (a month or date as written; ``target_day`` in days), whose reqs
+    open on ``open_day``. ``priority`` is carried to the results; the model does not use it."""
+
+    count: Annotated[int, Field(ge=1)]
+    target: str
+    target_day: NonNegative
+    open_day: NonNegative
+    priority: int | None = None
+    row: Annotated[int, Field(ge=1)] = 1  # line of the plan file (for messages)
+
+
 class Openings(_Spec):
-    """When a profile's reqs open: ``count`` reqs between ``first_day`` and ``last_day``."""
+    """When a profile's reqs open: ``count`` reqs between ``first_day`` and ``last_day``
+    (days), or between ``from`` and ``to`` (dates or months, with
+    ``simulation.start_date``), or on the days of a hiring plan's rows (``plan``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
 
     count: Annotated[int, Field(ge=1, le=MAX_MAGNITUDE)]
     first_day: NonNegative = 0.0
     last_day: NonNegative = 0.0
     spacing: Literal["even", "random"] = "even"
     positions_per_req: Annotated[int, Field(ge=1)] | Unlimited = 1
+    from_: str | None = Field(default=None, alias="from")  # a month opens on its first day
+    to: str | None = None  # a month ends on its last day
+    plan: list[PlanEntry] | None = None
 
     @model_validator(mode="after")
     def _window(self) -> Openings:
@@ -261,7 +293,16 @@ class Openings(_Spec):
             raise FieldProblem(("last_day",),
                 f"last_day ({self.last_day:g}) is before first_day ({self.first_day:g})"
             )
+        if self.plan is not None:
+            planned = sum(e.count for e in self.plan)
+            if planned != self.count:
+                raise FieldProblem(("count",), f"count ({self.count}) differs from the "
+                                               f"plan's hires ({planned})")
         return self
+
+    def planned_open_days(self) -> list[float]:
+        """The open day of each req of a plan (``plan``), in plan order."""
+        return [e.open_day for e in self.plan or () for _ in range(e.count)]
 
 
 class InboundMarket(_Spec):
@@ -373,6 +414,13 @@ class Scenario(_Spec):
     candidates: CandidateBehaviour = CandidateBehaviour()
     costs: Costs = Costs()
     profiles: Annotated[list[RoleProfile], Field(min_length=1)]
+    plan: str | None = None  # the hiring plan file the openings came from (hiresim.hiring_plan)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dates_to_days(cls, data: Any) -> Any:
+        """Openings given by date or month (``from``/``to``) get their day numbers."""
+        return resolve_opening_dates(data)
 
     @model_validator(mode="after")
     def _unique_profiles(self) -> Scenario:
@@ -437,6 +485,61 @@ def scenario_from_dict(data: dict, source: str = "<scenario>") -> Scenario:
                              Scenario)
 
 
+def resolve_opening_dates(data: Any) -> Any:
+    """Raw scenario data with ``first_day``/``last_day`` filled in from each profile's
+    ``openings.from``/``to`` (dates or months, counted from ``simulation.start_date``).
+
+    A window given both ways must agree (a resolved scenario carries both)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("profiles"), list):
+        return data
+    sim = data.get("simulation")
+    start_text = sim.get("start_date") if isinstance(sim, Mapping) else None
+    try:
+        start = None if start_text is None else parse_start_date(start_text)
+    except CalendarError:
+        return data  # reported at simulation.start_date
+    profiles = []
+    for i, profile in enumerate(data["profiles"]):
+        openings = profile.get("openings") if isinstance(profile, Mapping) else None
+        if not isinstance(openings, Mapping) or not ({"from", "to"} & set(openings)):
+            profiles.append(profile)
+            continue
+        openings = dict(openings)
+        for key, day_key, end in (("from", "first_day", False), ("to", "last_day", True)):
+            if openings.get(key) is None:
+                continue
+            where = ("profiles", i, "openings", key)
+            value = openings[key]
+            if not is_calendar_text(value):
+                raise FieldProblem(where, f"{key} must be a date (2027-03-15) or a month "
+                                          f"(2027-03), not {value!r}; use {day_key} for days")
+            try:
+                day = to_day(value, start, end_of_month=end, what=key)
+            except CalendarError as err:
+                raise FieldProblem(where, str(err)) from None
+            given = openings.get(day_key)
+            if given is not None and given != day:
+                raise FieldProblem(where, f"give either {key} or {day_key}, not both")
+            openings[day_key] = day
+        if openings.get("to") is None and openings.get("from") is not None:
+            openings.setdefault("last_day", openings["first_day"])
+        profiles.append({**profile, "openings": openings})
+    return {**data, "profiles": profiles}
+
+
+# Optional fields added after the first scenario files are left out of the resolved
+# scenario while unset, so that the resolved file (and its fingerprint) of a scenario that
+# does not use them stays what it was.
 def scenario_to_dict(scenario: Scenario) -> dict:
     """The fully resolved scenario (every default filled in) as plain data for YAML/JSON."""
-    return scenario.model_dump(mode="json")
+    data = scenario.model_dump(mode="json", by_alias=True)
+    for key in ("plan",):
+        if data.get(key) is None:
+            data.pop(key, None)
+    if data["simulation"].get("start_date") is None:
+        data["simulation"].pop("start_date", None)
+    for profile in data["profiles"]:
+        for key in ("from", "to", "plan"):
+            if profile["openings"].get(key) is None:
+                profile["openings"].pop(key, None)
+    return data

@@ -18,6 +18,8 @@ validated by :func:`hiresim.scenario.validate_document`.
 - ``uncertain:`` (a mapping of PATH to ``{low: L, high: H}``, optionally ``mode: M``)
   names inputs known only within a range (uniform, or triangular with a mode), for
   ``hiresim sensitivity`` and ``sweep --robust``; each bound is validated like a value.
+- ``plan: plan.csv`` (relative to the file that says it; ``--plan FILE`` on the command
+  line) takes the profiles' openings from a hiring plan CSV: :mod:`hiresim.hiring_plan`.
 - ``sweep:`` (a mapping of PATH to a list of values) in a file, or ``--vary
   PATH=V1,V2,...`` on the command line, expands into the grid of all combinations, each
   point named after what it changes (``split-s2-r4``).
@@ -36,6 +38,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from hiresim.hiring_plan import PLAN_KEY, PlanError, apply_plan
 from hiresim.scenario import Scenario, validate_document
 from hiresim.scenario_messages import (
     annotation_members,
@@ -300,6 +303,7 @@ def _plain(path: PathKey) -> tuple:
 def _validate(doc: YamlDocument, data: dict | None = None) -> Scenario:
     """The scenario in (possibly overridden) data, its ``sweep`` aside; problems in ``doc``."""
     data = doc.data if data is None else data
+    data = apply_plan(data, doc.files.get((PLAN_KEY,), doc.file))  # plan: plan.csv
     return validate_document(doc, Scenario, {k: v for k, v in data.items()
                                              if k not in (SWEEP, UNCERTAIN)})
 
@@ -324,6 +328,8 @@ def with_overrides(doc: YamlDocument, sets: tuple[str, ...] | list[str]) -> dict
         apply(data, p, value)
         try:
             _validate(doc, data)
+        except PlanError:
+            raise  # problems in the plan file (--plan): located in that file
         except ScenarioError as err:
             first = err.problems[0]
             raise OverrideError(f"--set {text}: {first.path}: {first.message}") from None

@@ -30,6 +30,7 @@ from .headlines import (
     warning_list,
 )
 from .kpi_sections import differences_section, kpi_table
+from .month_section import month_section
 from .sections import backlog_section, funnel_section, scenario_sections, time_section, ttf_frames
 from .shell import Page, h
 
@@ -44,6 +45,7 @@ def run_page(run: RunData) -> Page:
     page = Page(run.name, "run", desc)
     page.section("headline", "Headline", run_headline(run), css="headline")
     scenario_sections(page, [run], colors, goal_texts_of([run]))
+    month_section(page, [run], colors)
     page.section("kpis", "All metrics", kpi_table([run], colors, goal_texts_of([run])))
     assumptions_section(page, [run], colors)
     provenance_section(page, [run])
@@ -61,6 +63,7 @@ def compare_page(compare: CompareData) -> Page:
     page.section("kpis", "Scenarios side by side", kpi_table(runs, colors, goal_texts))
     differences_section(page, compare, colors)
     scenario_sections(page, runs, colors, goal_texts)
+    month_section(page, runs, colors)
     assumptions_section(page, runs, colors)
     provenance_section(page, runs, [
         ("Baseline", h(compare.baseline)),

@@ -241,7 +241,9 @@ class HiringModel:
         opens: list[tuple[float, int, int]] = []
         for p_index, profile in enumerate(self.scenario.profiles):
             o = profile.openings
-            if o.spacing == "random":  # each profile its own stream: others stay put
+            if o.plan is not None:  # a hiring plan's rows: their own open days
+                days = sorted(o.planned_open_days())
+            elif o.spacing == "random":  # each profile its own stream: others stay put
                 rng = stream(self.seed, self.replication, Stream.PLAN, p_index)
                 days = np.sort(rng.uniform(o.first_day, o.last_day, o.count)).tolist()
             elif o.count == 1:
