@@ -22,6 +22,10 @@ Definitions (docs/model.md repeats them for users):
 - withdrawal_rate: candidates who withdrew / candidates who engaged (applied, or replied
   with interest).
 - utilization_<role>: busy hours / available hours (head count x hours per week x weeks).
+- cost_agency_fees: per hire made through an agency, its fee share x the profile's
+  annual salary (an external cost, in cost_external and cost_per_hire).
+- hires_per_ta_head: hires / (recruiters + sourcers + coordinators, joiners included) /
+  (window days / 91.25).
 
 The window is [warm-up, horizon]: candidates created and reqs opened in the warm-up are
 left out.
@@ -34,6 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hiresim.model.agency import AGENCY_SOURCE, agency_label
 from hiresim.model.work import SOURCING_WORK, Activity
 from hiresim.survival import censored_fill_times, fill_time_quantile
 
@@ -94,7 +99,7 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
     kpis.update({
         "hires": float(len(hires)),
         "sourced_hires": float(sourced_hires),
-        "inbound_hires": float(len(hires) - sourced_hires),
+        "inbound_hires": float(sum(1 for c in hires if c.source == "inbound")),
         "contacted": float(contacted),
         "applicants": float(applicants),
         "replies": float(model.replies),
@@ -136,11 +141,24 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
     # -- cost per hire (ANSI/SHRM)
     team = sc.team
     salaries = tools = 0.0
-    for spec in (team.recruiters, team.sourcers):
+    for spec in (team.recruiters, team.sourcers, team.coordinators):
         if spec is None:
             continue
         salaries += spec.headcount * spec.annual_salary * team.benefits_load * years
         tools += spec.headcount * spec.tool_seat_per_year * years
+    turnover = model.turnover  # joiners paid from their start, leavers until they leave
+    if turnover is not None:
+        for role, spec in (("recruiter", team.recruiters), ("sourcer", team.sourcers),
+                           ("coordinator", team.coordinators)):
+            if spec is None or role not in turnover.groups:
+                continue
+            person_years = turnover.payroll_years_delta(role, warmup, horizon)
+            salaries += person_years * spec.annual_salary * team.benefits_load
+            tools += person_years * spec.tool_seat_per_year
+    fees = {agency_label(a.name): a.fee_share_of_salary for a in sc.agencies}
+    agency_hires = [c for c in hires if c.source == AGENCY_SOURCE]
+    agency_fees = float(sum(fees[c.sourced_by] * c.req.profile.annual_salary
+                            for c in agency_hires))
     interviewer_cost = 0.0
     for p_index, people in enumerate(model.interviewer_people):
         rate = sc.profiles[p_index].interviewers.hourly_cost
@@ -152,7 +170,7 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
     job_ads = sc.costs.job_ad_per_req_per_month * ad_days / DAYS_PER_MONTH
     other = sc.costs.other_external_per_year * years
     internal = salaries + tools + interviewer_cost
-    external = job_ads + other
+    external = job_ads + other + agency_fees  # + 0.0 without agencies: unchanged
     kpis.update({
         "cost_salaries": salaries,
         "cost_tools": tools,
@@ -164,5 +182,16 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
         "cost_total": internal + external,
         "team_cost_per_year": (salaries + tools) / years if years > 0 else math.nan,
         "cost_per_hire": _ratio(internal + external, len(hires)),
+    })
+
+    # -- structures, agencies and team changes (issue 16)
+    kpis.update({
+        "cost_agency_fees": agency_fees,
+        "agency_hires": float(len(agency_hires)),
+        "hires_per_ta_head": _ratio(len(hires), sc.ta_headcount * window / DAYS_PER_QUARTER),
+        "utilization_coordinator": (
+            busy.get("coordinator", 0.0) / available["coordinator"]
+            if 0 < available.get("coordinator", 0.0) < math.inf else math.nan),
+        "ta_departures": float(turnover.departures) if turnover is not None else 0.0,
     })
     return kpis, funnel

@@ -30,6 +30,8 @@ class Stream(IntEnum):
     SOURCED_CANDIDATES = 2  # a sourced prospect's own outcomes and delays, per req
     INBOUND_CANDIDATES = 3  # an applicant's own outcomes and delays, per req
     EFFORT = 4  # hours of staff effort, per activity, drawn when the work starts
+    TEAM_CHANGES = 5  # when TA staff leave (attrition), per role and person
+    AGENCY_CANDIDATES = 6  # an agency's candidates' own outcomes and delays, per agency and req
 
 
 def stream(root_seed: int, replication: int, purpose: Stream, *index: int) -> np.random.Generator:
