@@ -13,8 +13,10 @@ from pathlib import Path
 import hiresim.model
 
 MODEL_DIR = Path(hiresim.model.__file__).parent
-# lowest first: journey <- sourcing <- work <- requisitions <- candidates <- hiring_model
-LAYERS = ("journey", "sourcing", "work", "requisitions", "candidates", "hiring_model")
+# lowest first: journey <- sourcing <- work <- requisitions <- candidates <- structures
+# <- team_changes <- agency <- hiring_model
+LAYERS = ("journey", "sourcing", "work", "requisitions", "candidates", "structures",
+          "team_changes", "agency", "hiring_model")
 
 
 def model_imports(path: Path) -> set[str]:

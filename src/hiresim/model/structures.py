@@ -146,4 +146,4 @@ def recruiter_sourcing_share(team: Team) -> float:
     (0: they source only when nothing else waits)."""
     if team.recruiter_sourcing != "share" or team.structure == "split":
         return 0.0
-    return team.recruiter_sourcing_share
+    return float(team.recruiter_sourcing_share)

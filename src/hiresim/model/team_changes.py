@@ -102,12 +102,15 @@ class Turnover:
         self.payroll: list[list[Any]] = []
         self.departures = 0
         for role, group in groups.items():
+            desk = group.desk
+            if isinstance(desk, Desk) and desk.people is group.people:
+                desk.people = list(group.people)  # leavers leave the desk, not the books
             for person in list(group.people):
                 self.payroll.append([role, 0.0, None, person, True])
                 self._watch(person)
         for joiner in changes.joiners:
             ramp_days = changes.ramp_days if joiner.ramp_days is None else joiner.ramp_days
-            journeys.start(self._join(joiner.role, joiner.start_day, ramp_days))
+            journeys.start(self._join(joiner.role, float(joiner.start_day), float(ramp_days)))
 
     # -- joining -----------------------------------------------------------------------
     def _join(self, role: str, day: float, ramp_days: float) -> Generator[Any, Any, None]:
