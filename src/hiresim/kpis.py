@@ -21,7 +21,8 @@ Definitions (docs/model.md repeats them for users):
 - hires_per_recruiter_per_quarter: hires / recruiters / (window days / 91.25).
 - withdrawal_rate: candidates who withdrew / candidates who engaged (applied, or replied
   with interest).
-- utilization_<role>: busy hours / available hours (head count x hours per week x weeks).
+- utilization_<role>: busy hours / available hours (hours per week x weeks on the team,
+  summed over the role's people; joiners and leavers count only while on the team).
 - cost_agency_fees: per hire made through an agency, its fee share x the profile's
   annual salary (an external cost, in cost_external and cost_per_hire).
 - hires_per_ta_head: hires / (recruiters + sourcers + coordinators, joiners included) /
@@ -121,6 +122,7 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
     busy: dict[str, float] = {}
     sourcing_hours: dict[str, float] = {}
     available: dict[str, float] = {}
+    turnover = model.turnover  # joiners and leavers are available only while on the team
     for person in model.all_people():
         role = "interviewers" if person.role.startswith("interviewer") else person.role
         busy[role] = busy.get(role, 0.0) + float(person.busy_hours.sum())
@@ -129,7 +131,8 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
         if person.unlimited:  # an unlimited pool has no finite hours
             available[role] = math.inf
         elif available.get(role) != math.inf:
-            available[role] = available.get(role, 0.0) + person.hours_per_week * horizon / 7.0
+            days = horizon if turnover is None else turnover.days_on_team(person, horizon)
+            available[role] = available.get(role, 0.0) + person.hours_per_week * days / 7.0
     for role in ("sourcer", "recruiter", "interviewers"):
         cap = available.get(role, 0.0)
         kpis[f"utilization_{role}"] = (
@@ -146,8 +149,7 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
             continue
         salaries += spec.headcount * spec.annual_salary * team.benefits_load * years
         tools += spec.headcount * spec.tool_seat_per_year * years
-    turnover = model.turnover  # joiners paid from their start, leavers until they leave
-    if turnover is not None:
+    if turnover is not None:  # joiners paid from their start, leavers until they leave
         for role, spec in (("recruiter", team.recruiters), ("sourcer", team.sourcers),
                            ("coordinator", team.coordinators)):
             if spec is None or role not in turnover.groups:

@@ -231,6 +231,15 @@ class Turnover:
         if leaver.queue is not successor.queue and isinstance(successor, Person):
             leaver.queue.hand_over(successor.queue)
 
+    def days_on_team(self, person: Staff, horizon: float) -> float:
+        """Days in [0, horizon] the person was on the team (``horizon`` for people who
+        neither joined nor left, interviewers included)."""
+        for entry in self.payroll:
+            if entry[3] is person:
+                end = horizon if entry[2] is None else min(entry[2], horizon)
+                return max(0.0, end - min(entry[1], horizon))
+        return horizon
+
     # -- payroll -----------------------------------------------------------------------
     def payroll_years_delta(self, role: str, warmup: float, horizon: float) -> float:
         """Person-years paid in [warmup, horizon] for the role, minus its head count paid
