@@ -180,15 +180,16 @@ class HiringModel:
             common = WorkQueue(env, role) if shared else None
             switch = self.scenario.team.task_switch_hours
             switch_hours = switch if sources and switch.mean > 0 else None
-            people = [
+            persons = [
                 Person(env, f"{role}-{i + 1}", role, spec.hours_per_week,
                        common if common is not None else WorkQueue(env, f"{role}-{i + 1}"),
                        effort, switch_hours, outreach_dists, reply_multiplier, self.journeys)
                 for i in range(int(spec.count))
             ]
             share = recruiter_sourcing_share(self.scenario.team) if role == "recruiter" else 0.0
-            for person in people:
-                person.sourcing_share = share  # type: ignore[attr-defined]  # a Person
+            for one in persons:
+                one.sourcing_share = share
+            people = list(persons)
             self.templates[role] = RoleTemplate(role, spec, outreach_dists, reply_multiplier,
                                                 switch_hours, common, sources, share)
         if sources:
