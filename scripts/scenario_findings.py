@@ -191,7 +191,7 @@ def _scenario_table(payloads: list[dict]) -> str:
          lambda m: m["hires_per_recruiter_per_quarter"]["mean"], "num"),
         ("Reqs filled within 90 days", lambda m: m["fill_rate_in_window"]["mean"], "pct"),
         ("Hires per TA head per quarter",
-         lambda m: m["hires_per_ta_head_per_quarter"]["mean"], "num"),
+         lambda m: m["hires_per_ta_head"]["mean"], "num"),
         ("Engaged candidates who withdrew", lambda m: m["withdrawal_rate"]["mean"], "pct"),
         ("Screened candidates who withdrew",
          lambda m: m["screened_withdrawal_rate"]["mean"], "pct"),

@@ -14,8 +14,9 @@ import hiresim.model
 
 MODEL_DIR = Path(hiresim.model.__file__).parent
 # lowest first: journey <- sourcing <- work <- interviews <- requisitions <- candidates
-# <- hiring_model
-LAYERS = ("journey", "sourcing", "work", "interviews", "requisitions", "candidates", "hiring_model")
+# <- structures <- team_changes <- agency <- hiring_model
+LAYERS = ("journey", "sourcing", "work", "interviews", "requisitions", "candidates",
+          "structures", "team_changes", "agency", "hiring_model")
 
 
 def model_imports(path: Path) -> set[str]:

@@ -144,9 +144,6 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("hires_per_recruiter_per_quarter", "Hires per recruiter per quarter", "ratio",
         "higher", table=True, compared=True,
         order=12, doc="hires / recruiters / (window days / 91.25)."),
-    Kpi("hires_per_ta_head_per_quarter", "Hires per TA head per quarter", "ratio",
-        "higher", table=True, compared=True,
-        order=12, doc="hires / (recruiters + sourcers) / (window days / 91.25)."),
     Kpi("utilization_sourcer", "Sourcer utilisation", "share", "lower", table=True,
         compared=True, forest=True, order=15, doc="Sourcers' busy hours / available hours."),
     Kpi("utilization_recruiter", "Recruiter utilisation", "share", "lower", table=True,
@@ -174,6 +171,20 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("cost_per_hire", "Cost per hire", "money", "lower", words="cost per hire",
         table=True, compared=True, forest=True, precision=True,
         order=4, doc="ANSI/SHRM cost per hire: (internal + external costs) / hires."),
+    Kpi("cost_agency_fees", "Agency fees", "money", "lower", words="agency fees",
+        table=True, compared=True, order=19,
+        doc="Fees of hires made through agencies: fee share x the profile's annual salary "
+            "(external, in cost per hire)."),
+    Kpi("agency_hires", "Agency hires", "count",
+        doc="Hires whose candidate an agency or RPO submitted."),
+    Kpi("hires_per_ta_head", "Hires per TA head per quarter", "ratio", "higher",
+        words="hires per TA head", short="Hires per TA head", table=True, compared=True,
+        order=12, doc="hires / (recruiters + sourcers + coordinators, joiners included) "
+                        "/ (window days / 91.25)."),
+    Kpi("utilization_coordinator", "Coordinator utilisation", "share", "lower",
+        doc="Coordinators' busy hours / available hours."),
+    Kpi("ta_departures", "TA staff who left", "count", "lower",
+        doc="Recruiters, sourcers and coordinators who left during the run (attrition)."),
 )
 
 BY_NAME: dict[str, Kpi] = {k.name: k for k in CATALOGUE}

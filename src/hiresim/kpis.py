@@ -20,15 +20,19 @@ Definitions (docs/model.md repeats them for users):
 - offer_acceptance_rate: hired / (hired + declined offers).
 - reply_rate: sourced prospects who replied / prospects whose outreach sequence ended
   (prospects cut off mid-sequence by a req closing or by the horizon are left out).
-- hires_per_recruiter_per_quarter: hires / recruiters / (window days / 91.25);
-  hires_per_ta_head_per_quarter the same over recruiters and sourcers.
+- hires_per_recruiter_per_quarter: hires / recruiters / (window days / 91.25).
 - withdrawal_rate: candidates who withdrew / candidates who engaged (applied, or replied
   with interest); screened_withdrawal_rate: of the candidates who reached the screen, the
   share who withdrew (lost patience or dropped out).
 - cost_interviewers: interview hours held at the hourly cost; for a profile with interview
   slots, every reserved slot hour (slots offered x slot length), used or not, and then part
   of team_cost_per_year too.
-- utilization_<role>: busy hours / available hours (head count x hours per week x weeks).
+- utilization_<role>: busy hours / available hours (hours per week x weeks on the team,
+  summed over the role's people; joiners and leavers count only while on the team).
+- cost_agency_fees: per hire made through an agency, its fee share x the profile's
+  annual salary (an external cost, in cost_external and cost_per_hire).
+- hires_per_ta_head: hires / (recruiters + sourcers + coordinators, joiners included) /
+  (window days / 91.25).
 
 The window is [warm-up, horizon]: candidates created and reqs opened in the warm-up are
 left out.
@@ -41,6 +45,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hiresim.model.agency import AGENCY_SOURCE, agency_label
 from hiresim.model.work import SOURCING_WORK, Activity
 from hiresim.survival import censored_fill_times, fill_time_quantile
 
@@ -129,11 +134,10 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
     recruiters = sc.recruiter_count
     kpis["hires_per_recruiter_per_quarter"] = _ratio(len(hires), recruiters * window
                                                       / DAYS_PER_QUARTER)
-    kpis["hires_per_ta_head_per_quarter"] = _ratio(
-        len(hires), (recruiters + sc.sourcer_count) * window / DAYS_PER_QUARTER)
     busy: dict[str, float] = {}
     sourcing_hours: dict[str, float] = {}
     available: dict[str, float] = {}
+    turnover = model.turnover  # joiners and leavers are available only while on the team
     for person in model.all_people():
         role = "interviewers" if person.role.startswith("interviewer") else person.role
         busy[role] = busy.get(role, 0.0) + float(person.busy_hours.sum())
@@ -142,7 +146,8 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
         if person.unlimited:  # an unlimited pool has no finite hours
             available[role] = math.inf
         elif available.get(role) != math.inf:
-            available[role] = available.get(role, 0.0) + person.hours_per_week * horizon / 7.0
+            days = horizon if turnover is None else turnover.days_on_team(person, horizon)
+            available[role] = available.get(role, 0.0) + person.hours_per_week * days / 7.0
     for role in ("sourcer", "recruiter", "interviewers"):
         cap = available.get(role, 0.0)
         kpis[f"utilization_{role}"] = (
@@ -154,11 +159,23 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
     # -- cost per hire (ANSI/SHRM)
     team = sc.team
     salaries = tools = 0.0
-    for spec in (team.recruiters, team.sourcers):
+    for spec in (team.recruiters, team.sourcers, team.coordinators):
         if spec is None:
             continue
         salaries += spec.headcount * spec.annual_salary * team.benefits_load * years
         tools += spec.headcount * spec.tool_seat_per_year * years
+    if turnover is not None:  # joiners paid from their start, leavers until they leave
+        for role, spec in (("recruiter", team.recruiters), ("sourcer", team.sourcers),
+                           ("coordinator", team.coordinators)):
+            if spec is None or role not in turnover.groups:
+                continue
+            person_years = turnover.payroll_years_delta(role, warmup, horizon)
+            salaries += person_years * spec.annual_salary * team.benefits_load
+            tools += person_years * spec.tool_seat_per_year
+    fees = {agency_label(a.name): a.fee_share_of_salary for a in sc.agencies}
+    agency_hires = [c for c in hires if c.source == AGENCY_SOURCE]
+    agency_fees = float(sum(fees[c.sourced_by] * c.req.profile.annual_salary
+                            for c in agency_hires))
     interviewer_cost = reserved = 0.0
     for p_index, people in enumerate(model.interviewer_people):
         profile = sc.profiles[p_index]
@@ -178,7 +195,7 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
     job_ads = sc.costs.job_ad_per_req_per_month * ad_days / DAYS_PER_MONTH
     other = sc.costs.other_external_per_year * years
     internal = salaries + tools + interviewer_cost
-    external = job_ads + other
+    external = job_ads + other + agency_fees  # + 0.0 without agencies: unchanged
     kpis.update({
         "cost_salaries": salaries,
         "cost_tools": tools,
@@ -190,6 +207,17 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
         "cost_total": internal + external,
         "team_cost_per_year": (salaries + tools + reserved) / years if years > 0 else math.nan,
         "cost_per_hire": _ratio(internal + external, len(hires)),
+    })
+
+    # -- structures, agencies and team changes (issue 16)
+    kpis.update({
+        "cost_agency_fees": agency_fees,
+        "agency_hires": float(len(agency_hires)),
+        "hires_per_ta_head": _ratio(len(hires), sc.ta_headcount * window / DAYS_PER_QUARTER),
+        "utilization_coordinator": (
+            busy.get("coordinator", 0.0) / available["coordinator"]
+            if 0 < available.get("coordinator", 0.0) < math.inf else math.nan),
+        "ta_departures": float(turnover.departures) if turnover is not None else 0.0,
     })
     return kpis, funnel
 

@@ -33,6 +33,8 @@ class Stream(IntEnum):
     DROPOUT = 5  # when an engaged candidate would drop out, per req and source
     TALENT_POOL = 6  # whether a pooled candidate re-engages for a new req, per req
     POOL_CANDIDATES = 7  # a re-engaged pool candidate's own outcomes and delays, per req
+    TEAM_CHANGES = 8  # when TA staff leave (attrition), per role and person
+    AGENCY_CANDIDATES = 9  # an agency's candidates' own outcomes and delays, per agency and req
 
 
 def stream(root_seed: int, replication: int, purpose: Stream, *index: int) -> np.random.Generator:

@@ -29,8 +29,8 @@ CANDIDATE_COLUMNS = (
     "candidate",
     "req",
     "profile",
-    "source",  # "sourced" (outbound) or "inbound" (applicant)
-    "sourced_by",  # role that sourced them: "sourcer" or "recruiter" ("" for applicants)
+    "source",  # "sourced" (outbound), "inbound" (applicant) or "agency" (an agency submitted)
+    "sourced_by",  # "sourcer", "recruiter", "agency:<name>" ("" for applicants)
     "created_day",  # first contact (first touch sent) or application
     "end_day",  # when the terminal state was reached (the horizon for in_process)
     "terminal",  # one of model.candidates.TERMINAL_STATES

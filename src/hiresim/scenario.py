@@ -10,15 +10,18 @@ otherwise). Probabilities are plain fractions in [0, 1].
 Sections:
 
 - ``simulation``: horizon, warm-up, default replications and seed.
-- ``team``: the structure (``combined`` full-cycle recruiters or ``split`` sourcers plus
-  recruiters), head counts, productive hours, req loads, salaries, the handoff and how well
-  each role sources (specialisation).
+- ``team``: the structure (``combined`` full-cycle recruiters, ``split`` sourcers plus
+  recruiters, or ``hybrid``: full-cycle recruiters plus sourcers), head counts, productive
+  hours, req loads, salaries, the handoff, how well each role sources (specialisation),
+  pods, lead routing and recruiting coordinators.
 - ``effort``: hours of a person's time per activity.
 - ``outreach``: the sourcing sequence (touches, reply timing, prospects per req per week).
 - ``workload``: recurring hours per open req and per candidate in process.
 - ``candidates``: candidate behaviour (patience, offer response, acceptance decay, talent
   pool).
 - ``costs``: external costs (job ads, other fees).
+- ``team_changes``: TA staff who join during the plan, ramp-up, attrition and backfill.
+- ``agencies``: external providers (agency or RPO) per profile or as overflow, with fees.
 - ``profiles``: the hiring plan, one role profile per kind of opening, each with its talent
   market (inbound applicants, sourced reply and interest rates, stage pass rates, offer
   acceptance) and its interviewer capacity.
@@ -101,7 +104,8 @@ class StaffRole(_Spec):
     """A group of people in one role with the same hours, load limit and cost."""
 
     count: Count | Unlimited
-    hours_per_week: Positive = 32.0
+    # 0 hours: nobody works (a sourcer at 0 hours is no sourcer); recruiters need hours > 0
+    hours_per_week: NonNegative = 32.0
     max_reqs: Annotated[int, Field(ge=1)] | None = None
     annual_salary: NonNegative = 0.0
     tool_seat_per_year: NonNegative = 0.0
@@ -112,8 +116,11 @@ class StaffRole(_Spec):
 
     @property
     def headcount(self) -> int:
-        """People on payroll (an unlimited pool is a modelling device and costs nothing)."""
-        return 0 if self.count == "unlimited" else int(self.count)
+        """People on payroll (an unlimited pool is a modelling device and costs nothing;
+        people at 0 hours a week are not there)."""
+        if self.count == "unlimited" or self.hours_per_week == 0:
+            return 0
+        return int(self.count)
 
 
 class SourcingSkill(_Spec):
@@ -141,9 +148,14 @@ def _default_recruiter_skill() -> SourcingSkill:
 
 
 class Team(_Spec):
-    """Who does the work: full-cycle recruiters (combined) or sourcers plus recruiters (split)."""
+    """Who does the work: full-cycle recruiters (combined), sourcers plus recruiters (split),
+    or full-cycle recruiters who still source plus sourcers feeding them (hybrid).
 
-    structure: Literal["combined", "split"]
+    The hybrid and pod options (``lead_routing``, ``sourcer_assignment``,
+    ``recruiter_sourcing``) and ``coordinators`` are wired by ``hiresim.model.structures``.
+    """
+
+    structure: Literal["combined", "hybrid", "split"]
     work_queue: Literal["per_owner", "shared"] = "per_owner"
     recruiters: StaffRole
     sourcers: StaffRole | None = None
@@ -153,28 +165,59 @@ class Team(_Spec):
     recruiter_skill: SourcingSkill = Field(default_factory=_default_recruiter_skill)
     handoff: Handoff = Handoff()
     pipeline_ahead_days: NonNegative = 0.0
+    # -- hybrid teams, pods and coordinators (issue 16; defaults keep older files unchanged)
+    coordinators: StaffRole | None = None
+    lead_routing: Literal["req_recruiter", "pooled"] = "req_recruiter"
+    sourcer_assignment: Literal["pooled", "pods"] = "pooled"
+    recruiter_sourcing: Literal["when_idle", "share"] = "when_idle"
+    recruiter_sourcing_share: Probability = 0.25
 
     @model_validator(mode="after")
     def _roles_match_structure(self) -> Team:
-        if self.structure == "split":
+        if self.structure in ("split", "hybrid"):
             if self.sourcers is None:
-                raise FieldProblem(("structure",), "a split team needs a 'sourcers' section")
+                raise FieldProblem(("structure",),
+                                   f"a {self.structure} team needs a 'sourcers' section")
         else:
             if self.sourcers is not None and self.sourcers.count not in (0,):
                 raise FieldProblem(("sourcers",),
-                    "a combined team has no sourcers: remove 'sourcers' or use structure: split"
+                    "a combined team has no sourcers: remove 'sourcers' or use structure: "
+                    "hybrid (recruiters who still source) or split"
                 )
             if self.pipeline_ahead_days > 0:
                 raise FieldProblem(("pipeline_ahead_days",),
-                                   "pipeline_ahead_days needs sourcers (structure: split)")
+                                   "pipeline_ahead_days needs sourcers (structure: split "
+                                   "or hybrid)")
         if self.recruiters.count == 0:
             raise FieldProblem(("recruiters", "count"),
                                "the team needs at least one recruiter (count >= 1)")
+        if self.recruiters.hours_per_week == 0:
+            raise FieldProblem(("recruiters", "hours_per_week"),
+                               "recruiters need hours_per_week above 0")
+        if self.sourcer_assignment == "pods" and self.structure != "combined":
+            if self.recruiters.unlimited or (self.sourcers is not None
+                                             and self.sourcers.unlimited):
+                raise FieldProblem(("sourcer_assignment",),
+                                   "pods need counted recruiters and sourcers, not 'unlimited'")
+            if self.pipeline_ahead_days > 0:
+                raise FieldProblem(("sourcer_assignment",),
+                                   "pods pick a req's sourcer by its recruiter: "
+                                   "pipeline_ahead_days must be 0")
+        if self.coordinators is not None and self.coordinators.unlimited:
+            raise FieldProblem(("coordinators", "count"),
+                               "coordinators need a number, not 'unlimited'")
         return self
 
     @property
     def sourcing_role(self) -> Literal["sourcer", "recruiter"]:
         return "sourcer" if self.structure == "split" else "recruiter"
+
+    @property
+    def has_sourcers(self) -> bool:
+        """Are there dedicated sourcers who work (split or hybrid, count and hours > 0)?"""
+        s = self.sourcers
+        return (self.structure != "combined" and s is not None and s.hours_per_week > 0
+                and (s.unlimited or s.headcount > 0))
 
 
 # --------------------------------------------------------------------------- activities
@@ -401,6 +444,83 @@ class RoleProfile(_Spec):
         return max(1, int(iv.hours_per_week / self.interview_slot_hours + 1e-9))
 
 
+# --------------------------------------------------------------------------- team changes
+
+
+class Joiner(_Spec):
+    """A TA hire who joins during the plan: their role, start day and ramp-up.
+
+    ``ramp_days`` None takes ``team_changes.ramp_days``. They have the hours, load limit,
+    salary and skill of their role's section, and are paid from their start day.
+    """
+
+    role: Literal["recruiter", "sourcer", "coordinator"]
+    start_day: NonNegative
+    ramp_days: NonNegative | None = None
+
+
+class Attrition(_Spec):
+    """TA staff who leave: a constant hazard per person, and the delay until a backfill.
+
+    ``annual_rate`` is the expected leavers per person per year (0.2: about one in five
+    a year leaves). A leaver finishes the task in hand; their reqs (and the work queued
+    for them) go to the least-loaded colleague of the role, or wait for the backfill when
+    there is none. The backfill starts ``backfill_days`` later and ramps up like a joiner.
+    """
+
+    annual_rate: NonNegative = 0.0
+    backfill_days: NonNegative = 45.0
+
+
+class TeamChanges(_Spec):
+    """The team over the year: joiners, ramp-up and attrition (``hiresim.model.team_changes``).
+
+    Productivity rises linearly from ``ramp_start_productivity`` on the start day to 1
+    after ``ramp_days`` (a task started at productivity p takes 1/p times as long).
+    ``hire_lead_days`` is how long a TA hire decided today takes to start: "what to buy
+    next" in a sweep adds the extra person as a joiner on that day, with the ramp-up.
+    """
+
+    ramp_days: NonNegative = 90.0
+    ramp_start_productivity: Annotated[float, Field(gt=0.0, le=1.0)] = 0.25
+    hire_lead_days: NonNegative = 45.0
+    joiners: list[Joiner] = Field(default_factory=list)
+    attrition: Attrition = Attrition()
+
+    @property
+    def active(self) -> bool:
+        """Does anything change over the year (joiners or attrition)?"""
+        return bool(self.joiners) or self.attrition.annual_rate > 0
+
+
+# --------------------------------------------------------------------------- agencies
+
+
+class Agency(_Spec):
+    """An external provider (agency or RPO) that submits candidates for some reqs.
+
+    It works the reqs of the named ``profiles`` (all profiles if the list is empty) once a
+    req has been open ``engage_after_days`` (0: from the start; N: an overflow for reqs
+    still unfilled after N days) and its intake is done. It submits
+    ``capacity_per_month`` candidates per 30 days across the reqs it works, evenly paced,
+    the first for a req ``first_submittal_days`` after it starts on it (its speed). Its
+    candidates pass the screen, interview rounds and decision at the profile's rates times
+    ``quality`` (at most 1). A ``sourcing`` agency hands candidates to the req's recruiter
+    (a handoff review, then the usual screen to offer); a ``full_cycle`` agency (RPO) runs
+    screen, scheduling, debrief and offer with its own people; interviews are the team's.
+    Each hire costs ``fee_share_of_salary`` x the profile's ``annual_salary`` (external).
+    """
+
+    name: Annotated[str, Field(min_length=1)]
+    kind: Literal["sourcing", "full_cycle"] = "sourcing"
+    profiles: list[str] = Field(default_factory=list)
+    engage_after_days: NonNegative = 0.0
+    capacity_per_month: NonNegative = 4.0
+    first_submittal_days: NonNegative = 14.0
+    quality: NonNegative = 1.0
+    fee_share_of_salary: Probability = 0.20
+
+
 class Scenario(_Spec):
     """One team and one hiring plan: everything a replication needs."""
 
@@ -414,6 +534,8 @@ class Scenario(_Spec):
     candidates: CandidateBehaviour = CandidateBehaviour()
     costs: Costs = Costs()
     profiles: Annotated[list[RoleProfile], Field(min_length=1)]
+    team_changes: TeamChanges = TeamChanges()
+    agencies: list[Agency] = Field(default_factory=list)
     plan: str | None = None  # the hiring plan file the openings came from (hiresim.hiring_plan)
 
     @model_validator(mode="before")
@@ -432,18 +554,46 @@ class Scenario(_Spec):
         return self
 
     @model_validator(mode="after")
+    def _agencies_and_joiners_fit(self) -> Scenario:
+        names = [p.name for p in self.profiles]
+        seen: list[str] = []
+        for i, agency in enumerate(self.agencies):
+            if agency.name in seen:
+                raise FieldProblem(("agencies", i, "name"),
+                                   f"agency name '{agency.name}' is used twice")
+            seen.append(agency.name)
+            for j, profile in enumerate(agency.profiles):
+                if profile not in names:
+                    raise FieldProblem(("agencies", i, "profiles", j),
+                        f"agency {agency.name} names profile '{profile}', which is not in "
+                        f"the plan ({', '.join(names)})")
+        team = self.team
+        for i, joiner in enumerate(self.team_changes.joiners):
+            spec = {"recruiter": team.recruiters, "coordinator": team.coordinators,
+                    "sourcer": team.sourcers if team.structure != "combined" else None
+                    }[joiner.role]
+            if spec is None or spec.unlimited:
+                raise FieldProblem(("team_changes", "joiners", i, "role"),
+                    f"a joining {joiner.role} needs a counted 'team.{joiner.role}s' section "
+                    "(and sourcers need structure: hybrid or split)")
+        return self
+
+    @model_validator(mode="after")
     def _can_make_progress(self) -> Scenario:
         """Refuse plans in which no candidate could ever be hired (instead of a silent run)."""
-        sources = self.team.sourcers if self.team.structure == "split" else self.team.recruiters
-        sourcing = self.outreach.prospects_per_req_per_week > 0 and sources is not None and (
-            sources.count == "unlimited" or sources.count > 0)
+        team = self.team
+        people = team.has_sourcers if team.structure == "split" else True  # recruiters source
+        sourcing = self.outreach.prospects_per_req_per_week > 0 and people
+
         for i, profile in enumerate(self.profiles):
             if profile.interview_rounds and profile.interviewers.count == 0:
                 raise FieldProblem(("profiles", i, "interviewers", "count"),
                     f"{profile.name} has interview rounds but no interviewers: "
                     "no candidate could ever be interviewed, so the run could make no progress"
                 )
-            if not sourcing and profile.inbound.applications_per_week == 0:
+            agency = any(a.capacity_per_month > 0 and (not a.profiles or profile.name in
+                                                         a.profiles) for a in self.agencies)
+            if not sourcing and not agency and profile.inbound.applications_per_week == 0:
                 raise FieldProblem(("profiles", i, "inbound", "applications_per_week"),
                     f"{profile.name} gets no candidates: no applicants and no sourcing "
                     "(outreach.prospects_per_req_per_week is 0 or nobody sources), so the run "
@@ -458,6 +608,16 @@ class Scenario(_Spec):
     @property
     def sourcer_count(self) -> int:
         return self.team.sourcers.headcount if self.team.sourcers else 0
+
+    @property
+    def coordinator_count(self) -> int:
+        return self.team.coordinators.headcount if self.team.coordinators else 0
+
+    @property
+    def ta_headcount(self) -> int:
+        """Recruiters + sourcers + coordinators on payroll, joiners included."""
+        return (self.recruiter_count + self.sourcer_count + self.coordinator_count
+                + len(self.team_changes.joiners))
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)

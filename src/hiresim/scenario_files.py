@@ -61,6 +61,8 @@ _CODES: dict[tuple, str] = {
     ("team", "sourcers", "count"): "s",
     ("team", "recruiters", "count"): "r",
     ("team", "structure"): "",
+    ("team", "coordinators", "count"): "c",
+    ("agencies", WILDCARD, "capacity_per_month"): "a",
     ("profiles", WILDCARD, "interviewers", "count"): "i",
     ("profiles", WILDCARD, "interviewers", "hours_per_week"): "ih",
 }
@@ -366,6 +368,8 @@ def check_sweep(doc: YamlDocument, base: dict, axes: list[tuple[PathKey, list[An
             try:
                 _validate(doc, data)
             except ScenarioError as err:
+                if _valid_in_some_point(doc, base, axes, a, value):
+                    continue  # e.g. structure: split, valid once the sourcers axis is > 0
                 message = err.problems[0].message
                 if a < n_file:
                     problems.append(doc.problem((SWEEP, keys[a], i),
@@ -375,6 +379,44 @@ def check_sweep(doc: YamlDocument, base: dict, axes: list[tuple[PathKey, list[An
                                         f"{value!r}: {message}") from None
     if problems:
         raise ScenarioError(problems)
+
+
+def _valid_in_some_point(doc: YamlDocument, base: dict,
+                         axes: list[tuple[PathKey, list[Any]]], a: int, value: Any) -> bool:
+    """Does ``value`` of axis ``a`` make a valid scenario with some values of the other
+    axes? (A value that is invalid on its own, e.g. ``structure: split`` on a base without
+    sourcers, is fine when another axis supplies what it needs.)"""
+    others = [(p, vs) for b, (p, vs) in enumerate(axes) if b != a]
+    if not others:
+        return False
+    for n, combo in enumerate(itertools.product(*(vs for _, vs in others))):
+        if n >= MAX_GRID_POINTS:
+            return False
+        data = copy.deepcopy(base)
+        for (p, _), v in zip(others, combo, strict=True):
+            apply(data, p, v)
+        apply(data, axes[a][0], value)
+        try:
+            _validate(doc, data)
+        except ScenarioError:
+            continue
+        return True
+    return False
+
+
+class Grid(list["GridPoint"]):
+    """The points of a sweep, and the combinations it skipped as impossible.
+
+    ``skipped`` holds one line per skipped combination, naming the point and why (e.g.
+    'combined-s1: a combined team has no sourcers ...'): a sweep over ``team.structure``
+    and ``team.sourcers.count`` runs every combination that makes a valid team.
+    """
+
+    skipped: list[str]
+
+    def __init__(self, points: Sequence[GridPoint] = (), skipped: Sequence[str] = ()) -> None:
+        super().__init__(points)
+        self.skipped = list(skipped)
 
 
 @dataclass(frozen=True)
@@ -422,15 +464,21 @@ def sweep_axes(doc: YamlDocument, varies: list[str]) -> list[tuple[PathKey, list
 
 
 def expand_grid(path: str | Path, varies: Sequence[str] = (), sets: tuple[str, ...] = ()
-                ) -> list[GridPoint]:
-    """Every combination of the sweep axes, validated, with readable unique names."""
+                ) -> Grid:
+    """Every valid combination of the sweep axes, with readable unique names.
+
+    Each value of each axis must make a valid scenario in at least one combination (else
+    one problem per value, at its line or naming its ``--vary``). A combination that is
+    impossible although each of its values is fine elsewhere (``structure: combined``
+    with ``sourcers.count: 1``) is skipped and named in ``Grid.skipped``.
+    """
     doc = load_document(path)
     base = with_overrides(doc, sets)
     axes = sweep_axes(doc, list(varies))
     check_sweep(doc, base, axes, len(doc.data.get(SWEEP) or {}))
     if not axes:
         scenario = _validate(doc, base)
-        return [GridPoint(scenario.name, scenario, {})]
+        return Grid([GridPoint(scenario.name, scenario, {})])
     size = 1
     for _, values in axes:
         size *= len(values)
@@ -438,6 +486,7 @@ def expand_grid(path: str | Path, varies: Sequence[str] = (), sets: tuple[str, .
         raise OverrideError(f"the sweep has {size} points; at most {MAX_GRID_POINTS}")
     base_name = str(base.get("name", "scenario"))
     points: list[GridPoint] = []
+    skipped: list[str] = []
     seen: dict[str, int] = {}
     for combo in itertools.product(*(values for _, values in axes)):
         data = copy.deepcopy(base)
@@ -462,11 +511,15 @@ def expand_grid(path: str | Path, varies: Sequence[str] = (), sets: tuple[str, .
         try:
             scenario = _validate(doc, data)
         except ScenarioError as err:
+            if len(axes) > 1:  # each value is valid elsewhere: an impossible combination
+                first = err.problems[0]
+                skipped.append(f"{name}: {first.path}: {first.message}")
+                continue
             located = [Problem(p.file, p.line, p.col, p.path, f"{p.message} (sweep point {name})")
                        for p in err.problems]
             raise ScenarioError(located) from None
         points.append(GridPoint(name, scenario, settings))
-    return points
+    return Grid(points, skipped)
 
 
 # --------------------------------------------------------------------------- uncertain

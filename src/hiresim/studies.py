@@ -40,6 +40,7 @@ from hiresim.sweep import (
     neighbours,
     pareto_front,
     point_row,
+    ranking,
     sweep_table,
 )
 from hiresim.workload import check_scenario
@@ -218,6 +219,8 @@ def _sweep(points: Sequence[GridPoint], replications: int | None, seed: int | No
         "pareto_front": pareto_front(rows),
         "recommended": chosen_row["point"] if chosen_row else None,
         "buy_next": effects,
+        "ranking": ranking(rows, confidence),
+        "skipped_points": list(getattr(points, "skipped", [])),
     }
     sweep = Sweep(results, report, folder)
     if folder is not None:

@@ -207,15 +207,52 @@ def difference_table(differences: dict[str, dict], baseline: str, comparisons: i
     return head + "\n\n" + _aligned(rows)
 
 
+# Fields of a sweep point's row besides the settings (added with issue 16).
+SWEEP_ROW_EXTRAS = ("coordinators", "hires_per_ta_head", "cost_agency_fees",
+                    "ta_cost_per_year")
+
+
+def skipped_lines(skipped: list[str]) -> list[str]:
+    """The grid's impossible combinations, one line per reason, naming the points."""
+    by_reason: dict[str, list[str]] = {}
+    for line in skipped:
+        point, _, reason = line.partition(": ")
+        by_reason.setdefault(reason, []).append(point)
+    return [f"Skipped {len(points)} impossible combination{'s' if len(points) > 1 else ''} "
+            f"({reason}): {', '.join(points)}" for reason, points in by_reason.items()]
+
+
+def _ranking_lines(report: dict) -> list[str]:
+    """The ranking of the points, with each one's probability of meeting the goals."""
+    ranked = report.get("ranking") or []
+    if not ranked:
+        return []
+    order = ("meets the goals first, cheapest TA cost a year (team + agency fees) first"
+             if report["goals"] else "cheapest TA cost a year (team + agency fees) first")
+    out = ["", f"Ranking ({order}):"]
+    for r in ranked[:10]:
+        p = r.get("goal_probability")
+        out.append(
+            f"{r['rank']:>3}. {r['point']}: {format_number(r['ta_cost_per_year'], 'money')} a "
+            f"year, cost per hire {format_number(r['cost_per_hire'], 'money')}, "
+            f"{format_number(r.get('hires_per_ta_head'), 'ratio')} hires per TA head a quarter"
+            + (f", P(goals) {100 * p:.0f}%" if p is not None else "")
+            + (" (recommended)" if r["point"] == report.get("recommended") else ""))
+    if len(ranked) > 10:
+        out.append(f"     ... and {len(ranked) - 10} more (sweep_summary.json: ranking)")
+    return out
+
+
 def sweep_report(report: dict) -> str:
     """The sweep in text: points, Pareto frontier, recommendation, what to buy next."""
     rows = report["points"]
     settings = [k for k in rows[0] if k not in (
         "point", "team_cost_per_year", "cost_per_hire", "time_to_fill_p50", "time_to_fill_p80",
         "fill_rate", "hires", "utilization_recruiter", "utilization_sourcer", "recruiters",
-        "sourcers", "goal_probability", "goal_ci_low", "goal_ci_high")] if rows else []
+        "sourcers", "goal_probability", "goal_ci_low", "goal_ci_high", *SWEEP_ROW_EXTRAS)
+    ] if rows else []
     head = ["point", "team $/yr", "cost/hire", "TTF P50", "TTF P80", "filled",
-            "util rec", "util src"]
+            "util rec", "util src", "hires/TA head"]
     if report["goals"]:
         head.append("P(goals)")
     table = [head]
@@ -231,6 +268,7 @@ def sweep_report(report: dict) -> str:
             format_number(r["fill_rate"], "share"),
             format_number(r["utilization_recruiter"], "share"),
             format_number(r["utilization_sourcer"], "share"),
+            format_number(r.get("hires_per_ta_head"), "ratio"),
         ]
         if report["goals"]:
             line.append(format_number(r.get("goal_probability"), "share"))
@@ -245,6 +283,8 @@ def sweep_report(report: dict) -> str:
         "* on the Pareto frontier (no other point is both cheaper per hire and faster at P80): "
         + ", ".join(report["pareto_front"]),
     ]
+    out += skipped_lines(report.get("skipped_points") or [])
+    out += _ranking_lines(report)
     if report["goals"]:
         goals = " and ".join(report["goals"])
         rec = report["recommended"]
@@ -253,7 +293,8 @@ def sweep_report(report: dict) -> str:
                        f"{100 * report['confidence']:.0f}%.")
         else:
             row = next(r for r in rows if r["point"] == rec)
-            cost = format_number(row["team_cost_per_year"], "money")
+            cost = format_number(row.get("ta_cost_per_year", row["team_cost_per_year"]),
+                                 "money")
             out.append(
                 f"Recommended: {rec}, the cheapest team ({cost}"
                 f" a year) that meets {goals} with probability "

@@ -6,10 +6,17 @@ compared on paired differences.
 
 - The Pareto frontier keeps the points that no other point beats on both cost per hire
   (mean) and P80 time-to-fill (pooled Kaplan-Meier): cheaper *and* faster.
-- The team to hire is the point with the lowest TA team cost per year whose probability
-  of meeting every stated goal in a simulated year is at least ``confidence``.
-- "What to buy next": at the chosen point, the paired effect of one more sourcer, one
-  more recruiter, and one more interviewer per profile, on the same random numbers.
+- The team to hire is the point with the lowest TA cost per year (the team's salaries
+  and tools plus agency fees per year, ``ta_cost_per_year``) whose probability of meeting
+  every stated goal in a simulated year is at least ``confidence``.
+- The ranking orders every point: those that meet the goals at ``confidence`` first,
+  cheapest first, then the rest by their probability of meeting the goals; the first is
+  the recommendation.
+- "What to buy next": at the chosen point, the paired effect of one more sourcer (a
+  combined team becomes hybrid), one more recruiter, and one more interviewer per
+  profile, on the same random numbers. A TA hire decided today starts after
+  ``team_changes.hire_lead_days`` and ramps up over ``team_changes.ramp_days`` (a
+  recruiter hired today is not a full recruiter today).
 """
 
 from __future__ import annotations
@@ -122,6 +129,16 @@ def point_row(point: PointResult, goals: Sequence[Goal]) -> dict:
         "recruiters": point.scenario.recruiter_count,
         "sourcers": point.scenario.sourcer_count,
     })
+    sim = point.scenario.simulation
+    years = (sim.horizon_days - sim.warmup_days) / 365.0
+    fees = (m.get("cost_agency_fees") or {}).get("mean") or 0.0
+    row.update({
+        "coordinators": point.scenario.coordinator_count,
+        "hires_per_ta_head": (m.get("hires_per_ta_head") or {}).get("mean"),
+        "cost_agency_fees": fees,
+        # what the recommendation minimises: the team plus agency fees, per year
+        "ta_cost_per_year": (row["team_cost_per_year"] or 0.0) + fees / years,
+    })
     if goals:
         met = goals_met(point.kpis, goals)
         low, high = wilson(int(met.sum()), int(met.size))
@@ -155,23 +172,55 @@ def cheapest_meeting(rows: Sequence[dict], confidence: float) -> dict | None:
     ok = [r for r in rows if (r.get("goal_probability") or 0.0) >= confidence]
     if not ok:
         return None
-    return min(ok, key=lambda r: (r["team_cost_per_year"], r["cost_per_hire"] or np.inf))
+    return min(ok, key=_cost_key)
+
+
+def _cost_key(r: dict) -> tuple[float, float]:
+    return (r.get("ta_cost_per_year", r["team_cost_per_year"]), r["cost_per_hire"] or np.inf)
+
+
+def ranking(rows: Sequence[dict], confidence: float) -> list[dict]:
+    """Every point ranked: meeting the goals at ``confidence`` first (cheapest TA cost per
+    year first), then the others by goal probability (highest first), then cost. Without
+    goals: by TA cost per year. Rank 1 is the recommendation when it meets the goals."""
+    def key(r: dict) -> tuple:
+        p = r.get("goal_probability")
+        meets = p is not None and p >= confidence
+        return (not meets, 0.0 if meets else -(p or 0.0), *_cost_key(r))
+
+    ordered = sorted(rows, key=key)
+    return [{"rank": i + 1, "point": r["point"], "goal_probability": r.get("goal_probability"),
+             "meets_goals": r.get("goal_probability") is not None
+             and r["goal_probability"] >= confidence,
+             "ta_cost_per_year": r.get("ta_cost_per_year", r["team_cost_per_year"]),
+             "cost_per_hire": r["cost_per_hire"], "time_to_fill_p80": r["time_to_fill_p80"],
+             "hires_per_ta_head": r.get("hires_per_ta_head")}
+            for i, r in enumerate(ordered)]
 
 
 def neighbours(scenario: Scenario) -> dict[str, Scenario]:
-    """The chosen team plus one sourcer, plus one recruiter, plus one interviewer each."""
+    """The chosen team plus one sourcer, plus one recruiter, plus one interviewer each.
+
+    A TA hire joins after ``team_changes.hire_lead_days`` and ramps up (a joiner); with
+    both that and ``ramp_days`` at 0 the role's count goes up by one instead. One more
+    sourcer for a combined team makes it hybrid; without a sourcers section the sourcer
+    is priced like a recruiter.
+    """
     base = scenario_to_dict(scenario)
     out = {}
     team = base["team"]
-    if team["structure"] == "split" and team.get("sourcers") and \
-            team["sourcers"]["count"] != "unlimited":
+    sourcers = team.get("sourcers")
+    if team["structure"] == "combined" and (sourcers is None or sourcers["count"] == 0):
         data = copy.deepcopy(base)
-        data["team"]["sourcers"]["count"] += 1
-        out["one more sourcer"] = data
+        data["team"]["structure"] = "hybrid"
+        data["team"]["sourcers"] = sourcers or {k: v for k, v in team["recruiters"].items()
+                                                if k != "max_reqs"}
+        data["team"]["sourcers"]["count"] = 0
+        out["one more sourcer"] = _one_more(data, "sourcer")
+    elif team["structure"] != "combined" and sourcers and sourcers["count"] != "unlimited":
+        out["one more sourcer"] = _one_more(copy.deepcopy(base), "sourcer")
     if team["recruiters"]["count"] != "unlimited":
-        data = copy.deepcopy(base)
-        data["team"]["recruiters"]["count"] += 1
-        out["one more recruiter"] = data
+        out["one more recruiter"] = _one_more(copy.deepcopy(base), "recruiter")
     data = copy.deepcopy(base)
     changed = False
     for profile in data["profiles"]:
@@ -185,6 +234,19 @@ def neighbours(scenario: Scenario) -> dict[str, Scenario]:
         data["name"] = f"{scenario.name} + {label.replace('one more ', '1 ')}"
         result[label] = Scenario.model_validate(data)
     return result
+
+
+def _one_more(data: dict, role: str) -> dict:
+    """``data`` with one more TA person of ``role``: a joiner on the day a hire decided
+    today would start (with the ramp-up), or one more head from day 0 when both the lead
+    time and the ramp-up are 0."""
+    changes = data["team_changes"]
+    if changes["hire_lead_days"] == 0 and changes["ramp_days"] == 0:
+        data["team"][f"{role}s"]["count"] += 1
+    else:
+        changes["joiners"].append({"role": role, "start_day": changes["hire_lead_days"],
+                                   "ramp_days": None})
+    return data
 
 
 def marginal_effects(chosen: PointResult, variants: dict[str, PointResult],

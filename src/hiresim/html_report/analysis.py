@@ -71,6 +71,7 @@ COST_COMPONENTS: tuple[tuple[str, str], ...] = (
     ("cost_interviewers", "Interviewer time"),
     ("cost_job_ads", "Job ads"),
     ("cost_other_external", "Other external fees"),
+    ("cost_agency_fees", "Agency fees"),
 )
 
 
@@ -167,6 +168,10 @@ def team_words(scenario: dict) -> str:
                 f"{plural(recruiters, 'recruiter')}")
     if team.get("structure") == "combined":
         return f"combined role: {plural(recruiters, 'full-cycle recruiter')}"
+    if team.get("structure") == "hybrid":
+        sourcers = (team.get("sourcers") or {}).get("count", "?")
+        return (f"hybrid: {plural(recruiters, 'full-cycle recruiter')} and "
+                f"{plural(sourcers, 'sourcer')}")
     return ""
 
 
@@ -180,8 +185,10 @@ def headcount(scenario: dict) -> dict[str, float | None]:
         return None if value == "unlimited" or value is None else float(value)
 
     out["recruiter"] = count(team.get("recruiters"))
-    if team.get("structure") == "split" and team.get("sourcers"):
+    if team.get("structure") in ("split", "hybrid") and team.get("sourcers"):
         out["sourcer"] = count(team.get("sourcers"))
+    if team.get("coordinators"):
+        out["coordinator"] = count(team.get("coordinators"))
     for profile in scenario.get("profiles") or []:
         out[f"interviewer:{profile.get('name')}"] = count(profile.get("interviewers"))
     return out
@@ -192,6 +199,7 @@ def hours_per_week(scenario: dict) -> dict[str, float | None]:
     out: dict[str, float | None] = {
         "recruiter": number((team.get("recruiters") or {}).get("hours_per_week")),
         "sourcer": number((team.get("sourcers") or {}).get("hours_per_week")),
+        "coordinator": number((team.get("coordinators") or {}).get("hours_per_week")),
     }
     for profile in scenario.get("profiles") or []:
         out[f"interviewer:{profile.get('name')}"] = number(
@@ -205,6 +213,8 @@ def role_label(role: str, scenario: dict | None = None) -> str:
         return "Full-cycle recruiters" if structure == "combined" else "Recruiters"
     if role == "sourcer":
         return "Sourcers"
+    if role == "coordinator":
+        return "Coordinators"
     if role.startswith("interviewer:"):
         return f"Interviewers ({role.split(':', 1)[1]})"
     if role == "interviewers":
@@ -303,6 +313,8 @@ def cost_breakdown(run: RunData) -> pd.DataFrame:
         if key not in kpis:
             continue
         values = kpis[key].to_numpy(dtype=float)
+        if key == "cost_agency_fees" and not values.any():
+            continue  # no agency: no empty component
         per_hire = float(np.mean(values[ok] / hires[ok])) if ok.any() else float("nan")
         rows.append({"component": key, "label": label, "per_hire": per_hire,
                      "per_year": float(np.mean(values)) / years})

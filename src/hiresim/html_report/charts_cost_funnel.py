@@ -28,6 +28,7 @@ COST_COLORS = {
     "cost_interviewers": "#e07b22",
     "cost_job_ads": "#2e9d6a",
     "cost_other_external": "#9ca3af",
+    "cost_agency_fees": "#b45309",
 }
 
 

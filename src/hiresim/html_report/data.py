@@ -212,6 +212,8 @@ _ROW_FIELDS = {
     "point", "team_cost_per_year", "cost_per_hire", "time_to_fill_p50", "time_to_fill_p80",
     "fill_rate", "hires", "utilization_recruiter", "utilization_sourcer", "recruiters",
     "sourcers", "goal_probability", "goal_ci_low", "goal_ci_high",
+    # issue 16: coordinators, hires per TA head, agency fees, TA cost with agency fees
+    "coordinators", "hires_per_ta_head", "cost_agency_fees", "ta_cost_per_year",
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from hiresim.summary_table import skipped_lines
 from hiresim.table_files import atomic_write_text
 
 from . import analysis as an
@@ -96,11 +97,17 @@ def _points_table(sweep: SweepData, colors: dict[str, str]) -> str:
     front = set(report.get("pareto_front") or [])
     rec = report.get("recommended")
     goals = bool(report.get("goals"))
-    heads = ["Team (point)", *(setting_label(s) for s in sweep.settings), "TA team $/yr",
-             "Cost per hire", "TTF median", "TTF P80", "Reqs filled", "Recruiter util.",
-             "Sourcer util."] + (["P(goals)"] if goals else [])
+    ranks = {str(x["point"]): x["rank"] for x in report.get("ranking") or []}
+    heads = (["Rank"] if ranks else []) + [
+        "Team (point)", *(setting_label(s) for s in sweep.settings),
+        "TA $/yr (team + agency fees)",
+        "Cost per hire", "TTF median", "TTF P80", "Reqs filled", "Recruiter util.",
+        "Sourcer util.", "Hires per TA head"] + (["P(goals)"] if goals else [])
     rows = []
-    for _, r in sweep.points.iterrows():
+    points = sweep.points
+    if ranks:  # the ranking's order: the recommendation first
+        points = points.assign(_rank=points["point"].map(ranks)).sort_values("_rank")
+    for _, r in points.iterrows():
         name = r["point"]
         marks = []
         if name == rec:
@@ -108,15 +115,18 @@ def _points_table(sweep: SweepData, colors: dict[str, str]) -> str:
         if name in front:
             marks.append("Pareto")
         tag = f' <span class="small">({h(", ".join(marks))})</span>' if marks else ""
-        cells = [f"<td>{name_html(name, colors)}{tag}</td>"]
+        cells = [f"<td>{h(ranks.get(str(name), ''))}</td>"] if ranks else []
+        cells += [f"<td>{name_html(name, colors)}{tag}</td>"]
         cells += [f"<td>{h(r[s])}</td>" for s in sweep.settings]
-        cells += [f"<td>{h(fmt(r['team_cost_per_year'], 'money'))}</td>",
+        cells += [f"<td>{h(fmt(r.get('ta_cost_per_year', r['team_cost_per_year']), 'money'))}"
+                  "</td>",
                   f"<td>{h(fmt(r['cost_per_hire'], 'money'))}</td>",
                   f"<td>{h(_days_or_horizon(r['time_to_fill_p50']))}</td>",
                   f"<td>{h(_days_or_horizon(r['time_to_fill_p80']))}</td>",
                   f"<td>{h(fmt(r['fill_rate'], 'share'))}</td>",
                   f"<td>{h(fmt(r['utilization_recruiter'], 'share'))}</td>",
-                  f"<td>{h(fmt(r['utilization_sourcer'], 'share'))}</td>"]
+                  f"<td>{h(fmt(r['utilization_sourcer'], 'share'))}</td>",
+                  f"<td>{h(fmt(r.get('hires_per_ta_head'), 'ratio'))}</td>"]
         if goals:
             p = {"probability": an.number(r.get("goal_probability")),
                  "ci_low": an.number(r.get("goal_ci_low")) or 0.0,
@@ -129,7 +139,10 @@ def _points_table(sweep: SweepData, colors: dict[str, str]) -> str:
             + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
             "<p class=\"small\">Time-to-fill in days (pooled Kaplan-Meier); money in US$; "
             "P(goals): share of simulated years meeting every goal, with its 95% Wilson "
-            "interval.</p>")
+            "interval. Rank: those meeting the goals first, cheapest TA cost a year (team "
+            "plus agency fees) first. Cost per hire includes agency fees.</p>"
+            + "".join(f'<p class="small">{h(line)}</p>'
+                      for line in skipped_lines(report.get("skipped_points") or [])))
 
 
 def _days_or_horizon(value: Any) -> str:

@@ -13,7 +13,12 @@ counting imports under ``TYPE_CHECKING`` and inside functions (tests/test_model_
    its candidates' type, so it holds candidates without knowing the layer above.
 6. ``candidates``: the candidate's story (``CandidateFlow``) and what it counts
    (``Tally``). It is handed what it needs (tally, queues, a hire callback), not the model.
-7. ``hiring_model``: ``HiringModel`` builds the pieces, wires them and runs one replication.
+7. ``structures``: what lies between and around combined and split: pods of sourcers
+   (``PodDesks``), pooled lead routing, recruiters' sourcing share, one more person of a
+   role (``RoleTemplate``, ``make_person``).
+8. ``team_changes``: joiners, ramp-up, attrition and backfill (``Turnover``).
+9. ``agency``: external providers, agency or RPO (``AgencyProvider``).
+10. ``hiring_model``: ``HiringModel`` builds the pieces, wires them and runs one replication.
 
 A lower layer that must call into a higher one gets a callback (``Staff.new_prospect``,
 ``CandidateFlow``'s ``on_hire``) or a Protocol, never an import.

@@ -206,6 +206,10 @@ class CandidateFlow:
         self.n_gaps = self.outreach.touches - 1
         self.patient = self.behaviour.patience_days is not None
         self._plans = [self._fate_plan(p) for p in scenario.profiles]
+        # Structures (``hiresim.model.structures``): who takes a sourcer's lead (None: the
+        # req's recruiter) and who schedules interviews (None: the candidate's recruiter).
+        self.route_lead: Callable[[Candidate], Staff] | None = None
+        self.scheduling: TaskQueue | None = None
 
     # -- creating candidates -------------------------------------------------------------
     def _fate_plan(self, profile: Any) -> tuple[int, float, int, SequenceSampler]:
@@ -426,7 +430,8 @@ class CandidateFlow:
             return
         self.leave(c, "passed", env.now)
 
-        if self.split:
+        owner: Staff | None = None
+        if self.split or c.sourced_by == "sourcer":  # a dedicated sourcer hands off
             self.enter(c, "handoff")
             if not (yield from self.team_step(c, sourcer.queue, Activity.HANDOFF_OUT)):
                 return
@@ -437,13 +442,14 @@ class CandidateFlow:
             if not req.activated.triggered:
                 if not (yield from self.wait_for(c, req.activated)):
                     return
-            recruiter = req.recruiter
+            recruiter = req.recruiter if self.route_lead is None else self.route_lead(c)
             assert recruiter is not None  # the req is active: a recruiter owns it
             if not (yield from self.team_step(c, recruiter.queue, Activity.HANDOFF_IN)):
                 return
             c.handed_off = True
             self.leave(c, "passed", env.now)
-        yield from self.pipeline(c)
+            owner = recruiter
+        yield from self.pipeline(c, owner)
 
     def inbound(self, c: Candidate):
         """An applicant: application review (if the profile reviews), then the pipeline."""
@@ -461,14 +467,21 @@ class CandidateFlow:
             self.leave(c, "passed", self.env.now)
         yield from self.pipeline(c)
 
-    def pipeline(self, c: Candidate):
-        """Recruiter screen, the interview loop, debrief and decision, offer and answer."""
+    def pipeline(self, c: Candidate, owner: Staff | None = None):
+        """Recruiter screen, the interview loop, debrief and decision, offer and answer.
+
+        ``owner`` takes the candidate through (default: the req's recruiter; a pooled lead's
+        recruiter or a full-cycle agency otherwise)."""
         env = self.env
         req = c.req
         profile = req.profile
-        owner = req.recruiter
+        if owner is None:
+            owner = req.recruiter
         assert owner is not None  # the req is active: a recruiter owns it
         recruiter = owner.queue
+        scheduler = recruiter
+        if self.scheduling is not None and owner.role == "recruiter":
+            scheduler = self.scheduling  # coordinators schedule for the team's recruiters
         self.join_pipeline(c)
 
         self.enter(c, "screen")
@@ -490,7 +503,7 @@ class CandidateFlow:
             if k < c.skip_rounds:
                 continue  # a pool candidate passed this round for an earlier req
             self.enter(c, rnd.name)
-            if not (yield from self.team_step(c, recruiter, Activity.SCHEDULING)):
+            if not (yield from self.team_step(c, scheduler, Activity.SCHEDULING)):
                 return
             if book is not None:
                 if not (yield from self._booked_round(c, book, k, rnd)):

@@ -19,11 +19,19 @@ import numpy as np
 import simpy
 
 from hiresim.distributions import Fixed
+from hiresim.model.agency import AgencyProvider
 from hiresim.model.candidates import Candidate, CandidateFlow, Tally
 from hiresim.model.interviews import SlotBook
 from hiresim.model.journey import Journeys
 from hiresim.model.requisitions import Desk, Req
 from hiresim.model.sourcing import ReqSourcing
+from hiresim.model.structures import (
+    PodDesks,
+    RoleTemplate,
+    pooled_lead_router,
+    recruiter_sourcing_share,
+)
+from hiresim.model.team_changes import RoleGroup, Turnover
 from hiresim.model.work import (
     Activity,
     EffortSampler,
@@ -39,7 +47,7 @@ from hiresim.scenario import Scenario, SourcingSkill, StaffRole
 
 SNAPSHOT_EVERY_DAYS = 7.0
 UPKEEP_EVERY_DAYS = 1.0  # recurring req work is queued once a day, a day's worth at a time
-SOURCE_CODE = {"sourced": 0, "inbound": 1, "pool": 2}  # index of per-source streams
+SOURCE_CODE = {"sourced": 0, "inbound": 1, "pool": 2, "agency": 3}  # per-source streams
 
 
 class HiringModel:
@@ -71,17 +79,27 @@ class HiringModel:
         team = scenario.team
         split = team.structure == "split"
         self.split = split
+        self.hybrid = team.structure == "hybrid"  # recruiters source, sourcers too
+        self.templates: dict[str, RoleTemplate] = {}  # how to make one more (team changes)
         self.recruiters = self._staff("recruiter", team.recruiters, team.recruiter_skill,
                                       sources=not split)
         self.sourcers = (
             self._staff("sourcer", team.sourcers, team.sourcer_skill, sources=True)
-            if split and team.sourcers is not None
+            if team.structure != "combined" and team.sourcers is not None
+            and team.sourcers.hours_per_week > 0
+            else []
+        )
+        self.coordinators = (
+            self._staff("coordinator", team.coordinators, None, sources=False, shared=True)
+            if team.coordinators is not None and team.coordinators.hours_per_week > 0
             else []
         )
         self.recruiter_desk: Desk[Req[Candidate]] = Desk(self.recruiters,
                                                          team.recruiters.max_reqs)
-        self.sourcer_desk: Desk[Req[Candidate]] = Desk(
-            self.sourcers, team.sourcers.max_reqs if team.sourcers else None)
+        self.sourcer_desk: Desk[Req[Candidate]] | PodDesks[Req[Candidate]] = (
+            PodDesks(self.recruiters, self.sourcers, team.sourcers.max_reqs)
+            if team.sourcer_assignment == "pods" and self.sourcers and team.sourcers
+            else Desk(self.sourcers, team.sourcers.max_reqs if team.sourcers else None))
         self.interviewer_people: list[list[Staff]] = []
         self.interviewers: list[TaskQueue] = []
         for profile in scenario.profiles:
@@ -105,6 +123,10 @@ class HiringModel:
             math.inf if p.sourced.market_size is None else float(p.sourced.market_size)
             for p in scenario.profiles]
         self.market_returns: list[deque[float]] = [deque() for _ in scenario.profiles]
+        if self.coordinators:  # they share one queue and schedule every interview round
+            self.flow.scheduling = self.coordinators[0].queue
+        if team.lead_routing == "pooled" and team.structure != "combined":
+            self.flow.route_lead = pooled_lead_router(self.recruiters, env)
         self.reqs = self._plan()
         for req in self.reqs:
             self.journeys.start(self._req_lifecycle(req))
@@ -113,6 +135,15 @@ class HiringModel:
         if (w.recruiter_hours_per_req_per_week > 0 or w.sourcer_hours_per_req_per_week > 0
                 or w.recruiter_hours_per_candidate_per_week > 0):
             self.journeys.start(self._upkeep())
+        self.agencies = [  # a provider without capacity is not there at all
+            AgencyProvider(env, self.journeys, i, spec, self.flow, self.effort,
+                           self._new_candidate, self.seed, replication,
+                           self.new_candidates_until)
+            for i, spec in enumerate(scenario.agencies) if spec.capacity_per_month > 0]
+        for agency in self.agencies:
+            for req in self.reqs:
+                agency.watch(req)
+        self.turnover = self._turnover() if scenario.team_changes.active else None
 
     # -- construction --------------------------------------------------------------------
     def _effort_sampler(self) -> EffortSampler:
@@ -172,12 +203,18 @@ class HiringModel:
             common = WorkQueue(env, role) if shared else None
             switch = self.scenario.team.task_switch_hours
             switch_hours = switch if sources and switch.mean > 0 else None
-            people = [
+            persons = [
                 Person(env, f"{role}-{i + 1}", role, spec.hours_per_week,
                        common if common is not None else WorkQueue(env, f"{role}-{i + 1}"),
                        effort, switch_hours, outreach_dists, reply_multiplier, self.journeys)
                 for i in range(int(spec.count))
             ]
+            share = recruiter_sourcing_share(self.scenario.team) if role == "recruiter" else 0.0
+            for one in persons:
+                one.sourcing_share = share
+            people = list(persons)
+            self.templates[role] = RoleTemplate(role, spec, outreach_dists, reply_multiplier,
+                                                switch_hours, common, sources, share)
         if sources:
             for person in people:
                 person.new_prospect = self.new_prospect
@@ -262,7 +299,7 @@ class HiringModel:
     # -- the life of a req ---------------------------------------------------------------
     def _req_lifecycle(self, req: Req[Candidate]):
         env = self.env
-        ahead = self.scenario.team.pipeline_ahead_days if self.split else 0.0
+        ahead = self.scenario.team.pipeline_ahead_days if self.split or self.hybrid else 0.0
         if ahead > 0:
             yield env.timeout(max(0.0, req.open_day - ahead))
             self.sourcer_desk.request(req, self._sourcer_assigned)
@@ -280,25 +317,39 @@ class HiringModel:
         yield task
         if req.closed:
             return
+        person = req.recruiter or person  # another, if the recruiter left meanwhile
         req.active_day = self.env.now
         req.activated.succeed()
         if self.pools[req.profile_index]:
             self._reengage(req)
         if req.profile.inbound.applications_per_week > 0:
             self.journeys.start(self._applications(req))
-        if not self.split:
+        if self.hybrid:
+            self._hybrid_intake(req, person)
+        elif not self.split:
             self._sourcer_assigned(req, person)
         elif req.sourcer is None and self.scenario.team.pipeline_ahead_days <= 0:
             self.sourcer_desk.request(req, self._sourcer_assigned)
 
+    def _hybrid_intake(self, req: Req[Candidate], person: Staff) -> None:
+        """Hybrid: the recruiter sources the req (as in combined) and a sourcer joins."""
+        if req.sourcer is not None:  # a sourcer started ahead: the recruiter joins in
+            person.add_sourcing_req(req.sourcing)
+            return
+        self._sourcer_assigned(req, person)
+        if self.sourcers and self.scenario.team.pipeline_ahead_days <= 0:
+            self.sourcer_desk.request(req, self._sourcer_assigned)
+
     def _sourcer_assigned(self, req: Req[Candidate], person: Staff) -> None:
         if req.closed:
-            if self.split:
+            if person.role == "sourcer":
                 self.sourcer_desk.release(person)
             return
+        first = req.sourcing_day is None
         req.sourcer = person
-        req.sourcing_day = self.env.now
-        req.sourcing.start(self.env.now)
+        if first or not self.hybrid:  # hybrid: a sourcer joining keeps the req's pace
+            req.sourcing_day = self.env.now
+            req.sourcing.start(self.env.now)
         person.add_sourcing_req(req.sourcing)
 
     def _applications(self, req: Req[Candidate]):
@@ -407,10 +458,12 @@ class HiringModel:
         req.sourced_draws = None  # no new prospects for a closed req: free its blocks
         if req.sourcer is not None:
             req.sourcer.remove_sourcing_req(req.sourcing)
-            if self.split:
+            if req.sourcer.role == "sourcer":
                 self.sourcer_desk.release(req.sourcer)
         recruiter = req.recruiter
         assert recruiter is not None  # a hire needs a recruiter
+        if self.hybrid:
+            recruiter.remove_sourcing_req(req.sourcing)
         self.recruiter_desk.release(recruiter)
 
     @staticmethod
@@ -421,6 +474,19 @@ class HiringModel:
         late = {r.name: k for k, r in enumerate(rounds)}
         late["debrief"] = late["offer"] = len(rounds)
         return late
+
+    def _turnover(self) -> Turnover:
+        """Joiners, ramp-up and attrition of the counted TA roles (``team_changes``)."""
+        groups: dict[str, RoleGroup] = {}
+        for role, people, desk in (("recruiter", self.recruiters, self.recruiter_desk),
+                                   ("sourcer", self.sourcers, self.sourcer_desk),
+                                   ("coordinator", self.coordinators, None)):
+            template = self.templates.get(role)
+            if template is not None and not template.spec.unlimited:
+                groups[role] = RoleGroup(people, desk, template)
+        return Turnover(self.env, self.journeys, self.effort, self.scenario.team_changes,
+                        groups, self.reqs, self.new_prospect, self.new_candidates_until,
+                        self.seed, self.replication, self.horizon)
 
     # -- what was counted (the tally's, for readers of a finished run) -------------------
     @property
@@ -507,7 +573,7 @@ class HiringModel:
             person.busy_hours = np.array(person.busy_hours)
 
     def all_people(self) -> list[Staff]:
-        people = list(self.recruiters) + list(self.sourcers)
+        people = list(self.recruiters) + list(self.sourcers) + list(self.coordinators)
         for group in self.interviewer_people:
             people.extend(group)
         return people

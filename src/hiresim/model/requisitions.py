@@ -70,7 +70,7 @@ class Req(Generic[C]):
         self.sourcing = ReqSourcing(index, sourcing_rate_per_week, max_active)
         self.offer_out = False  # one offer at a time per req
         self.in_process = 0  # live candidates who reached the screen (recruiter workload)
-        self.dropout_draws: list[BlockDraws | None] = [None, None, None]  # per source
+        self.dropout_draws: list[BlockDraws | None] = [None, None, None, None]  # per source
         self.offer_waiters: deque[tuple[C, simpy.Event]] = deque()
 
     def close(self, now: float) -> None:

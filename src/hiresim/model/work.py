@@ -160,11 +160,16 @@ class WorkQueue:
         self._heap: list[tuple[int, int, Task]] = []
         self._seq = 0
         self.idle: list[Person] = []
+        # the owner left (``hiresim.model.team_changes``): work goes to their successor
+        self.forward: WorkQueue | None = None
 
     def __len__(self) -> int:
         return len(self._heap)
 
     def submit(self, task: Task) -> None:
+        if self.forward is not None:
+            self.forward.submit(task)
+            return
         self._seq += 1
         heapq.heappush(self._heap, (task.priority, self._seq, task))
         if self.idle:
@@ -186,6 +191,15 @@ class WorkQueue:
 
     def pending(self) -> list[Task]:
         return [t for _, _, t in self._heap if not t.cancelled]
+
+    def hand_over(self, other: WorkQueue) -> None:
+        """The owner left: the work waiting here, and all work submitted later, goes to
+        ``other`` (``hiresim.model.team_changes``)."""
+        tasks = [t for _, _, t in sorted(self._heap, key=lambda entry: entry[:2])]
+        self._heap.clear()
+        self.forward = other
+        for task in tasks:
+            other.submit(task)
 
 
 class Staff(Protocol):
@@ -249,6 +263,7 @@ class Person:
         outreach_dists: dict[Activity, Distribution] | None = None,
         reply_multiplier: float = 1.0,
         journeys: Journeys | None = None,
+        start_day: float = 0.0,
     ) -> None:
         self.env = env
         self.name = name
@@ -268,6 +283,11 @@ class Person:
         self._last_was_sourcing: bool | None = None
         self._wake: simpy.Event | None = None
         self._current: tuple[Activity, float, float] | None = None  # activity, start, hours
+        # Team changes and structures (``hiresim.model.team_changes``, ``structures``):
+        self.start_day = start_day  # the worker starts on this day (a joiner, a backfill)
+        self.pace: Callable[[float], float] | None = None  # productivity at a day (ramp-up)
+        self.gone = False  # left the team: the worker stops after the task in hand
+        self.sourcing_share = 0.0  # > 0: source first while sourcing is below this share
         (journeys or Journeys()).start(self._work())
 
     # -- waking ------------------------------------------------------------------
@@ -305,12 +325,18 @@ class Person:
     def _work(self) -> Generator[Any, Any, None]:  # a journey
         env = self.env
         queue = self.queue
+        if self.start_day > env.now:
+            yield env.timeout(self.start_day - env.now)
         while True:
-            task = queue.pop()
+            if self.gone:
+                return
             prospect_req: ReqSourcing | None = None
-            if task is None and self.sourcing_reqs:
+            if self.sourcing_share > 0.0 and self.sourcing_reqs and self._behind_on_sourcing():
                 prospect_req, wait = self._next_outreach()
-            else:
+            task = queue.pop() if prospect_req is None else None
+            if task is None and prospect_req is None and self.sourcing_reqs:
+                prospect_req, wait = self._next_outreach()
+            elif prospect_req is None:
                 wait = None
             if task is None and prospect_req is None:
                 wake = self._wake = env.event()
@@ -352,10 +378,19 @@ class Person:
                   and not prospect_req.stopped):
                 self.new_prospect(prospect_req, self)
 
+    def _behind_on_sourcing(self) -> bool:
+        """Has sourcing taken less than ``sourcing_share`` of the hours worked so far?"""
+        busy = self.busy_hours
+        total = sum(busy)
+        return total <= 0.0 or sum(busy[a] for a in SOURCING_WORK) < self.sourcing_share * total
+
     def _begin(self, activity: Activity, hours: float) -> simpy.Timeout:
         """Start ``hours`` (> 0) of work on ``activity``: the delay to wait, in calendar
-        days at this person's weekly hours. ``_end`` books the hours when it is over."""
+        days at this person's weekly hours (divided by their productivity while they ramp
+        up). ``_end`` books the hours when it is over."""
         self._current = (activity, self.env.now, hours)
+        if self.pace is not None:
+            return self.env.timeout(hours * self.days_per_hour / self.pace(self.env.now))
         return self.env.timeout(hours * self.days_per_hour)
 
     def _end(self, activity: Activity, hours: float) -> None:
