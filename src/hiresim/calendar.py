@@ -20,7 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from hiresim.scenario_messages import FieldProblem
 
 DAYS_PER_MONTH = 365.25 / 12  # a month without a start date
 
@@ -149,3 +153,45 @@ def label_of(value: object, start: dt.date | None) -> str:
         date = to_date(value)
         return f"{date.year:04d}-{date.month:02d}"
     return str(value)
+
+
+def resolve_opening_dates(data: Any) -> Any:
+    """Raw scenario data with ``first_day``/``last_day`` filled in from each profile's
+    ``openings.from``/``to`` (dates or months, counted from ``simulation.start_date``).
+
+    A window given both ways must agree (a resolved scenario carries both)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("profiles"), list):
+        return data
+    sim = data.get("simulation")
+    start_text = sim.get("start_date") if isinstance(sim, Mapping) else None
+    try:
+        start = None if start_text is None else parse_start_date(start_text)
+    except CalendarError:
+        return data  # reported at simulation.start_date
+    profiles = []
+    for i, profile in enumerate(data["profiles"]):
+        openings = profile.get("openings") if isinstance(profile, Mapping) else None
+        if not isinstance(openings, Mapping) or not ({"from", "to"} & set(openings)):
+            profiles.append(profile)
+            continue
+        openings = dict(openings)
+        for key, day_key, end in (("from", "first_day", False), ("to", "last_day", True)):
+            if openings.get(key) is None:
+                continue
+            where = ("profiles", i, "openings", key)
+            value = openings[key]
+            if not is_calendar_text(value):
+                raise FieldProblem(where, f"{key} must be a date (2027-03-15) or a month "
+                                          f"(2027-03), not {value!r}; use {day_key} for days")
+            try:
+                day = to_day(value, start, end_of_month=end, what=key)
+            except CalendarError as err:
+                raise FieldProblem(where, str(err)) from None
+            given = openings.get(day_key)
+            if given is not None and given != day:
+                raise FieldProblem(where, f"give either {key} or {day_key}, not both")
+            openings[day_key] = day
+        if openings.get("to") is None and openings.get("from") is not None:
+            openings.setdefault("last_day", openings["first_day"])
+        profiles.append({**profile, "openings": openings})
+    return {**data, "profiles": profiles}

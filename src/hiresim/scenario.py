@@ -34,31 +34,22 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from hiresim.calendar import CalendarError, is_calendar_text, parse_start_date, to_day
+from hiresim.calendar import CalendarError, parse_start_date, resolve_opening_dates
 from hiresim.distributions import DistributionSpec, Fixed, Lognormal, Triangular
+from hiresim.scenario_base import (
+    MAX_MAGNITUDE,
+    MAX_SEED,
+    Count,
+    NonNegative,
+    Positive,
+    Probability,
+    Rate,
+    Unlimited,
+    _Spec,
+)
+from hiresim.scenario_changes import Agency, TeamChanges
 from hiresim.scenario_messages import FieldProblem, problems_from_validation_error
 from hiresim.scenario_problems import ScenarioError, YamlDocument
-
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-Unlimited = Literal["unlimited"]
-# Head counts, openings and rates above a million are refused outright: no hiring plan has
-# them, and a number that size alone makes the model allocate beyond any machine (the
-# workload check, hiresim.workload, judges the scenario as a whole before a run).
-MAX_MAGNITUDE = 1_000_000
-Count = Annotated[int, Field(ge=0, le=MAX_MAGNITUDE)]
-Rate = Annotated[float, Field(ge=0.0, le=MAX_MAGNITUDE)]
-
-
-MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in the result tables
-
-
-class _Spec(BaseModel):
-    """Base for every scenario section: unknown keys are errors, values are strict."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
-
 
 # --------------------------------------------------------------------------- simulation
 
@@ -447,78 +438,7 @@ class RoleProfile(_Spec):
 # --------------------------------------------------------------------------- team changes
 
 
-class Joiner(_Spec):
-    """A TA hire who joins during the plan: their role, start day and ramp-up.
-
-    ``ramp_days`` None takes ``team_changes.ramp_days``. They have the hours, load limit,
-    salary and skill of their role's section, and are paid from their start day.
-    """
-
-    role: Literal["recruiter", "sourcer", "coordinator"]
-    start_day: NonNegative
-    ramp_days: NonNegative | None = None
-
-
-class Attrition(_Spec):
-    """TA staff who leave: a constant hazard per person, and the delay until a backfill.
-
-    ``annual_rate`` is the expected leavers per person per year (0.2: about one in five
-    a year leaves). A leaver finishes the task in hand; their reqs (and the work queued
-    for them) go to the least-loaded colleague of the role, or wait for the backfill when
-    there is none. The backfill starts ``backfill_days`` later and ramps up like a joiner.
-    """
-
-    annual_rate: NonNegative = 0.0
-    backfill_days: NonNegative = 45.0
-
-
-class TeamChanges(_Spec):
-    """The team over the year: joiners, ramp-up and attrition (``hiresim.model.team_changes``).
-
-    Productivity rises linearly from ``ramp_start_productivity`` on the start day to 1
-    after ``ramp_days`` (a task started at productivity p takes 1/p times as long).
-    ``hire_lead_days`` is how long a TA hire decided today takes to start: "what to buy
-    next" in a sweep adds the extra person as a joiner on that day, with the ramp-up.
-    """
-
-    ramp_days: NonNegative = 90.0
-    ramp_start_productivity: Annotated[float, Field(gt=0.0, le=1.0)] = 0.25
-    hire_lead_days: NonNegative = 45.0
-    joiners: list[Joiner] = Field(default_factory=list)
-    attrition: Attrition = Attrition()
-
-    @property
-    def active(self) -> bool:
-        """Does anything change over the year (joiners or attrition)?"""
-        return bool(self.joiners) or self.attrition.annual_rate > 0
-
-
 # --------------------------------------------------------------------------- agencies
-
-
-class Agency(_Spec):
-    """An external provider (agency or RPO) that submits candidates for some reqs.
-
-    It works the reqs of the named ``profiles`` (all profiles if the list is empty) once a
-    req has been open ``engage_after_days`` (0: from the start; N: an overflow for reqs
-    still unfilled after N days) and its intake is done. It submits
-    ``capacity_per_month`` candidates per 30 days across the reqs it works, evenly paced,
-    the first for a req ``first_submittal_days`` after it starts on it (its speed). Its
-    candidates pass the screen, interview rounds and decision at the profile's rates times
-    ``quality`` (at most 1). A ``sourcing`` agency hands candidates to the req's recruiter
-    (a handoff review, then the usual screen to offer); a ``full_cycle`` agency (RPO) runs
-    screen, scheduling, debrief and offer with its own people; interviews are the team's.
-    Each hire costs ``fee_share_of_salary`` x the profile's ``annual_salary`` (external).
-    """
-
-    name: Annotated[str, Field(min_length=1)]
-    kind: Literal["sourcing", "full_cycle"] = "sourcing"
-    profiles: list[str] = Field(default_factory=list)
-    engage_after_days: NonNegative = 0.0
-    capacity_per_month: NonNegative = 4.0
-    first_submittal_days: NonNegative = 14.0
-    quality: NonNegative = 1.0
-    fee_share_of_salary: Probability = 0.20
 
 
 class Scenario(_Spec):
@@ -643,48 +563,6 @@ def scenario_from_dict(data: dict, source: str = "<scenario>") -> Scenario:
     """
     return validate_document(YamlDocument(file=source, data=data, positions={(): (1, 1)}),
                              Scenario)
-
-
-def resolve_opening_dates(data: Any) -> Any:
-    """Raw scenario data with ``first_day``/``last_day`` filled in from each profile's
-    ``openings.from``/``to`` (dates or months, counted from ``simulation.start_date``).
-
-    A window given both ways must agree (a resolved scenario carries both)."""
-    if not isinstance(data, Mapping) or not isinstance(data.get("profiles"), list):
-        return data
-    sim = data.get("simulation")
-    start_text = sim.get("start_date") if isinstance(sim, Mapping) else None
-    try:
-        start = None if start_text is None else parse_start_date(start_text)
-    except CalendarError:
-        return data  # reported at simulation.start_date
-    profiles = []
-    for i, profile in enumerate(data["profiles"]):
-        openings = profile.get("openings") if isinstance(profile, Mapping) else None
-        if not isinstance(openings, Mapping) or not ({"from", "to"} & set(openings)):
-            profiles.append(profile)
-            continue
-        openings = dict(openings)
-        for key, day_key, end in (("from", "first_day", False), ("to", "last_day", True)):
-            if openings.get(key) is None:
-                continue
-            where = ("profiles", i, "openings", key)
-            value = openings[key]
-            if not is_calendar_text(value):
-                raise FieldProblem(where, f"{key} must be a date (2027-03-15) or a month "
-                                          f"(2027-03), not {value!r}; use {day_key} for days")
-            try:
-                day = to_day(value, start, end_of_month=end, what=key)
-            except CalendarError as err:
-                raise FieldProblem(where, str(err)) from None
-            given = openings.get(day_key)
-            if given is not None and given != day:
-                raise FieldProblem(where, f"give either {key} or {day_key}, not both")
-            openings[day_key] = day
-        if openings.get("to") is None and openings.get("from") is not None:
-            openings.setdefault("last_day", openings["first_day"])
-        profiles.append({**profile, "openings": openings})
-    return {**data, "profiles": profiles}
 
 
 # Optional fields added after the first scenario files are left out of the resolved

@@ -29,31 +29,31 @@ from __future__ import annotations
 
 import copy
 import itertools
-import re
-import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from hiresim.hiring_plan import PLAN_KEY, PlanError, apply_plan
 from hiresim.scenario import Scenario, validate_document
-from hiresim.scenario_messages import (
-    annotation_members,
-    did_you_mean,
-    field_annotations,
-    follow,
-    is_model,
-)
 from hiresim.scenario_problems import Problem, ScenarioError, YamlDocument, format_path
-from hiresim.yaml_reader import load_yaml_file, load_yaml_text
+from hiresim.setting_paths import (
+    WILDCARD,
+    OverrideError,
+    PathKey,
+    Selector,
+    _plain,
+    apply,
+    check_path,
+    parse_assignment,
+    parse_path,
+    parse_vary,
+)
+from hiresim.yaml_reader import load_yaml_file
 
 EXTENDS = "extends"
 SWEEP = "sweep"
 UNCERTAIN = "uncertain"
-WILDCARD = "*"
 MAX_GRID_POINTS = 1000
 
 # Short codes for point names: split-s2-r4 rather than scenario_17.
@@ -66,23 +66,6 @@ _CODES: dict[tuple, str] = {
     ("profiles", WILDCARD, "interviewers", "count"): "i",
     ("profiles", WILDCARD, "interviewers", "hours_per_week"): "ih",
 }
-
-
-class OverrideError(ValueError):
-    """A --set/--vary assignment that cannot be read or names an unknown setting."""
-
-
-@dataclass(frozen=True)
-class Selector:
-    """A list item chosen by its ``name`` field: ``profiles[backend]``."""
-
-    name: str
-
-    def __str__(self) -> str:
-        return self.name
-
-
-PathKey = tuple[Any, ...]
 
 
 # --------------------------------------------------------------------------- extends
@@ -162,141 +145,6 @@ def _drop_positions(target: YamlDocument, path: PathKey) -> None:
     for p in [p for p in target.positions if p[:len(path)] == path]:
         del target.positions[p]
         target.files.pop(p, None)
-
-
-# --------------------------------------------------------------------------- paths
-
-
-_PART = re.compile(r"([^.\[\]]+)|\[([^\]]*)\]")
-
-
-def parse_path(text: str) -> PathKey:
-    """``profiles[0].openings.count`` -> ('profiles', 0, 'openings', 'count')."""
-    text = text.strip()
-    if not text:
-        raise OverrideError("empty setting path")
-    out: list[Any] = []
-    pos = 0
-    while pos < len(text):
-        if text[pos] == "." and out:
-            pos += 1
-        match = _PART.match(text, pos)
-        if not match:
-            raise OverrideError(f"cannot read setting path {text!r}")
-        key, index = match.groups()
-        if key is not None:
-            out.append(key)
-        elif index == WILDCARD:
-            out.append(WILDCARD)
-        elif index.isdigit():
-            out.append(int(index))
-        elif index:
-            out.append(Selector(index))
-        else:
-            raise OverrideError(f"empty [] in setting path {text!r}")
-        pos = match.end()
-    return tuple(out)
-
-
-def check_path(path: PathKey, model: type[BaseModel] = Scenario) -> None:
-    """Raise OverrideError unless ``path`` names a setting of the scenario schema.
-
-    Below a value that is not one model or one list (a distribution, a number or
-    'unlimited', ...) anything goes: validating the value decides.
-    """
-    members: list[Any] = [model]
-    for i, key in enumerate(path):
-        shown = format_path(_plain(path[:i + 1]))
-        if len(members) != 1:
-            return  # one of several kinds of value (e.g. a distribution): validation decides
-        (member,) = members
-        if typing.get_origin(member) is list:
-            if not isinstance(key, int | Selector) and key != WILDCARD:
-                raise OverrideError(f"{shown}: a list; pick items with [0], [name] or [*]")
-            members = follow(members, 0) or []
-            continue
-        if not is_model(member):
-            return  # inside a single value: validation decides
-        if not isinstance(key, str) or key == WILDCARD:
-            raise OverrideError(f"{shown}: not a list")
-        names = field_annotations(member)
-        if key not in names:
-            hint = did_you_mean(key, set(names), any_case=False)
-            more = f"; did you mean '{hint}'?" if hint else ""
-            raise OverrideError(f"unknown setting '{format_path(path)}' ('{key}' is not a "
-                                f"setting here{more})")
-        members = annotation_members(names[key])
-
-
-def parse_value(text: str, option: str) -> Any:
-    """A command-line value read with the strict YAML rules of scenario files."""
-    try:
-        return load_yaml_text(f"value: {text}", option).data["value"]
-    except ScenarioError as err:
-        message = err.problems[0].message if err.problems else "cannot read value"
-        raise OverrideError(f"cannot read value {text!r}: {message}") from None
-
-
-def parse_assignment(text: str, option: str = "--set") -> tuple[PathKey, Any]:
-    """``PATH=VALUE`` -> (path, value), with the path checked against the schema."""
-    if "=" not in text:
-        raise OverrideError(f"{text!r}: write PATH=VALUE, e.g. team.recruiters.count=4")
-    left, right = text.split("=", 1)
-    path = parse_path(left)
-    check_path(path)
-    return path, parse_value(right, option)
-
-
-def parse_vary(text: str) -> tuple[PathKey, list[Any]]:
-    """``PATH=V1,V2,...`` -> (path, values)."""
-    if "=" not in text:
-        raise OverrideError(f"{text!r}: write PATH=V1,V2,..., e.g. team.sourcers.count=1,2,3")
-    left, right = text.split("=", 1)
-    path = parse_path(left)
-    check_path(path)
-    raw = parse_value(f"[{right}]", "--vary")
-    if not isinstance(raw, list) or not raw:
-        raise OverrideError(f"{text!r}: give at least one value")
-    return path, raw
-
-
-def apply(data: dict, path: PathKey, value: Any) -> None:
-    """Set ``path`` to ``value`` in plain scenario data (in place; lists by index/name/*)."""
-    _apply(data, path, value, path)
-
-
-def _apply(node: Any, path: PathKey, value: Any, full: PathKey) -> None:
-    key, rest = path[0], path[1:]
-    if isinstance(node, list):
-        if key == WILDCARD:
-            targets = list(range(len(node)))
-        elif isinstance(key, Selector):
-            targets = [i for i, item in enumerate(node)
-                       if isinstance(item, dict) and item.get("name") == key.name]
-            if not targets:
-                raise OverrideError(f"{format_path(_plain(full))}: no item named '{key.name}'")
-        elif isinstance(key, int) and 0 <= key < len(node):
-            targets = [key]
-        else:
-            raise OverrideError(f"{format_path(_plain(full))}: no item {key}")
-        for i in targets:
-            if rest:
-                _apply(node[i], rest, value, full)
-            else:
-                node[i] = copy.deepcopy(value)
-        return
-    if not isinstance(node, dict):
-        raise OverrideError(f"{format_path(_plain(full))}: cannot set inside a single value")
-    if not rest:
-        node[key] = copy.deepcopy(value)
-        return
-    if not isinstance(node.get(key), dict | list):
-        node[key] = {}
-    _apply(node[key], rest, value, full)
-
-
-def _plain(path: PathKey) -> tuple:
-    return tuple(str(k) if isinstance(k, Selector) else k for k in path)
 
 
 # --------------------------------------------------------------------------- scenarios
