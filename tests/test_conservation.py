@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 # OUTCOME_OF_TERMINAL: how a terminal state shows in the outcome of the candidate's last
 # visit (the model's own map, checked here against every visit the model records).
-from hiresim.model.candidates import OUTCOME_OF_TERMINAL, TERMINAL_STATES, VISIT_OUTCOMES
+from hiresim.model.outcomes import OUTCOME_OF_TERMINAL, TERMINAL_STATES, VISIT_OUTCOMES
 from hiresim.replication import run_replication
 from hiresim.scenario import Scenario
 from hiresim.scenario_files import load_scenario

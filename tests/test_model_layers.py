@@ -13,9 +13,9 @@ from pathlib import Path
 import hiresim.model
 
 MODEL_DIR = Path(hiresim.model.__file__).parent
-# lowest first: journey <- sourcing <- work <- interviews <- requisitions <- candidates
+# lowest first: outcomes <- journey <- sourcing <- work <- interviews <- requisitions <- candidates
 # <- structures <- team_changes <- agency <- hiring_model
-LAYERS = ("journey", "sourcing", "work", "interviews", "requisitions", "candidates",
+LAYERS = ("outcomes", "journey", "sourcing", "work", "interviews", "requisitions", "candidates",
           "structures", "team_changes", "agency", "hiring_model")
 
 

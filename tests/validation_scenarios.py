@@ -701,7 +701,7 @@ def conservation_problems(result: Any) -> list[str]:
     candidate ends once, in one terminal state, at the stage of its last visit; only the
     last visit may end other than 'passed'; timestamps never go backwards; no wait is
     negative; the funnel table matches the visits; nobody is busy beyond their hours."""
-    from hiresim.model.candidates import TERMINAL_STATES
+    from hiresim.model.outcomes import TERMINAL_STATES
 
     problems: list[str] = []
     if set(TERMINAL_OUTCOME) != set(TERMINAL_STATES):

@@ -3,6 +3,7 @@
 The modules form layers, lowest first; each imports only modules of the layers below it,
 counting imports under ``TYPE_CHECKING`` and inside functions (tests/test_model_layers.py):
 
+0. ``outcomes``: the terminal states of a candidate and the outcomes of a stage visit.
 1. ``journey``: running a story (a generator) on the events it waits for (``Signal``).
 2. ``sourcing``: each req's outreach pace (a token bucket), whether it wants sourcing,
    and which req an idle sourcer works on next (``ReqSourcing``, ``next_outreach``).

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from hiresim.distributions import SequenceSampler
 from hiresim.model.interviews import SlotBook
+from hiresim.model.outcomes import OUTCOME_OF_TERMINAL
 from hiresim.model.requisitions import Req
 from hiresim.model.work import DONE, WITHDREW, Activity, Staff, Task, TaskQueue
 from hiresim.random_streams import BlockDraws
@@ -34,28 +35,6 @@ if TYPE_CHECKING:
     import simpy
 
     from hiresim.scenario import Scenario
-
-TERMINAL_STATES = (
-    "no_reply",
-    "not_interested",
-    "rejected",
-    "withdrew",
-    "declined_offer",
-    "hired",
-    "closed_out",
-    "in_process",
-)
-VISIT_OUTCOMES = ("passed", "failed", "withdrew", "closed_out", "in_process")
-OUTCOME_OF_TERMINAL = {
-    "no_reply": "failed",
-    "not_interested": "failed",
-    "rejected": "failed",
-    "declined_offer": "failed",
-    "withdrew": "withdrew",
-    "closed_out": "closed_out",
-    "in_process": "in_process",
-    "hired": "passed",
-}
 
 # Positions in a candidate's block of uniform draws (append only).
 U_REPLY, U_TOUCH, U_INTEREST, U_QUALIFY, U_REVIEW, U_SCREEN, U_DECISION, U_ACCEPT = range(8)
