@@ -33,7 +33,7 @@ CANDIDATE_COLUMNS = (
     "sourced_by",  # "sourcer", "recruiter", "agency:<name>" ("" for applicants)
     "created_day",  # first contact (first touch sent) or application
     "end_day",  # when the terminal state was reached (the horizon for in_process)
-    "terminal",  # one of model.candidates.TERMINAL_STATES
+    "terminal",  # one of model.outcomes.TERMINAL_STATES
     "terminal_stage",  # stage at which it ended
     "replied",  # sourced candidate replied
     "offered",  # received an offer
