@@ -93,6 +93,8 @@ DEFAULT_SOURCES: dict[str, str] = {
     "team.sourcer_assignment": "modelling choice (pooled sourcers, 2.12)",
     "team.recruiter_sourcing": "modelling choice (when idle, 2.12)",
     "team.recruiter_sourcing_share": ASSUMPTION,
+    "team_changes": "none: the team stays as it is all year",
+    "agencies": "none: no agency or RPO",
     "team_changes.ramp_days": "Gem 2022: about 90 days to ramp (an assumption here)",
     "team_changes.ramp_start_productivity": ASSUMPTION,
     "team_changes.hire_lead_days": "Gem 2022: about 45 days to hire a recruiter",
