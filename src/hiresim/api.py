@@ -104,14 +104,16 @@ def sweep(
     force: bool = False,
     dask: str | None = None,
     progress: Progress | None = None,
+    budget: int | None = None,
 ) -> Sweep:
     """Run the grid of ``file``'s ``sweep:`` section and ``vary`` axes (``PATH=V1,V2``):
-    Pareto frontier, the cheapest team meeting the goals, and what to buy next."""
+    Pareto frontier, the cheapest team meeting the goals, and what to buy next.
+    ``budget`` (total replications, with goals) makes it sequential (``hiresim.ranking``)."""
     points = expand_grid(file, list(vary), tuple(sets))
     with make_executor(workers, dask) as ex:
         return sweep_study(points, replications, seed, ex, _goals(goals), confidence,
                            None if out is None else Path(out), progress, force=force,
-                           source=str(file))
+                           source=str(file), budget=budget)
 
 
 def report(folder: str | Path, output: str | Path | None = None, cdn: bool = False,

@@ -242,10 +242,12 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Write sweep.parquet (one row per point and replication), "
                    "sweep_summary.json and one result folder per point.")
+@ui.budget_option
 def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str, ...],
           fmt: str, workers: int | None, dask: str | None, goals: tuple[str, ...],
           quiet: bool, debug: bool, report_path: str | None, cdn: bool, force: bool,
-          varies: tuple[str, ...], confidence: float, out: str | None) -> None:
+          varies: tuple[str, ...], confidence: float, out: str | None,
+          budget: int | None) -> None:
     """Run the grid of team shapes in FILE's sweep: section (and --vary axes) and report
     each point's KPIs, the Pareto frontier of cost per hire against P80 time-to-fill, the
     cheapest team that meets the --goal(s), and what to buy next."""
@@ -260,7 +262,8 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         ui.bad_input(str(err))
     except OverrideError as err:
         raise click.BadParameter(str(err), param_hint="--vary/--set") from None
-    n = replications or max(p.scenario.simulation.replications for p in points)
+    budget = ui.sweep_budget(budget, replications, parsed_goals, len(points))
+    n = budget or (replications or max(p.scenario.simulation.replications for p in points))
     protect = ui.inputs((file,))
     ui.check_report_target(report_path, protect)
     with ui.report_folder(out, report_path) as out, ui.executor(workers, dask) as ex:
@@ -269,7 +272,7 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
             debug, "sweep", None, lambda: sweep_study(
                 points, replications, seed, ex, parsed_goals, confidence, folder, bar,
                 lambda s: bar.label(f"sweep: {s.name}"), force=force, source=file,
-                protect=protect), folder))
+                protect=protect, budget=budget), folder))
         click.echo(_json(study.report) if fmt == "json" else sweep_report(study.report))
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)

@@ -322,3 +322,24 @@ def simulation_options(func: Callable) -> Callable:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+BUDGET_PER_SHAPE = 100  # default --budget of a sequential sweep: replications per shape
+
+
+def budget_option(func: Callable) -> Callable:
+    """``--budget``: total replications of a sequential sweep (``hiresim.ranking``)."""
+    return click.option(
+        "--budget", type=click.IntRange(min=1), default=None,
+        help="Total replications of a sequential sweep (the default when a --goal is given "
+             f"and -n is not; default {BUDGET_PER_SHAPE} per team shape): rounds of "
+             "replications go to the shapes still undecided until the recommendation is "
+             "confident or the budget is spent. -n runs a fixed-size sweep instead.")(func)
+
+
+def sweep_budget(budget: int | None, replications: int | None, goals: Sequence[Goal],
+                 shapes: int) -> int | None:
+    """The budget of a sweep: None (fixed size) with -n and no --budget, or no goal."""
+    if not goals or (replications is not None and budget is None):
+        return None
+    return budget if budget is not None else BUDGET_PER_SHAPE * shapes

@@ -19,6 +19,7 @@ Definitions (docs/model.md repeats them for users):
 - reply_rate: sourced prospects who replied / prospects whose outreach sequence ended
   (prospects cut off mid-sequence by a req closing or by the horizon are left out).
 - hires_per_recruiter_per_quarter: hires / recruiters / (window days / 91.25).
+- hires_per_ta_head: hires / (recruiters + sourcers) / (window days / 91.25).
 - withdrawal_rate: candidates who withdrew / candidates who engaged (applied, or replied
   with interest).
 - utilization_<role>: busy hours / available hours (head count x hours per week x weeks).
@@ -113,6 +114,8 @@ def replication_kpis(model: HiringModel) -> tuple[dict[str, float], list[tuple]]
     recruiters = sc.recruiter_count
     kpis["hires_per_recruiter_per_quarter"] = _ratio(len(hires), recruiters * window
                                                       / DAYS_PER_QUARTER)
+    ta_heads = recruiters + (sc.team.sourcers.headcount if sc.team.sourcers is not None else 0)
+    kpis["hires_per_ta_head"] = _ratio(len(hires), ta_heads * window / DAYS_PER_QUARTER)
     busy: dict[str, float] = {}
     sourcing_hours: dict[str, float] = {}
     available: dict[str, float] = {}

@@ -30,15 +30,20 @@ from hiresim.outputs import (
     write_comparison,
     write_sweep,
 )
+from hiresim.purchases import bottleneck_summary, purchase_effects, purchases
+from hiresim.ranking import decide, fixed_check
+from hiresim.records import ReplicationResult
 from hiresim.results import Results
 from hiresim.scenario import Scenario
 from hiresim.scenario_files import GridPoint
 from hiresim.sweep import (
     PointResult,
     cheapest_meeting,
-    marginal_effects,
-    neighbours,
+    closest_row,
+    goals_met,
+    next_steps,
     pareto_front,
+    planned_team_cost,
     point_row,
     sweep_table,
 )
@@ -90,23 +95,58 @@ def run_all(scenarios: Sequence[Scenario], replications: int | None, seed: int |
             executor: Executor, folder: Path | None = None,
             progress: Progress | None = None,
             on_start: Callable[[Scenario], None] | None = None,
-            goals: Sequence[Goal] = ()) -> list[Results]:
+            goals: Sequence[Goal] = (), counts: Sequence[int] | None = None
+            ) -> list[Results]:
     """Every scenario on the same seed and replication numbers (common random numbers).
 
     With ``folder``, each scenario's results go to a sub-folder named after its (unique)
-    display name.
+    display name. ``counts``: replications per scenario (a sequential sweep), instead of
+    the same ``replications`` for all; each still runs numbers 0 .. count - 1.
     """
     n = replications or max(s.simulation.replications for s in scenarios)
     root_seed = seed if seed is not None else scenarios[0].simulation.seed
     outcomes = []
     names = display_names(scenarios)
-    for scenario, name, sub in zip(scenarios, names, folder_names(names), strict=True):
+    sizes = list(counts) if counts is not None else [n] * len(scenarios)
+    for scenario, name, sub, size in zip(scenarios, names, folder_names(names), sizes,
+                                         strict=True):
         if on_start is not None:
             on_start(scenario)
         target = None if folder is None else folder / sub
-        outcomes.append(run_batch(scenario, n, root_seed, executor, out=target, force=True,
-                                  progress=progress, goals=goals, name=name))
+        outcomes.append(run_batch(scenario, size, root_seed, executor, out=target,
+                                  force=True, progress=progress, goals=goals, name=name))
     return outcomes
+
+
+class CachedExecutor(Executor):
+    """An executor that keeps each replication it ran (by scenario object, seed and
+    number), so a sequential sweep's screening rounds are not run again when the points'
+    result folders are written: the same numbers, run once."""
+
+    def __init__(self, inner: Executor) -> None:
+        super().__init__(1)
+        self.inner = inner
+        self.name = inner.name
+        self.workers = inner.workers
+        self._kept: dict[tuple[int, int, int, bool], ReplicationResult] = {}
+
+    def map(self, scenario: Scenario, replications: Sequence[int], seed: int,
+            record_detail: bool = False) -> Iterator[ReplicationResult]:
+        numbers = list(replications)
+        key = (id(scenario), seed)
+        missing = [k for k in numbers if (*key, k, record_detail) not in self._kept]
+        for result in self.inner.map(scenario, missing, seed, record_detail):
+            self._kept[(*key, result.replication, record_detail)] = result
+        for k in numbers:
+            yield self._kept[(*key, k, record_detail)]
+
+    def forget(self, scenario: Scenario) -> None:
+        """Let go of a scenario's kept replications (its folder is written)."""
+        for key in [k for k in self._kept if k[0] == id(scenario)]:
+            del self._kept[key]
+
+    def close(self, wait: bool = True) -> None:
+        self._kept.clear()
 
 
 @dataclass
@@ -192,49 +232,107 @@ def sweep_study(points: Sequence[GridPoint], replications: int | None, seed: int
                 folder: Path | None = None, progress: Progress | None = None,
                 on_start: Callable[[Scenario], None] | None = None,
                 force: bool = False, source: str | None = None,
-                protect: Collection[Path] = ()) -> Sweep:
+                protect: Collection[Path] = (), budget: int | None = None) -> Sweep:
     """Run every grid point; frontier, recommendation and what to buy next.
 
-    ``source``: the sweep file's name, recorded in the report as ``file``.
+    ``source``: the sweep file's name, recorded in the report as ``file``. ``budget``
+    (total replications) makes the sweep *sequential* (``hiresim.ranking``): replications
+    go in rounds to the shapes whose verdict is still uncertain, until the recommendation
+    is confident or the budget is spent; it needs goals. Without it every point runs
+    ``replications`` (a fixed-size sweep).
     """
     with _maybe_study_folder(folder, force, "sweep", protect) as folder:
         return _sweep(points, replications, seed, executor, goals, confidence, folder,
-                      progress, on_start, source)
+                      progress, on_start, source, budget)
+
+
+def purchase_study(scenario: Scenario, base: pd.DataFrame, replications: int, seed: int,
+                   executor: Executor, goals: Sequence[Goal] = (),
+                   progress: Progress | None = None,
+                   on_start: Callable[[Scenario], None] | None = None,
+                   known: dict[str, pd.DataFrame] | None = None) -> list[dict]:
+    """The paired effect of one more person in each role (``hiresim.purchases``) on the
+    first ``replications`` replications of ``seed``; ``known``: KPI tables already run,
+    by scenario fingerprint (replications beyond ``replications`` are left out)."""
+    bought = purchases(scenario)
+    known = dict(known or {})
+    missing = [p.scenario for p in bought
+               if scenario_fingerprint(p.scenario) not in known
+               or len(known[scenario_fingerprint(p.scenario)]) < replications]
+    extra = run_all(missing, replications, seed, executor, None, progress,
+                    on_start) if missing else []
+    for sc, outcome in zip(missing, extra, strict=True):
+        known[scenario_fingerprint(sc)] = outcome.kpis
+    variants = {}
+    for p in bought:
+        kpis = known[scenario_fingerprint(p.scenario)]
+        variants[p.label] = kpis[kpis["replication"] < replications]
+    return purchase_effects(base[base["replication"] < replications], variants, bought,
+                            goals)
 
 
 def _sweep(points: Sequence[GridPoint], replications: int | None, seed: int | None,
            executor: Executor, goals: Sequence[Goal], confidence: float,
            folder: Path | None, progress: Progress | None,
-           on_start: Callable[[Scenario], None] | None, source: str | None) -> Sweep:
-    outcomes = run_all([p.scenario for p in points], replications, seed, executor,
-                       None if folder is None else folder / "points", progress, on_start)
+           on_start: Callable[[Scenario], None] | None, source: str | None,
+           budget: int | None = None) -> Sweep:
+    scenarios = [p.scenario for p in points]
+    root_seed = seed if seed is not None else scenarios[0].simulation.seed
+    decision = None
+    counts = None
+    if budget is not None and goals:
+        cached = CachedExecutor(executor)
+        executor = cached
+
+        def sample(i: int, numbers: Sequence[int]) -> list[bool]:
+            if on_start is not None:
+                on_start(scenarios[i])
+            rows = []
+            for r in cached.map(scenarios[i], numbers, root_seed):
+                rows.append(r.kpis)
+                if progress is not None:
+                    progress(1)
+            return list(goals_met(pd.DataFrame(rows), goals)) if rows else []
+
+        decision = decide([p.name for p in points], [planned_team_cost(s) for s in scenarios],
+                          sample, confidence, budget)
+        counts = [decision.replications[p.name] for p in points]
+    outcomes = run_all(scenarios, replications, root_seed, executor,
+                       None if folder is None else folder / "points",
+                       None if decision is not None else progress, on_start, counts=counts)
     results = [PointResult(p.name, p.scenario, p.settings, o.kpis, o.metrics)
                for p, o in zip(points, outcomes, strict=True)]
     rows = [point_row(r, goals) for r in results]
-    chosen_row = cheapest_meeting(rows, confidence) if goals else None
+    if decision is not None:
+        chosen_row = next((r for r in rows if r["point"] == decision.recommended), None)
+    else:
+        chosen_row = cheapest_meeting(rows, confidence) if goals else None
     effects: list[dict] = []
-    if chosen_row is not None:
-        chosen = next(r for r in results if r.name == chosen_row["point"])
-        known = {scenario_fingerprint(r.scenario): r for r in results}
-        variants = neighbours(chosen.scenario)
-        missing = [s for s in variants.values() if scenario_fingerprint(s) not in known]
-        extra = run_all(missing, outcomes[0].n_replications, outcomes[0].seed, executor,
-                        None, progress, on_start) if missing else []
-        for s, o in zip(missing, extra, strict=True):
-            known[scenario_fingerprint(s)] = PointResult(s.name, s, {}, o.kpis, o.metrics)
-        effects = marginal_effects(
-            chosen, {label: known[scenario_fingerprint(s)] for label, s in variants.items()},
-            goals)
+    n_base = max(o.n_replications for o in outcomes)
+    target = chosen_row or closest_row(rows)
+    if target is not None:
+        chosen = next(r for r in results if r.name == target["point"])
+        known = {scenario_fingerprint(r.scenario): r.kpis for r in results}
+        effects = purchase_study(chosen.scenario, chosen.kpis, len(chosen.kpis), root_seed,
+                                 executor, goals, None, on_start, known)
     report = {
         **({"file": source} if source is not None else {}),
-        "replications": outcomes[0].n_replications,
-        "seed": outcomes[0].seed,
+        "replications": n_base,
+        "seed": root_seed,
         "goals": [g.text for g in goals],
         "confidence": confidence,
         "points": rows,
         "pareto_front": pareto_front(rows),
         "recommended": chosen_row["point"] if chosen_row else None,
+        "buy_next_from": target["point"] if target else None,
         "buy_next": effects,
+        "bottleneck": bottleneck_summary(effects) if effects else None,
+        "next_steps": next_steps(rows, goals, confidence, effects, results)
+        if goals and chosen_row is None else None,
+        "decision": decision.to_dict() if decision is not None else fixed_check(
+            [r.name for r in results], [planned_team_cost(r.scenario) for r in results],
+            [list(goals_met(r.kpis, goals)) for r in results], confidence) if goals
+        else None,
     }
     sweep = Sweep(results, report, folder)
     if folder is not None:

@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from hiresim.records import FUNNEL_COLUMNS, REQ_COLUMNS, SNAPSHOT_COLUMNS, STAFF_COLUMNS
+from hiresim.sweep import ROW_FIELDS
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "reqs": REQ_COLUMNS,
@@ -210,11 +211,7 @@ def load_compare(path: Path) -> CompareData:
     return CompareData(path=path, report=report, runs=runs)
 
 
-_ROW_FIELDS = {
-    "point", "team_cost_per_year", "cost_per_hire", "time_to_fill_p50", "time_to_fill_p80",
-    "fill_rate", "hires", "utilization_recruiter", "utilization_sourcer", "recruiters",
-    "sourcers", "goal_probability", "goal_ci_low", "goal_ci_high",
-}
+_ROW_FIELDS = ROW_FIELDS
 
 
 def load_sweep(path: Path) -> SweepData:
