@@ -80,14 +80,17 @@ def compare(
     force: bool = False,
     dask: str | None = None,
     progress: Progress | None = None,
+    bottleneck: bool = False,
 ) -> Comparison:
-    """Run scenarios on common random numbers and compare each with the first."""
+    """Run scenarios on common random numbers and compare each with the first; with
+    ``bottleneck``, also name each one's bottleneck by effect (``hiresim.purchases``)."""
     loaded = [_scenario(s, sets) for s in scenarios]
     if len(loaded) < 2:
         raise ValueError("compare needs at least two scenarios")
     with make_executor(workers, dask) as ex:
         return compare_study(loaded, replications, seed, ex, _goals(goals),
-                             None if out is None else Path(out), progress, force=force)
+                             None if out is None else Path(out), progress, force=force,
+                             bottleneck=bottleneck)
 
 
 def sweep(

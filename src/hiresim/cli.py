@@ -187,10 +187,11 @@ def _inspect(scenarios: list, k: int, seed: int | None, fmt: str) -> None:
 @ui.simulation_options
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Write one result folder per scenario plus comparison.json.")
+@ui.bottleneck_option
 def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
             sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
             goals: tuple[str, ...], quiet: bool, debug: bool, report_path: str | None,
-            cdn: bool, force: bool, out: str | None) -> None:
+            cdn: bool, force: bool, out: str | None, bottleneck: bool) -> None:
     """Compare scenarios FILES on common random numbers: each KPI per scenario, and the
     paired difference of each against the FIRST with 95% intervals (Bonferroni-adjusted
     for the number of comparisons), in numbers and in words."""
@@ -208,8 +209,8 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
         study = ui.with_progress(quiet, n * len(scenarios), "compare", lambda bar: ui.guarded(
             debug, "compare", None, lambda: compare_study(
                 scenarios, replications, seed, ex, parsed_goals, folder, bar,
-                lambda s: bar.label(f"compare: {s.name}"), force=force, protect=protect),
-            folder))
+                lambda s: bar.label(f"compare: {s.name}"), force=force, protect=protect,
+                bottleneck=bottleneck), folder))
         report = study.report
         if fmt == "json":
             click.echo(_json(report))

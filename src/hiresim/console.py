@@ -343,3 +343,12 @@ def sweep_budget(budget: int | None, replications: int | None, goals: Sequence[G
     if not goals or (replications is not None and budget is None):
         return None
     return budget if budget is not None else BUDGET_PER_SHAPE * shapes
+
+
+def bottleneck_option(func: Callable) -> Callable:
+    """``--bottleneck``: run one more person in each role of each scenario (paired)."""
+    return click.option(
+        "--bottleneck", is_flag=True,
+        help="Also run each scenario with one more sourcer, recruiter and interviewer of "
+             "each profile (same random numbers) and name the bottleneck: the addition "
+             "that helps the goal KPI (default P80 time-to-fill) most per dollar.")(func)

@@ -176,17 +176,27 @@ def compare_study(scenarios: Sequence[Scenario], replications: int | None, seed:
                   executor: Executor, goals: Sequence[Goal] = (), folder: Path | None = None,
                   progress: Progress | None = None,
                   on_start: Callable[[Scenario], None] | None = None,
-                  force: bool = False, protect: Collection[Path] = ()) -> Comparison:
-    """Run and compare: KPIs per scenario, paired differences against the first."""
+                  force: bool = False, protect: Collection[Path] = (),
+                  bottleneck: bool = False) -> Comparison:
+    """Run and compare: KPIs per scenario, paired differences against the first. With
+    ``bottleneck``, each scenario is also run with one more person in each role
+    (``purchase_study``) and its bottleneck by effect is named."""
     names = display_names(scenarios)
     with _maybe_study_folder(folder, force, "compare", protect) as folder:
         outcomes = run_all(scenarios, replications, seed, executor, folder, progress,
                            on_start, goals)
-        comparison = _comparison(outcomes, names, folder)
+        bottlenecks = {}
+        if bottleneck:
+            for name, o in zip(names, outcomes, strict=True):
+                effects = purchase_study(o.scenario, o.kpis, o.n_replications, o.seed,
+                                         executor, goals, progress, on_start)
+                bottlenecks[name] = {"scenario": name, **bottleneck_summary(effects)}
+        comparison = _comparison(outcomes, names, folder, bottlenecks)
     return comparison
 
 
-def _comparison(outcomes: list[Results], names: list[str], folder: Path | None) -> Comparison:
+def _comparison(outcomes: list[Results], names: list[str], folder: Path | None,
+                bottlenecks: dict[str, dict] | None = None) -> Comparison:
     differences = compare_kpis([o.kpis for o in outcomes], names)
     report = {
         "baseline": names[0],
@@ -196,7 +206,9 @@ def _comparison(outcomes: list[Results], names: list[str], folder: Path | None) 
         "family_confidence": 0.95,
         "scenarios": [o.to_dict() for o in outcomes],
         "differences": differences,
-        "statements": headline_statements(differences, names[0]),
+        "statements": headline_statements(differences, names[0])
+        + [f"{b['scenario']}: {b['sentence']}" for b in (bottlenecks or {}).values()],
+        **({"bottlenecks": bottlenecks} if bottlenecks else {}),
     }
     if folder is not None:
         write_comparison(folder, report)

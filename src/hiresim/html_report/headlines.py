@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from hiresim.comparison import picture
+
 from . import analysis as an
 from .cells import days_text, horizon_words
 from .charts_sweep import setting_label
@@ -86,57 +88,43 @@ def goal_texts_of(runs: Sequence[RunData]) -> list[str]:
     return texts
 
 
-def _clear_sign(diff: dict | None) -> int:
-    """-1: clearly lower; +1: clearly higher; 0: no clear difference (or unknown)."""
-    if not diff or diff.get("ci_low") is None or diff.get("ci_high") is None:
-        return 0
-    if diff["ci_high"] < 0:
-        return -1
-    if diff["ci_low"] > 0:
-        return 1
-    return 0
-
-
 def _goal_met(run: RunData, goal_texts: Sequence[str]) -> pd.Series | None:
     return an.goal_met(run.table("replications"), goal_texts)
 
 
 def _dominance_lead(runs: Sequence[RunData], base: str, diffs: dict) -> tuple[str, str]:
-    """(verdict, sentence) from the paired P80 time-to-fill and cost-per-hire differences."""
-    better, worse = [], []
-    for other, d in diffs.items():
-        p80 = _clear_sign(d.get("time_to_fill_p80"))
-        cost = _clear_sign(d.get("cost_per_hire"))
-        if (p80 < 0 or cost < 0) and p80 <= 0 and cost <= 0:
-            better.append(other)
-        if (p80 > 0 or cost > 0) and p80 >= 0 and cost >= 0:
-            worse.append(other)
+    """(verdict, sentence) from the paired differences of the whole picture: median and
+    P80 time-to-fill, hires, fill rate and cost per hire (``hiresim.comparison.picture``).
+    A scenario is the better choice only when it is clearly better on some of them and
+    clearly worse on none."""
+    pictures = {other: picture(d) for other, d in diffs.items()}
+    better = [o for o, (good, bad, _) in pictures.items() if good and not bad]
+    worse = [o for o, (good, bad, _) in pictures.items() if bad and not good]
     if len(better) == 1:
         pick = next(r for r in runs if r.name == better[0])
         team = an.team_words(pick.scenario)
-        d = diffs[pick.name]
-        gains = []
-        if _clear_sign(d.get("time_to_fill_p80")) < 0:
-            gains.append(f"fills reqs {abs(d['time_to_fill_p80']['mean']):.1f} days faster "
-                         "at P80")
-        if _clear_sign(d.get("cost_per_hire")) < 0:
-            gains.append(f"costs {an.money(abs(d['cost_per_hire']['mean']))} less per hire")
-        rest = ("" if len(gains) == 2 else
-                ", with no clear difference in "
-                + ("cost per hire" if "faster" in gains[0] else "P80 time-to-fill"))
+        good, _, unclear = pictures[pick.name]
+        rest = f"; no clear difference in {', '.join(unclear)}" if unclear else ""
         return "Recommendation", (
             f'<b class="name">{h(pick.name)}</b>' + (f" ({h(team)})" if team else "")
-            + f" is the better choice over {h(base)}: it {h(' and '.join(gains))}{rest}.")
+            + f" is the better choice over {h(base)}: it is {h(', '.join(good))}"
+            f"{h(rest)}, and clearly worse on none of these.")
     if diffs and len(worse) == len(diffs):
         pick = next((r for r in runs if r.name == base), runs[0])
         team = an.team_words(pick.scenario)
         return "Recommendation", (
             f'Keep <b class="name">{h(pick.name)}</b>' + (f" ({h(team)})" if team else "")
-            + ": every alternative is slower at P80 or dearer per hire, and none is clearly "
-            "better on the other.")
-    return "A trade-off", ("No scenario is clearly better on both P80 time-to-fill and cost "
-                           "per hire; the statements below say what each choice gains and "
-                           "gives up.")
+            + ": every alternative is clearly worse on time-to-fill, hires, fill rate or "
+            "cost per hire, and clearly better on none.")
+    mixed = [(o, good, bad) for o, (good, bad, _) in pictures.items() if good and bad]
+    if mixed:
+        o, good, bad = mixed[0]
+        return "A trade-off", (
+            f'<b class="name">{h(o)}</b> against {h(base)} is {h(", ".join(good))}, but '
+            f"{h(', '.join(bad))}: no choice is better on everything.")
+    return "A trade-off", ("No scenario is clearly better on time-to-fill, hires and cost "
+                           "per hire together; the statements below say what each choice "
+                           "gains and gives up.")
 
 
 def compare_headline(compare: CompareData) -> str:
