@@ -23,7 +23,8 @@ clearly meets it. This module decides with far fewer replications, by a named pr
 3. The recommendation is *confident* when the cheapest shape that clearly meets has every
    cheaper shape clearly failing (or when every shape clearly fails: none meets).
 4. Otherwise the next round's replications go to the shapes still undecided that could
-   still be the answer (cheaper than the cheapest clear pass): each gets 50% more than it
+   be the answer: no dearer than the cheapest clear pass nor than the tentative answer
+   (the cheapest shape whose estimate reaches c): each gets 50% more than it
    has, and STEP replications per such shape are spread in proportion to the OCBA
    weights for feasibility determination (Szechtman and Yücesan, 2008),
    w_i = p_i (1 - p_i) / (p_i - c)^2: replications go where a shape's probability is close
@@ -50,7 +51,7 @@ from hiresim.intervals import wilson
 PROCEDURE = ("OCBA feasibility allocation (Szechtman & Yücesan 2008) with "
              "Bonferroni-adjusted Wilson screening")
 FAMILY = 0.95
-FIRST = 10  # replications of every shape in the first round
+FIRST = 5  # replications of every shape in the first round
 STEP = 10  # replications per shape in play that OCBA spreads in each later round
 TOLERANCE = 0.05  # indifference zone: within 5 points of the requirement is close enough
 GROWTH = 0.5  # a shape that gets more replications gets at least 50% more (bounds looks)
@@ -149,10 +150,17 @@ def verdict(shapes: Sequence[Shape]) -> tuple[bool, Shape | None]:
     return True, None  # every shape clearly fails: confidently none
 
 
-def in_play(shapes: Sequence[Shape]) -> list[Shape]:
-    """Undecided shapes that could still be the answer: cheaper than any clear pass."""
+def in_play(shapes: Sequence[Shape], required: float = 0.0) -> list[Shape]:
+    """Undecided shapes that could be the answer: no dearer than the cheapest clear pass
+    and than the tentative answer (the cheapest shape whose estimate reaches
+    ``required``): replications go to the likely answer and the cheaper shapes that must
+    be shown to fail, not to dearer ones that only matter if those fail."""
     passing = [s.cost for s in shapes if s.state == "meets"]
     bound = min(passing) if passing else math.inf
+    tentative = [s.cost for s in shapes if s.state == "undecided"
+                 and (s.probability or 0.0) >= required]
+    if tentative:
+        bound = min(bound, min(tentative))
     return [s for s in shapes if s.state == "undecided" and s.cost <= bound]
 
 
@@ -234,7 +242,7 @@ def decide(names: Sequence[str], costs: Sequence[float], sample: Sample, require
         if on_round is not None:
             on_round(rounds, shapes)
         confident, best = verdict(shapes)
-        live = in_play(shapes)
+        live = in_play(shapes, required)
         left = budget - spent
         if confident or not live or left <= 0:
             break
