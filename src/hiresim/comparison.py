@@ -118,7 +118,9 @@ def _picture_phrase(kpi: str, mean: float) -> str:
 def picture(diffs: dict[str, dict]) -> tuple[list[str], list[str], list[str]]:
     """(better, worse, unclear) phrases over ``PICTURE``: clear differences only are
     better or worse; the rest are named as not clear."""
-    better, worse, unclear = [], [], []
+    better: list[str] = []
+    worse: list[str] = []
+    unclear: list[str] = []
     for kpi in PICTURE:
         d = diffs.get(kpi)
         if not d or d.get("mean") is None:

@@ -160,7 +160,7 @@ def next_steps(rows: Sequence[dict], goals: Sequence[Goal], confidence: float,
     closest = closest_row(rows)
     helping = [e for e in effects if e.get("gain_per_100k") is not None]
     best = max(helping, key=lambda e: e["gain_per_100k"]) if helping else None
-    reachable = []
+    reachable: list[dict] = []
     if len(goals) == 1:
         for point in points:
             value = reachable_goal(point, goals[0], confidence)

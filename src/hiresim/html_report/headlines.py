@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from hiresim.comparison import picture
+from hiresim.sweep import next_steps_sentences
 
 from . import analysis as an
 from .cells import days_text, horizon_words
@@ -261,11 +262,19 @@ def sweep_headline(sweep: SweepData, colors: dict[str, str]) -> str:
     if front:
         items.append("On the Pareto frontier (no other team is both cheaper per hire and "
                       f"faster at P80): {', '.join(h(p) for p in front)}.")
+    decision = report.get("decision") or {}
+    if decision.get("reason"):
+        items.insert(0, f"{h(decision['reason'])} ({h(decision.get('procedure'))}).")
+    for sentence in next_steps_sentences(report.get("next_steps") or {}, confidence):
+        items.append(h(sentence))
+    if (report.get("bottleneck") or {}).get("sentence"):
+        items.append(h(report["bottleneck"]["sentence"]))
     for e in report.get("buy_next") or []:
         p80 = (e.get("time_to_fill_p80") or {}).get("mean")
         change = e.get("goal_probability_change")
+        price = e.get("cost_per_year", e.get("team_cost_per_year"))
         items.append(
-            f"Buying {h(e.get('buy'))} ({an.money(e.get('team_cost_per_year'))} a year) "
+            f"Buying {h(e.get('buy'))} ({an.money(price)} a year) "
             + (f"changes P80 time-to-fill by {p80:+.1f} days" if p80 is not None else "")
             + (f" and the goal probability by {100 * change:+.0f} points"
                if change is not None else "") + ".")

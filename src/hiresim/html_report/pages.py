@@ -195,13 +195,14 @@ def sweep_page(sweep: SweepData) -> Page:
             change = e.get("goal_probability_change")
             trs.append(
                 f"<tr><td>{h(e.get('buy'))}</td>"
-                f"<td>{h(signed(float(e.get('team_cost_per_year') or 0), 'money'))}</td>"
+                f"<td>{h(signed(_price(e), 'money'))}</td>"
                 f"<td>{_diff_ci(p80, 'days')}</td><td>{_diff_ci(cph, 'money')}</td>"
                 f"<td>{'-' if change is None else h(f'{100 * change:+.0f} pt')}</td></tr>")
-        extra = ("<h3>What to buy next</h3><p class=\"small\">From the recommended team, the "
-                 "paired effect of one more person (same random numbers).</p>"
+        extra = ("<h3>What to buy next</h3><p class=\"small\">From the recommended (or "
+                 "closest) team, the paired effect of one more person (same random numbers); "
+                 "interviewers priced at their hourly cost x hours x 52.</p>"
                  '<div class="tablewrap"><table class="data"><thead><tr><th>Buy</th>'
-                 "<th>TA team $/yr</th><th>P80 time-to-fill (days)</th><th>Cost per hire</th>"
+                 "<th>Cost per year</th><th>P80 time-to-fill (days)</th><th>Cost per hire</th>"
                  f"<th>Goal probability</th></tr></thead><tbody>{''.join(trs)}</tbody>"
                  "</table></div>")
     page.section("pareto", "Cost against speed", f'<div class="grid2">{body}</div>{extra}')
@@ -258,6 +259,11 @@ def sweep_page(sweep: SweepData) -> Page:
         ("Required probability", h(f"{100 * float(report.get('confidence') or 0.8):.0f}%")),
     ])
     return page
+
+
+def _price(e: dict) -> float:
+    """A purchase's price per year (older files: the change of TA team cost)."""
+    return float(e.get("cost_per_year", e.get("team_cost_per_year")) or 0)
 
 
 def _diff_ci(d: dict, kind: str) -> str:
