@@ -387,7 +387,8 @@ QUEUE_LABELS = {
 
 
 def bottleneck(run: RunData) -> dict:
-    """The busiest role and the longest queue, with a sentence naming the binding one."""
+    """The busiest role and the longest queue in a sentence: context, not the bottleneck
+    (which is named by effect, ``hiresim.purchases``, when the study measured it)."""
     util = utilisation(run)
     snaps = backlog_series(run)
     queues = {c: float(snaps[c].mean()) for c in QUEUE_LABELS if c in snaps and len(snaps)}
@@ -403,10 +404,12 @@ def bottleneck(run: RunData) -> dict:
                            and r["mean"] is not None)
         level = float(top["mean"])
         if level >= SATURATED:
-            head = (f"Binding bottleneck: {label.lower()}, busy {pct(level)} of their hours: "
-                    "work piles up faster than it is done")
+            head = (f"Busiest role: {label.lower()}, {pct(level)} of their hours: work piles "
+                    "up faster than it is done")
         elif level >= 0.75:
-            head = f"Binding bottleneck: {label.lower()}, busy {pct(level)} of their hours"
+            head = (f"Busiest role: {label.lower()}, {pct(level)} of their hours (busy is not "
+                    "proof of a constraint: the bottleneck by effect is what one more person "
+                    "changes, measured by compare --bottleneck)")
         else:
             head = (f"No role is near its limit; the busiest are {label.lower()} at "
                     f"{pct(level)} of their hours")

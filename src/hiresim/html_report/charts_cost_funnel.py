@@ -187,6 +187,8 @@ def funnel_chart(funnel: pd.DataFrame, colors: Mapping[str, str],
     the count and the share of the previous stage that reached this one.
     """
     scenarios = list(dict.fromkeys(funnel["scenario"]))
+    if len(scenarios) > 1:
+        return funnel_bars(funnel, colors, order)
     sources = [s for s in ("sourced", "inbound") if (funnel["source"] == s).any()]
     words = {"sourced": "sourced (outbound)", "inbound": "inbound (applicants)"}
     multi = len(scenarios) > 1
@@ -230,6 +232,38 @@ def funnel_chart(funnel: pd.DataFrame, colors: Mapping[str, str],
     fig.update_layout(margin={"l": 150})
     for ann in fig.layout.annotations:
         ann.update(font={"size": 13})
+    return fig
+
+
+def funnel_bars(funnel: pd.DataFrame, colors: Mapping[str, str],
+                order: Sequence[str]) -> go.Figure:
+    """Several scenarios' funnels in one row: per source, stages down the side and one
+    bar per scenario (candidates per simulated year), instead of a funnel per scenario."""
+    scenarios = list(dict.fromkeys(funnel["scenario"]))
+    sources = [s for s in ("sourced", "inbound") if (funnel["source"] == s).any()]
+    words = {"sourced": "Sourced (outbound)", "inbound": "Inbound (applicants)"}
+    fig = make_subplots(rows=1, cols=max(len(sources), 1),
+                        subplot_titles=[words[s] for s in sources], horizontal_spacing=0.18)
+    for c, source in enumerate(sources, start=1):
+        part = funnel[funnel["source"] == source]
+        stages = [s for s in order if s in set(part["stage"])]
+        for name in scenarios:
+            rows = part[part["scenario"] == name].set_index("stage").reindex(stages)
+            values = rows["entered"].fillna(0).tolist()
+            fig.add_trace(go.Bar(
+                y=[esc(stage_label(s)) for s in stages], x=values, orientation="h",
+                name=esc(name), legendgroup=esc(name), showlegend=c == 1,
+                marker={"color": colors.get(name, PALETTE[0])},
+                text=[f"{v:,.0f}" for v in values], textposition="outside",
+                textfont={"size": 10}, cliponaxis=False,
+                hovertext=[f"<b>{esc(stage_label(s))}</b> ({esc(name)}, {source})<br>"
+                           f"{v:,.1f} a year" for s, v in zip(stages, values, strict=True)],
+                hoverinfo="text"), row=1, col=c)
+        fig.update_yaxes(autorange="reversed", row=1, col=c)
+    style(fig, "Candidate funnel by source (candidates per simulated year)",
+          height=140 + 26 * len(scenarios) * max(1, len(order)) // 2 + 120, top=96)
+    fig.update_xaxes(type="log", showgrid=True, title_text="candidates a year (log scale)")
+    fig.update_layout(barmode="group", bargap=0.25, margin={"l": 150})
     return fig
 
 

@@ -5,6 +5,7 @@ goal per team shape.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -78,9 +79,21 @@ def sweep_heatmap(points: pd.DataFrame, x_key: str, y_keys: Sequence[str], value
 
 
 def setting_label(key: str) -> str:
-    """A varied setting in words: 'team.recruiters.count' becomes 'recruiters'."""
-    text = key[5:] if key.startswith("team.") else key
-    return text.replace(".count", "").replace("_", " ").replace(".", " ")
+    """A varied setting in words: 'team.recruiters.count' becomes 'Recruiters',
+    'profiles[backend].interviewers.count' 'Backend interviewers'."""
+    match = re.fullmatch(r"profiles\[([^\]]+)\]\.(.+)", key)
+    if match:
+        profile, rest = match.groups()
+        profile = f"profile {int(profile) + 1}" if profile.isdigit() else profile
+        text = f"{profile} {_words(rest)}"
+    else:
+        text = _words(key[5:] if key.startswith("team.") else key)
+    return text[:1].upper() + text[1:]
+
+
+def _words(path: str) -> str:
+    text = path.replace(".count", "").replace("_", " ").replace(".", " ")
+    return re.sub(r"\[(\d+)\]", r" \1", text).replace("[", " ").replace("]", "").strip()
 
 
 def _kind_fmt(v: float | None, kind: str) -> str:
@@ -120,8 +133,11 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
         goal_text = (f"<br>meets the goal(s) in {100 * goal:.0f}% of simulated years"
                      if goal is not None and pd.notna(goal) else "")
         short = labels.get(name, "")
+        err_x = _error(row, "cost_per_hire")
+        err_y = _error(row, "time_to_fill_p80")
         fig.add_trace(go.Scatter(
             x=[row["cost_per_hire"]], y=[row["time_to_fill_p80"]],
+            error_x=err_x, error_y=err_y,
             mode="markers+text" if (is_front or is_rec) else "markers",
             text=[esc(short or name)],
             textposition=_label_side(row["cost_per_hire"], usable["cost_per_hire"],
@@ -146,18 +162,65 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
         fig.add_hline(y=goal_days, line={"color": "#c0392b", "dash": "dash", "width": 1.5})
         goal_entry(fig, f"goal: P80 ≤ {goal_days:g} days")
     style(fig, "Cost against speed: the Pareto frontier", height=460,
-           xtitle="Cost per hire (US$, mean)",
-           ytitle="P80 time-to-fill (days, all reqs)",
+           xtitle="Cost per hire (US$, mean; bars: 95% CI)",
+           ytitle="P80 time-to-fill (days, all reqs; bars: 95% CI)",
            legend=len(on_front) > 1 or goal_days is not None)
+    # honest axes: both start at zero, so distances read as the differences they are
     xs = usable["cost_per_hire"].astype(float)
     ys = usable["time_to_fill_p80"].astype(float).tolist() + (
         [goal_days] if goal_days is not None else [])
     if len(xs):
-        xpad = (xs.max() - xs.min()) * 0.15 or xs.max() * 0.05 or 1.0
-        ypad = (max(ys) - min(ys)) * 0.15 or 2.0
-        fig.update_xaxes(range=[xs.min() - xpad, xs.max() + xpad])
-        fig.update_yaxes(range=[min(ys) - ypad, max(ys) + ypad])
+        fig.update_xaxes(range=[0, _top(usable, "cost_per_hire", [float(xs.max())])])
+        fig.update_yaxes(range=[0, _top(usable, "time_to_fill_p80", ys)])
     fig.update_xaxes(tickformat="$,.0f")
+    return fig
+
+
+def _error(row: pd.Series, column: str) -> dict:
+    """Plotly error bars from ``<column>_low``/``_high`` when the frame has them."""
+    low, high = row.get(f"{column}_low"), row.get(f"{column}_high")
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return {"visible": False}
+    value = float(row[column])
+    return {"type": "data", "symmetric": False, "array": [max(0.0, float(high) - value)],
+            "arrayminus": [max(0.0, value - float(low))], "color": "#6b7280",
+            "thickness": 1.2, "width": 3}
+
+
+def _top(frame: pd.DataFrame, column: str, values: Sequence[float]) -> float:
+    highs = frame.get(f"{column}_high")
+    top = max([*values, *([] if highs is None else highs.dropna().astype(float).tolist())])
+    return top * 1.12 if top > 0 else 1.0
+
+
+def sweep_line(points: pd.DataFrame, x_key: str, value: str, title: str, unit: str,
+               kind: str, recommended: str | None = None) -> go.Figure:
+    """A KPI along a one-axis sweep: the axis's values on x, the KPI on y (a line with
+    markers; the recommended point starred). Used instead of a one-row heatmap."""
+    rows = points.copy()
+    try:
+        rows = rows.sort_values(x_key, kind="stable")
+    except TypeError:
+        pass
+    ys = [None if pd.isna(v) else float(v) for v in rows[value]]
+    scale = 100.0 if kind == "share" else 1.0
+    shown = [None if v is None else v * scale for v in ys]
+    fig = go.Figure(go.Scatter(
+        x=[esc(x) for x in rows[x_key]], y=shown, mode="lines+markers+text",
+        line={"color": PALETTE[0], "width": 2},
+        marker={"size": [16 if n == recommended else 9 for n in rows["point"]],
+                "symbol": ["star" if n == recommended else "circle" for n in rows["point"]],
+                "color": PALETTE[0]},
+        text=[_kind_fmt(v, kind) for v in ys], textposition="top center",
+        hovertext=[f"<b>{esc(n)}</b><br>{esc(title)}: {_kind_fmt(v, kind)}"
+                   for n, v in zip(rows["point"], ys, strict=True)],
+        hoverinfo="text", showlegend=False, cliponaxis=False,
+    ))
+    style(fig, esc(title), height=320, xtitle=esc(setting_label(x_key)),
+          ytitle=esc(unit if kind != "share" else "%"), legend=False, top=60)
+    fig.update_xaxes(type="category")
+    finite = [v for v in shown if v is not None]
+    fig.update_yaxes(range=[0, (max(finite) * 1.2 if finite and max(finite) > 0 else 1)])
     return fig
 
 

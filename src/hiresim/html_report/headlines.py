@@ -188,10 +188,13 @@ def compare_headline(compare: CompareData) -> str:
         parts.append(f'<p class="lead">{lead}</p>')
     statements = compare.report.get("statements") or []
     items = "".join(f"<li>{h(s)}</li>" for s in statements)
+    by_effect = compare.report.get("bottlenecks") or {}
     for run in runs:
         bn = an.bottleneck(run)
         if bn["sentence"]:
-            items += f'<li><b class="name">{h(run.name)}</b>: {h(bn["sentence"])}</li>'
+            context = "Context: " if run.name in by_effect else ""
+            items += (f'<li><b class="name">{h(run.name)}</b>: {context}'
+                      f'{h(bn["sentence"])}</li>')
     head = f'<span class="verdict">{h(verdict)}</span>' if verdict else ""
     runs_line = "<p>" + "<br>".join(run_sentence(r) for r in runs) + "</p>"
     return head + "".join(parts) + runs_line + (f"<ul>{items}</ul>" if items else "") \
