@@ -407,13 +407,15 @@ def bottleneck(run: RunData) -> dict:
             head = (f"Busiest role: {label.lower()}, {pct(level)} of their hours: work piles "
                     "up faster than it is done")
         elif level >= 0.75:
-            head = (f"Busiest role: {label.lower()}, {pct(level)} of their hours (busy is not "
-                    "proof of a constraint: the bottleneck by effect is what one more person "
-                    "changes, measured by compare --bottleneck)")
+            head = f"Busiest role: {label.lower()}, {pct(level)} of their hours"
         else:
             head = (f"No role is near its limit; the busiest are {label.lower()} at "
                     f"{pct(level)} of their hours")
         parts.append(head + (f" (others: {others})" if others else "") + ".")
+        if level >= 0.75:
+            parts.append("Busy is not proof of a constraint: the bottleneck is the role whose "
+                         "one more person changes the goal KPI most per dollar "
+                         "(hiresim compare --bottleneck, or a sweep's what to buy next).")
     if queues:
         column = max(queues, key=lambda c: queues[c])
         out["queue"], out["waiting"] = column, queues[column]
