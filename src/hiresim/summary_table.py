@@ -251,6 +251,13 @@ def sweep_report(report: dict) -> str:
     return "\n".join(out)
 
 
+def tentative_pick(report: dict) -> str | None:
+    """The cheapest point whose estimated goal probability reaches the requirement."""
+    ok = [r for r in report.get("points") or []
+          if (r.get("goal_probability") or 0.0) >= report["confidence"]]
+    return min(ok, key=lambda r: r["team_cost_per_year"])["point"] if ok else None
+
+
 def _reps_words(rows: Sequence[dict], report: dict) -> str:
     counts = sorted({int(r.get("replications") or report["replications"]) for r in rows})
     if len(counts) <= 1:
@@ -265,7 +272,13 @@ def _sweep_verdict(report: dict, rows: Sequence[dict]) -> list[str]:
     rec = report["recommended"]
     decision = report.get("decision") or {}
     required = 100 * report["confidence"]
-    if rec is None:
+    if rec is None and decision and not decision.get("confident"):
+        tentative = tentative_pick(report)
+        out.append(f"No recommendation: the sweep is not confident which team is the cheapest "
+                   f"that meets {goals} with probability >= {required:.0f}%"
+                   + (f" (the best guess so far is {tentative})" if tentative else "") + ".")
+        out += next_steps_sentences(report.get("next_steps") or {}, report["confidence"])
+    elif rec is None:
         out.append(f"No team shape meets {goals} with probability >= {required:.0f}%.")
         out += next_steps_sentences(report.get("next_steps") or {}, report["confidence"])
     else:
@@ -275,7 +288,8 @@ def _sweep_verdict(report: dict, rows: Sequence[dict]) -> list[str]:
             f"Recommended: {rec}, the cheapest team ({cost} a year) that meets {goals} with "
             f"probability {100 * row['goal_probability']:.0f}% (95% CI "
             f"{100 * row['goal_ci_low']:.0f}-{100 * row['goal_ci_high']:.0f}%; required "
-            f"{required:.0f}%).")
+            f"{required:.0f}%)" + ("" if decision.get("confident", True) else
+                                    ", but this answer is not confident (below)") + ".")
     if decision:
         out.append(f"Decision ({decision.get('procedure')}): {decision.get('reason')}.")
         if "total_replications" in decision:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from hiresim.comparison import picture
+from hiresim.summary_table import tentative_pick
 from hiresim.sweep import next_steps_sentences
 
 from . import analysis as an
@@ -218,7 +219,10 @@ def sweep_headline(sweep: SweepData, colors: dict[str, str]) -> str:
         row = points[points["point"] == rec].iloc[0]
         run = sweep.runs.get(rec)
         team = an.team_words(run.scenario) if run else point_label(row, sweep.settings)
-        out.append('<span class="verdict">Recommendation</span>')
+        decision = report.get("decision") or {}
+        sure = decision.get("confident", True)
+        out.append('<span class="verdict">Recommendation</span>' if sure else
+                   '<span class="verdict none">Recommendation, not confident</span>')
         out.append(
             f'<p class="lead"><b class="name">{h(rec)}</b>' + (f" ({h(team)})" if team else "")
             + f" is the cheapest team in the grid that meets {h(an.goals_phrase(goals))}: "
@@ -226,7 +230,18 @@ def sweep_headline(sweep: SweepData, colors: dict[str, str]) -> str:
             f"{100 * float(row['goal_ci_low']):.0f}%–{100 * float(row['goal_ci_high']):.0f}%; "
             f"required {100 * confidence:.0f}%), for a TA team cost of "
             f"{an.money(row['team_cost_per_year'])} a year and "
-            f"{an.money(row['cost_per_hire'])} per hire.</p>")
+            f"{an.money(row['cost_per_hire'])} per hire."
+            + ("" if sure else f" {h(decision.get('reason', ''))}") + "</p>")
+    elif goals and (report.get("decision") or {}).get("confident") is False:
+        tentative = tentative_pick(report)
+        out.append('<span class="verdict none">Not confident</span>')
+        out.append(
+            f'<p class="lead">The sweep is not confident which team is the cheapest that '
+            f"meets {h(an.goals_phrase(goals))} in at least {100 * confidence:.0f}% of "
+            "simulated years"
+            + (f'; the best guess so far is <b class="name">{h(tentative)}</b>'
+               if tentative else "")
+            + f". {h(report['decision'].get('reason', ''))}</p>")
     elif goals:
         best = points.sort_values(["goal_probability", "team_cost_per_year"],
                                   ascending=[False, True]).iloc[0] \
@@ -266,8 +281,10 @@ def sweep_headline(sweep: SweepData, colors: dict[str, str]) -> str:
         items.append("On the Pareto frontier (no other team is both cheaper per hire and "
                       f"faster at P80): {', '.join(h(p) for p in front)}.")
     decision = report.get("decision") or {}
-    if decision.get("reason"):
+    if decision.get("reason") and decision.get("confident"):
         items.insert(0, f"{h(decision['reason'])} ({h(decision.get('procedure'))}).")
+    elif decision.get("procedure"):
+        items.insert(0, f"Decided by {h(decision['procedure'])}.")
     for sentence in next_steps_sentences(report.get("next_steps") or {}, confidence):
         items.append(h(sentence))
     if (report.get("bottleneck") or {}).get("sentence"):
