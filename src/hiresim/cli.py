@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +34,7 @@ from hiresim.summary_table import (
 )
 
 if TYPE_CHECKING:
-    from hiresim.results import Results
+    pass
 
 OUT_HELP = "Write a result folder (tables, resolved scenario, provenance)."
 
@@ -89,17 +88,18 @@ def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool) -> None
 @click.option("--replication", type=click.IntRange(min=0), default=None,
               help="Re-run replication K alone and print its event log (to inspect an "
                    "outlier).")
+@ui.bottleneck_option
 def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
         goals: tuple[str, ...], quiet: bool, debug: bool, report_path: str | None,
         cdn: bool, force: bool, out: str | None, resume: bool, records: str,
         table_format: str, precision: float | None, max_replications: int,
-        replication: int | None) -> None:
+        replication: int | None, bottleneck: bool) -> None:
     """Simulate each scenario in FILES and print a summary of its KPIs with 95% confidence
     intervals across replications. With several files, the table puts them side by side."""
     from hiresim.batch import run_batch
     from hiresim.outputs import recorded_replications
-    from hiresim.studies import folder_names
+    from hiresim.studies import folder_names, run_bottlenecks
 
     if resume and force:
         raise click.UsageError("--resume and --force exclude each other")
@@ -133,9 +133,10 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 table_format=table_format, precision=precision, goals=parsed_goals,
                 max_replications=max_replications if precision else None, protect=protect)
             outcomes.append(ui.with_progress(quiet, n, sc.name, functools.partial(
-                _guarded_batch, batch, debug, sc.name,
+                ui.guarded_batch, batch, debug, sc.name,
                 hint if ui.says_where(target) else None, target)))
         payloads = [o.to_dict() for o in outcomes]
+        found = run_bottlenecks(outcomes, ex, parsed_goals) if bottleneck else []
         if fmt == "json":
             for payload in payloads:
                 click.echo(_json(payload))
@@ -144,7 +145,8 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
             for payload in payloads:
                 for line in goal_lines(payload):
                     click.echo(line)
-            for line in precision_lines(outcomes, precision, max_replications):
+            for line in precision_lines(outcomes, precision, max_replications) + [
+                    f"{b['scenario']}: {b['sentence']}" for b in found]:
                 click.echo(line)
         for payload in payloads:
             for line in warnings_for(payload):
@@ -154,11 +156,6 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 click.echo(f"{o.name}: results in {o.folder}/ "
                            f"({', '.join(p.name for p in o.files)})", err=True)
         _report(out, report_path, cdn, debug, protect)
-
-
-def _guarded_batch(batch: Callable[..., Results], debug: bool, name: str, hint: str | None,
-                   target: Path | None, bar: ui.Progress) -> Results:
-    return ui.guarded(debug, name, hint, lambda: batch(progress=bar), target)
 
 
 def _report(out: str | Path | None, report_path: str | None, cdn: bool, debug: bool,

@@ -352,3 +352,9 @@ def bottleneck_option(func: Callable) -> Callable:
         help="Also run each scenario with one more sourcer, recruiter and interviewer of "
              "each profile (same random numbers) and name the bottleneck: the addition "
              "that helps the goal KPI (default P80 time-to-fill) most per dollar.")(func)
+
+
+def guarded_batch(batch: Callable[..., Any], debug: bool, name: str, hint: str | None,
+                  target: Path | None, bar: Progress) -> Any:
+    """One ``run_batch`` call with progress, its errors as one line (``guarded``)."""
+    return guarded(debug, name, hint, lambda: batch(progress=bar), target)

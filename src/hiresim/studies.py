@@ -13,6 +13,8 @@ scenario (or grid point), plus ``comparison.json`` or ``sweep.parquet`` and
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,6 +49,7 @@ from hiresim.sweep import (
     point_row,
     sweep_table,
 )
+from hiresim.table_files import atomic_write_text
 
 Progress = Callable[[int], None]
 
@@ -281,6 +284,38 @@ def purchase_study(scenario: Scenario, base: pd.DataFrame, replications: int, se
         variants[p.label] = kpis[kpis["replication"] < replications]
     return purchase_effects(base[base["replication"] < replications], variants, bought,
                             goals)
+
+
+BOTTLENECK_FILE = "bottleneck.json"
+
+
+def run_bottlenecks(outcomes: Sequence[Results], executor: Executor,
+                    goals: Sequence[Goal] = (), progress: Progress | None = None
+                    ) -> list[dict]:
+    """The bottleneck by effect of each run (``purchase_study`` on its replications and
+    seed); written as ``bottleneck.json`` into a run's result folder, which the report
+    reads."""
+    out = []
+    for o in outcomes:
+        effects = purchase_study(o.scenario, o.kpis, o.n_replications, o.seed, executor,
+                                 goals, progress)
+        found = {"scenario": o.name, **bottleneck_summary(effects)}
+        if o.folder is not None:
+            atomic_write_text(Path(o.folder) / BOTTLENECK_FILE,
+                              json.dumps(_plain(found), indent=2))
+        out.append(found)
+    return out
+
+
+def _plain(value: object) -> object:
+    """JSON-safe: nan and infinities become None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _sweep(points: Sequence[GridPoint], replications: int | None, seed: int | None,

@@ -63,6 +63,7 @@ class RunData:
     summary: dict
     scenario: dict
     goals: list[dict] = field(default_factory=list)
+    bottleneck: dict | None = None  # by effect (bottleneck.json of run --bottleneck)
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
@@ -170,8 +171,10 @@ def load_run(path: Path, name: str | None = None) -> RunData:
         summary.get("scenario") or meta.get("scenario") or scenario.get("name") or path.name)
     raw_goals = summary.get("goals")
     goals = [g for g in raw_goals if isinstance(g, dict)] if isinstance(raw_goals, list) else []
+    by_effect = path / "bottleneck.json"
+    found = _read_json(by_effect) if by_effect.is_file() else None
     return RunData(path=path, name=display, meta=meta, summary=summary, scenario=scenario,
-                   goals=goals)
+                   goals=goals, bottleneck=found if isinstance(found, dict) else None)
 
 
 def _find_run(parent: Path, name: str, used: set[Path]) -> Path | None:

@@ -74,7 +74,10 @@ def run_headline(run: RunData) -> str:
         f"<li>Meets {h(an.goal_words(str(g.get('goal')), short=True))} in "
         f"<b>{100 * g['probability']:.0f}%</b> of simulated years (95% CI "
         f"{100 * g['ci_low']:.0f}%–{100 * g['ci_high']:.0f}%).</li>" for g in goals)
-    items = goal_html + (f"<li>{h(bn['sentence'])}</li>" if bn["sentence"] else "")
+    by_effect = (run.bottleneck or {}).get("sentence")
+    items = goal_html + (f"<li>{h(by_effect)}</li>" if by_effect else "") + (
+        f"<li>{'Context: ' if by_effect else ''}{h(bn['sentence'])}</li>"
+        if bn["sentence"] else "")
     return (f'<p class="lead">{lead}</p>' + (f"<ul>{items}</ul>" if items else "")
             + kpi_cards(run) + warning_list([run]))
 
