@@ -134,6 +134,10 @@ def picture(diffs: dict[str, dict]) -> tuple[list[str], list[str], list[str]]:
     return better, worse, unclear
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def picture_statement(other: str, base: str, diffs: dict[str, dict]) -> str:
     """The whole picture in one sentence: what is clearly better, what clearly worse
     (median, P80, hires, fill rate and cost per hire), and what is not clear."""
@@ -141,16 +145,16 @@ def picture_statement(other: str, base: str, diffs: dict[str, dict]) -> str:
     level = next((f"{100 * d['confidence']:.4g}%" for d in diffs.values()
                   if d.get("confidence")), "95%")
     if better and worse:
-        head = (f"A mixed picture: {other} against {base} is {', '.join(better)}, but "
-                f"{', '.join(worse)}")
+        head = (f"A mixed picture: {other} against {base} is {_and(better)}, but "
+                f"{_and(worse)}")
     elif better:
-        head = f"{other} against {base}: {', '.join(better)}"
+        head = f"{other} against {base}: {_and(better)}"
     elif worse:
-        head = f"{other} against {base}: {', '.join(worse)}"
+        head = f"{other} against {base}: {_and(worse)}"
     else:
         head = f"{other} and {base} show no clear difference"
-    tail = (f"; no clear difference in {', '.join(unclear)}" if unclear and (better or worse)
-            else f" in {', '.join(unclear)}" if unclear else "")
+    tail = (f"; no clear difference in {_and(unclear)}" if unclear and (better or worse)
+            else f" in {_and(unclear)}" if unclear else "")
     return f"{head}{tail} (clear: interval excludes 0 at {level} family confidence)."
 
 

@@ -386,9 +386,10 @@ QUEUE_LABELS = {
 }
 
 
-def bottleneck(run: RunData) -> dict:
+def bottleneck(run: RunData, measured: bool = False) -> dict:
     """The busiest role and the longest queue in a sentence: context, not the bottleneck
-    (which is named by effect, ``hiresim.purchases``, when the study measured it)."""
+    (which is named by effect, ``hiresim.purchases``, when the study measured it;
+    ``measured`` leaves out the hint to measure it)."""
     util = utilisation(run)
     snaps = backlog_series(run)
     queues = {c: float(snaps[c].mean()) for c in QUEUE_LABELS if c in snaps and len(snaps)}
@@ -412,7 +413,7 @@ def bottleneck(run: RunData) -> dict:
             head = (f"No role is near its limit; the busiest are {label.lower()} at "
                     f"{pct(level)} of their hours")
         parts.append(head + (f" (others: {others})" if others else "") + ".")
-        if level >= 0.75:
+        if level >= 0.75 and not measured:
             parts.append("Busy is not proof of a constraint: the bottleneck is the role whose "
                          "one more person changes the goal KPI most per dollar "
                          "(hiresim compare --bottleneck, or a sweep's what to buy next).")

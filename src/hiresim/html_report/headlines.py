@@ -68,7 +68,7 @@ def warning_list(runs: Sequence[RunData]) -> str:
 
 def run_headline(run: RunData) -> str:
     lead = run_sentence(run)
-    bn = an.bottleneck(run)
+    bn = an.bottleneck(run, measured=run.bottleneck is not None)
     goals = [g for g in run.goals if g.get("probability") is not None]
     goal_html = "".join(
         f"<li>Meets {h(an.goal_words(str(g.get('goal')), short=True))} in "
@@ -109,11 +109,11 @@ def _dominance_lead(runs: Sequence[RunData], base: str, diffs: dict) -> tuple[st
         pick = next(r for r in runs if r.name == better[0])
         team = an.team_words(pick.scenario)
         good, _, unclear = pictures[pick.name]
-        rest = f"; no clear difference in {', '.join(unclear)}" if unclear else ""
+        rest = f" (no clear difference in {_and(unclear)})" if unclear else ""
         return "Recommendation", (
             f'<b class="name">{h(pick.name)}</b>' + (f" ({h(team)})" if team else "")
-            + f" is the better choice over {h(base)}: it is {h(', '.join(good))}"
-            f"{h(rest)}, and clearly worse on none of these.")
+            + f" is the better choice over {h(base)}: it is {h(_and(good))}, and clearly "
+            f"worse on nothing{h(rest)}.")
     if diffs and len(worse) == len(diffs):
         pick = next((r for r in runs if r.name == base), runs[0])
         team = an.team_words(pick.scenario)
@@ -130,6 +130,12 @@ def _dominance_lead(runs: Sequence[RunData], base: str, diffs: dict) -> tuple[st
     return "A trade-off", ("No scenario is clearly better on time-to-fill, hires and cost "
                            "per hire together; the statements below say what each choice "
                            "gains and gives up.")
+
+
+def _and(items: Sequence[str]) -> str:
+    """'a, b and c'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def compare_headline(compare: CompareData) -> str:
@@ -194,7 +200,7 @@ def compare_headline(compare: CompareData) -> str:
     items = "".join(f"<li>{h(s)}</li>" for s in statements)
     by_effect = compare.report.get("bottlenecks") or {}
     for run in runs:
-        bn = an.bottleneck(run)
+        bn = an.bottleneck(run, measured=run.name in by_effect)
         if bn["sentence"]:
             context = "Context: " if run.name in by_effect else ""
             items += (f'<li><b class="name">{h(run.name)}</b>: {context}'
