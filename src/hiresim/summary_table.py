@@ -291,7 +291,10 @@ def _sweep_verdict(report: dict, rows: Sequence[dict]) -> list[str]:
             f"{required:.0f}%)" + ("" if decision.get("confident", True) else
                                     ", but this answer is not confident (below)") + ".")
     if decision:
-        out.append(f"Decision ({decision.get('procedure')}): {decision.get('reason')}.")
+        reason = str(decision.get("reason"))
+        sure = reason.startswith("confident: ")
+        out.append(f"{'Confident' if sure else 'Not confident'} ({decision.get('procedure')}): "
+                   f"{reason.split(': ', 1)[-1]}.")
         if "total_replications" in decision:
             out.append(f"Replications: {decision['total_replications']} in "
                        f"{decision['rounds']} rounds (budget {decision['budget']}).")

@@ -17,7 +17,7 @@ compared on paired differences.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -179,8 +179,15 @@ def next_steps(rows: Sequence[dict], goals: Sequence[Goal], confidence: float,
             "reachable": reachable[:5]}
 
 
-def next_steps_sentences(steps: dict, confidence: float) -> list[str]:
-    """The next steps in words (text output and report)."""
+def _goal_syntax(metric: str, op: str, value: float) -> str:
+    return f"'{metric}{op}{value:.0f}'"
+
+
+def next_steps_sentences(steps: dict, confidence: float,
+                         goal_text: Callable[[str, str, float], str] = _goal_syntax
+                         ) -> list[str]:
+    """The next steps in words (text output and report); ``goal_text`` writes a goal
+    (default: as --goal takes it)."""
     out = []
     if steps.get("closest"):
         out.append(f"Closest: {steps['closest']}, which meets the goals in "
@@ -199,10 +206,10 @@ def next_steps_sentences(steps: dict, confidence: float) -> list[str]:
     if reach:
         r = reach[0]
         cheaper = min(reach, key=lambda x: x["team_cost_per_year"])
-        out.append(f"Reachable: {r['metric']} {r['op']} {r['value']:.0f} is met with "
+        out.append(f"Reachable: {goal_text(r['metric'], r['op'], r['value'])} is met with "
                    f"{100 * confidence:.0f}% probability by {r['point']} "
                    f"(${r['team_cost_per_year']:,.0f} a year)"
-                   + (f"; {cheaper['metric']} {cheaper['op']} {cheaper['value']:.0f} by "
-                      f"{cheaper['point']} (${cheaper['team_cost_per_year']:,.0f} a year)"
+                   + (f"; {goal_text(cheaper['metric'], cheaper['op'], cheaper['value'])} "
+                      f"by {cheaper['point']} (${cheaper['team_cost_per_year']:,.0f} a year)"
                       if cheaper is not r else "") + ".")
     return out

@@ -291,14 +291,18 @@ def sweep_headline(sweep: SweepData, colors: dict[str, str]) -> str:
                       f"faster at P80): {', '.join(h(p) for p in front)}.")
     decision = report.get("decision") or {}
     if decision.get("reason") and decision.get("confident"):
-        items.insert(0, f"{h(decision['reason'])} ({h(decision.get('procedure'))}).")
+        reason = str(decision["reason"]).removeprefix("confident: ")
+        items.insert(0, f"Confident ({h(decision.get('procedure'))}): {h(reason)}.")
     elif decision.get("procedure"):
         items.insert(0, f"Decided by {h(decision['procedure'])}.")
-    for sentence in next_steps_sentences(report.get("next_steps") or {}, confidence):
+    for sentence in next_steps_sentences(
+            report.get("next_steps") or {}, confidence,
+            lambda metric, op, value: an.goal_words(f"{metric}{op}{value:.0f}")):
         items.append(h(sentence))
     if (report.get("bottleneck") or {}).get("sentence"):
         items.append(h(report["bottleneck"]["sentence"]))
-    for e in report.get("buy_next") or []:
+    for e in [] if (report.get("bottleneck") or {}).get("sentence") else (
+            report.get("buy_next") or []):
         p80 = (e.get("time_to_fill_p80") or {}).get("mean")
         change = e.get("goal_probability_change")
         price = e.get("cost_per_year", e.get("team_cost_per_year"))
@@ -310,7 +314,7 @@ def sweep_headline(sweep: SweepData, colors: dict[str, str]) -> str:
     if items:
         out.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
     reps = int(report.get("replications") or 0)
-    if reps and reps < 30:
+    if reps and reps < 30 and not decision.get("confident"):
         out.append(f'<ul class="warn"><li>Only {reps} replications per team; intervals are '
                    "wide. Use more (-n 200) before deciding.</li></ul>")
     return "".join(out)
