@@ -102,7 +102,7 @@ def style(fig: go.Figure, title: str, height: int = 420, xtitle: str | None = No
         title={"text": f"<b>{title}</b>", "x": 0.01, "xanchor": "left", "y": 0.985,
                "yanchor": "top", "font": {"size": 16}},
         height=height,
-        margin={"l": 70, "r": 24, "t": top, "b": 60},
+        margin={"l": 70, "r": 56, "t": top, "b": 60},  # right: room for the toolbar
         showlegend=legend,
         legend={**where, "font": {"size": 12}},
         # the toolbar stands on the right edge, top to bottom, clear of the title and the

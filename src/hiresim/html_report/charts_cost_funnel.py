@@ -287,7 +287,8 @@ def stage_outcomes(funnel: pd.DataFrame, order: Sequence[str]) -> go.Figure:
     for c, source in enumerate(sources, start=1):
         part = funnel[(funnel["source"] == source) & (funnel["stage"] != "hired")]
         stages = [s for s in order if s in set(part["stage"])]
-        keys = [(st, n) for st in stages for n in scenarios]
+        present = set(zip(part["stage"], part["scenario"], strict=True))
+        keys = [(st, n) for st in stages for n in scenarios if (st, n) in present]
         rows_per_panel = max(rows_per_panel, len(keys))
         table = part.set_index(["stage", "scenario"]).reindex(keys)
         total = table["entered"].replace(0, np.nan)

@@ -65,7 +65,7 @@ def sweep_heatmap(points: pd.DataFrame, x_key: str, y_keys: Sequence[str], value
         texttemplate="%{text}", textfont={"size": 13}, colorscale=scale,
         zmin=zmin, zmax=zmax if zmax > zmin else zmin + 1,
         hovertext=hover, hoverinfo="text", xgap=3, ygap=3,
-        colorbar={"title": {"text": esc(unit), "side": "right"}, "thickness": 12,
+        colorbar={"title": {"text": esc(unit), "side": "top"}, "thickness": 12,
                   "tickformat": ".0%" if kind == "share" else ("$,.0f" if kind == "money"
                                                                else ",.0f")},
     ))
@@ -75,6 +75,7 @@ def sweep_heatmap(points: pd.DataFrame, x_key: str, y_keys: Sequence[str], value
            legend=False, top=60)
     fig.update_xaxes(type="category", showgrid=False)
     fig.update_yaxes(type="category", showgrid=False, autorange="reversed")
+    fig.update_layout(margin={"r": 130})  # the colour bar, then the toolbar beyond it
     return fig
 
 
@@ -124,7 +125,6 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
             line={"color": "#9ca3af", "dash": "dash", "width": 1.5},
             name="Pareto frontier", hoverinfo="skip",
         ))
-    order = {n: i for i, n in enumerate(on_front["point"])}
     for _, row in usable.iterrows():
         name = row["point"]
         is_front = name in front
@@ -138,17 +138,14 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
         fig.add_trace(go.Scatter(
             x=[row["cost_per_hire"]], y=[row["time_to_fill_p80"]],
             error_x=err_x, error_y=err_y,
-            mode="markers+text" if (is_front or is_rec) else "markers",
-            text=[esc(short or name)],
-            textposition=_label_side(row["cost_per_hire"], usable["cost_per_hire"],
-                                     order.get(name, 0)),
-            textfont={"size": 11, "color": "#374151"},
+            mode="markers",
             marker={"size": 20 if is_rec else (13 if is_front else 10),
                     "symbol": "star" if is_rec else "circle",
                     "color": colors.get(name, PALETTE[0]),
                     "opacity": 1.0 if (is_front or is_rec) else 0.55,
                     "line": {"color": "#111827" if is_rec else "white", "width": 1.5}},
-            name=esc(name) + (" (recommended)" if is_rec else ""),
+            name=esc(short or name) + (" ★ recommended" if is_rec else "")
+            + (" (frontier)" if is_front else ""),
             hovertext=[f"<b>{esc(name)}</b>" + (f" · {esc(short)}" if short else "") +
                        f"<br>cost per hire ${row['cost_per_hire']:,.0f}"
                        f"<br>P80 time-to-fill {row['time_to_fill_p80']:.0f} days"
@@ -156,15 +153,17 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
                        + goal_text
                        + ("<br>on the Pareto frontier" if is_front else "")
                        + ("<br><b>recommended</b>" if is_rec else "")],
-            hoverinfo="text", showlegend=False, cliponaxis=False,
+            hoverinfo="text", showlegend=True, cliponaxis=False,
         ))
     if goal_days is not None:
         fig.add_hline(y=goal_days, line={"color": "#c0392b", "dash": "dash", "width": 1.5})
         goal_entry(fig, f"goal: P80 ≤ {goal_days:g} days")
-    style(fig, "Cost against speed: the Pareto frontier", height=460,
-           xtitle="Cost per hire (US$, mean; bars: 95% CI)",
-           ytitle="P80 time-to-fill (days, all reqs; bars: 95% CI)",
-           legend=len(on_front) > 1 or goal_days is not None)
+    style(fig, "Cost against speed: the Pareto frontier",
+          height=470 + 20 * ((len(usable) + 3) // 2),
+          xtitle="Cost per hire (US$, mean; bars: 95% CI)",
+          ytitle="P80 time-to-fill (days, all reqs; bars: 95% CI)", legend_at="bottom")
+    fig.update_layout(margin={"b": 90 + 20 * ((len(usable) + 3) // 2)},
+                      legend={"y": -0.14, "entrywidth": 0.5, "entrywidthmode": "fraction"})
     # honest axes: both start at zero, so distances read as the differences they are
     xs = usable["cost_per_hire"].astype(float)
     ys = usable["time_to_fill_p80"].astype(float).tolist() + (
@@ -224,13 +223,6 @@ def sweep_line(points: pd.DataFrame, x_key: str, value: str, title: str, unit: s
     return fig
 
 
-def _label_side(x: float, xs: pd.Series, k: int) -> str:
-    """Text position that keeps a point's label inside the chart and off its neighbours."""
-    lo, hi = float(xs.min()), float(xs.max())
-    side = "left" if hi > lo and (x - lo) / (hi - lo) > 0.5 else "right"
-    return f"{'top' if k % 2 == 0 else 'bottom'} {side}"
-
-
 def goal_probability_bars(points: pd.DataFrame, colors: Mapping[str, str],
                           confidence: float, goal_text: str,
                           recommended: str | None = None) -> go.Figure:
@@ -243,16 +235,16 @@ def goal_probability_bars(points: pd.DataFrame, colors: Mapping[str, str],
     p = rows["goal_probability"].astype(float) * 100
     low = rows["goal_ci_low"].astype(float) * 100
     high = rows["goal_ci_high"].astype(float) * 100
+    ticks = [f"{esc(n)}<br>{v:.0f}%" if pd.notna(v) else esc(n)
+             for n, v in zip(rows["point"], p, strict=True)]
     fig = go.Figure(go.Bar(
-        x=[esc(n) for n in rows["point"]], y=p,
+        x=ticks, y=p,
         marker_color=[colors.get(n, PALETTE[0]) for n in rows["point"]],
         marker_line={"color": ["#111827" if n == recommended else "rgba(0,0,0,0)"
                                for n in rows["point"]], "width": 2.5},
         error_y={"type": "data", "symmetric": False, "array": (high - p).fillna(0).tolist(),
                  "arrayminus": (p - low).fillna(0).tolist(), "color": "#374151",
                  "thickness": 1.3, "width": 5},
-        text=[f"{v:.0f}%" if pd.notna(v) else "-" for v in p], textposition="inside",
-        insidetextanchor="start", textangle=0, textfont={"color": "white"},
         showlegend=False,
         hovertext=[f"<b>{esc(n)}</b><br>meets {esc(goal_text)} in {v:.0f}% of simulated years"
                    f"<br>95% CI {lo:.0f}% to {hi:.0f}%<br>TA team ${c:,.0f} a year"

@@ -161,7 +161,7 @@ def sweep_page(sweep: SweepData) -> Page:
         specs = [("time_to_fill_p80", "P80 time-to-fill", "days", "days", True),
                  ("cost_per_hire", "Cost per hire", "US$", "money", True)]
         if goals and "goal_probability" in points:
-            specs.append(("goal_probability", "Probability of meeting the goal", "share",
+            specs.append(("goal_probability", "Probability of meeting the goal", "%",
                           "share", False))
         else:
             specs.append(("time_to_fill_p50", "Median time-to-fill", "days", "days", True))
@@ -188,9 +188,9 @@ def sweep_page(sweep: SweepData) -> Page:
                        an.goal_line_value(goals, "time_to_fill_days.p80"), labels),
         "Each dot is a team shape, with 95% intervals across replications (cost per hire; "
         "P80: the half-width of the per-replication P80's interval around the pooled P80); "
-        "both axes start at zero. Further down and to the left is better. Labelled dots "
-        "are on the Pareto frontier: no other team is both cheaper per hire and faster at "
-        "P80." + (" The star is the recommended team." if rec else ""),
+        "both axes start at zero. Further down and to the left is better. The legend names "
+        "each dot; '(frontier)' marks the Pareto frontier: no other team is both cheaper "
+        "per hire and faster at P80." + (" The star is the recommended team." if rec else ""),
         "Pareto frontier of cost per hire against P80 time-to-fill")
     body = pareto
     if goals and "goal_probability" in points:
