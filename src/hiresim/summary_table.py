@@ -171,6 +171,8 @@ def _diff_cell(diff: dict, kind: str) -> str:
     def f(v: float) -> str:
         if kind == "money":
             return f"{v:+,.0f}"
+        if kind == "ratio":  # e.g. hires per head per quarter: small numbers
+            return f"{v:+.2f}"
         return f"{v * scale:+.1f}" + ("pt" if kind == "share" else "")
 
     if diff.get("ci_low") is None:
