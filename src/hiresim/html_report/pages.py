@@ -147,7 +147,7 @@ def sweep_page(sweep: SweepData) -> Page:
     colors = scenario_colors(names)
     goals = [str(g) for g in report.get("goals") or []]
     rec = report.get("recommended")
-    page = Page(f"Sweep of {report.get('file') or sweep.path.name}", "sweep",
+    page = Page(f"Sweep of {Path(str(report.get('file') or sweep.path)).name}", "sweep",
                 f"{len(points)} team shapes × {report.get('replications')} replications, "
                 f"seed {report.get('seed')}; varied: {', '.join(sweep.settings) or 'nothing'}")
     page.section("headline", "Headline", sweep_headline(sweep, colors), css="headline")
