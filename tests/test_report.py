@@ -234,7 +234,8 @@ def test_run_headline_in_words(pages):
     text = pages["run"]
     assert "median time-to-fill" in text and "cost per hire $" in text
     assert "of reqs filled within the 120-day horizon" in text
-    assert re.search(r"(Binding bottleneck|No role is near its limit)", text)
+    assert re.search(r"(Busiest role|No role is near its limit)", text)
+    assert "Binding bottleneck" not in text  # busy is context, not proof of a constraint
     assert "only 2 replications" in text
 
 
@@ -255,8 +256,10 @@ def test_sweep_headline_names_the_team_or_says_none_meets_the_goal(folders, page
     if summary["recommended"]:
         assert "is the cheapest team in the grid that meets" in text
         assert html_escaped(summary["recommended"]) in text
-    else:
+    elif summary["decision"]["confident"]:
         assert "No team meets the goal" in text
+    else:  # two replications: not enough to say even that none meets it
+        assert "Not confident" in text and "not confident:" in text
     for section in ("KPIs over the grid", "Cost against speed", "Pareto"):
         assert section in text
 
@@ -432,3 +435,49 @@ def test_report_reads_goals_and_intervals_with_the_library(folders):
     assert an.goal_met(kpis, ["fill_rate about 0.9"]) is None  # unreadable
     assert an.goal_met(kpis, ["no_such_metric>1"]) is None  # not in the table
     assert an.interval([1.0, 2.0, np.nan, 4.0])["n"] == 3
+
+
+# ------------------------------------------------------------------ readable charts
+
+def test_a_one_axis_sweep_is_drawn_as_lines_not_a_one_row_heatmap(pages):
+    figs = figure_blocks(pages["sweep"])
+    assert not any(t.get("type") == "heatmap" for f in figs for t in f["data"])
+    lines = [f for f in figs if any(t.get("mode") == "lines+markers+text" for t in f["data"])]
+    assert lines and all(f["layout"]["xaxis"]["title"]["text"] == "Recruiters" for f in lines)
+
+
+def test_setting_labels_are_human():
+    from hiresim.html_report.charts_sweep import setting_label
+
+    assert setting_label("profiles[backend].interviewers.count") == "Backend interviewers"
+    assert setting_label("team.sourcers.count") == "Sourcers"
+
+
+def test_palette_is_colour_blind_safe_and_the_toolbar_stands_aside(pages):
+    from hiresim.html_report.chart_style import PALETTE
+
+    assert PALETTE[:3] == ("#0072B2", "#E69F00", "#009E73")  # Okabe-Ito
+    for f in figure_blocks(pages["run"]):
+        assert f["layout"]["modebar"]["orientation"] == "v"
+
+
+def test_the_compare_funnel_is_one_row_of_grouped_bars(pages):
+    funnels = [f for f in figure_blocks(pages["compare"])
+               if "Candidate funnel" in f["layout"]["title"]["text"]]
+    assert funnels and all(t["type"] == "bar" for t in funnels[0]["data"])
+    assert funnels[0]["layout"]["barmode"] == "group"
+
+
+def test_pareto_axes_start_at_zero(pages):
+    pareto = [f for f in figure_blocks(pages["sweep"])
+              if "Pareto" in f["layout"]["title"]["text"]]
+    assert pareto[0]["layout"]["xaxis"]["range"][0] == 0
+    assert pareto[0]["layout"]["yaxis"]["range"][0] == 0
+
+
+def test_nothing_shown_as_zero_is_bold():
+    from hiresim.html_report.cells import shown_zero, signed
+
+    assert shown_zero(0.04, "days") and signed(0.04, "days") == "0.0"
+    assert shown_zero(0.004, "ratio") and not shown_zero(0.04, "ratio")
+    assert not shown_zero(0.06, "days")

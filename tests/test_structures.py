@@ -7,12 +7,12 @@ import math
 import pytest
 
 from hiresim import api
+from hiresim.purchases import neighbours
 from hiresim.replication import run_replication
 from hiresim.scenario import scenario_from_dict
 from hiresim.scenario_files import OverrideError, expand_grid
 from hiresim.scenario_problems import ScenarioError
 from hiresim.summary_table import sweep_report
-from hiresim.sweep import neighbours
 from structures_plan import SOURCER, plan_dict, scenario, with_changes
 
 RECORDS = ("kpis", "reqs", "staff", "snapshots", "candidates", "visits", "funnel")

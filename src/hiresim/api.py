@@ -86,15 +86,17 @@ def compare(
     dask: str | None = None,
     progress: Progress | None = None,
     allow_large: bool = False,
+    bottleneck: bool = False,
 ) -> Comparison:
-    """Run scenarios on common random numbers and compare each with the first."""
+    """Run scenarios on common random numbers and compare each with the first; with
+    ``bottleneck``, also name each one's bottleneck by effect (``hiresim.purchases``)."""
     loaded = [_scenario(s, sets) for s in scenarios]
     if len(loaded) < 2:
         raise ValueError("compare needs at least two scenarios")
     with make_executor(workers, dask) as ex:
         return compare_study(loaded, replications, seed, ex, _goals(goals),
                              None if out is None else Path(out), progress, force=force,
-                             allow_large=allow_large)
+                             allow_large=allow_large, bottleneck=bottleneck)
 
 
 def sweep(
@@ -112,14 +114,16 @@ def sweep(
     dask: str | None = None,
     progress: Progress | None = None,
     allow_large: bool = False,
+    budget: int | None = None,
 ) -> Sweep:
     """Run the grid of ``file``'s ``sweep:`` section and ``vary`` axes (``PATH=V1,V2``):
-    Pareto frontier, the cheapest team meeting the goals, and what to buy next."""
+    Pareto frontier, the cheapest team meeting the goals, and what to buy next.
+    ``budget`` (total replications, with goals) makes it sequential (``hiresim.ranking``)."""
     points = expand_grid(file, list(vary), tuple(sets))
     with make_executor(workers, dask) as ex:
         return sweep_study(points, replications, seed, ex, _goals(goals), confidence,
                            None if out is None else Path(out), progress, force=force,
-                           source=str(file), allow_large=allow_large)
+                           source=str(file), allow_large=allow_large, budget=budget)
 
 
 def report(folder: str | Path, output: str | Path | None = None, cdn: bool = False,

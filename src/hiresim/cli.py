@@ -85,17 +85,19 @@ def validate(files: tuple[str, ...], sets: tuple[str, ...], debug: bool,
               help="Re-run replication K alone and print its event log (to inspect an "
                    "outlier).")
 @ui.by_option
+@ui.bottleneck_option
 def run(files: tuple[str, ...], replications: int | None, seed: int | None,
         sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
         goals: tuple[str, ...], quiet: bool, debug: bool, report_path: str | None,
         cdn: bool, force: bool, allow_large: bool, out: str | None, resume: bool,
         records: str, table_format: str, precision: float | None, max_replications: int,
-        replication: int | None, by: str) -> None:
+        replication: int | None, by: str, bottleneck: bool) -> None:
     """Simulate each scenario in FILES and print a summary of its KPIs with 95% confidence
     intervals across replications. With several files, the table puts them side by side."""
     from hiresim.batch import run_batch
     from hiresim.folder_guard import folder_names
     from hiresim.outputs import recorded_replications
+    from hiresim.studies import run_bottlenecks
 
     ui.check_resume(resume, force, out, precision)
     parsed_goals = ui.parse_goals(goals)
@@ -125,6 +127,7 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 ui.guarded_batch, batch, debug, sc.name,
                 hint if ui.says_where(target) else None, target)))
         payloads = [ui.with_months(o, by) for o in outcomes]
+        found = run_bottlenecks(outcomes, ex, parsed_goals) if bottleneck else []
         if fmt == "json":
             for payload in payloads:
                 click.echo(_json(payload))
@@ -134,7 +137,8 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
                 for line in goal_lines(payload):
                     click.echo(line)
             ui.echo_months(outcomes, by)
-            for line in precision_lines(outcomes, precision, max_replications):
+            for line in precision_lines(outcomes, precision, max_replications) + [
+                    f"{b['scenario']}: {b['sentence']}" for b in found]:
                 click.echo(line)
         ui.echo_warnings(payloads)
         ui.warn_assumptions(files, sets)
@@ -150,10 +154,12 @@ def run(files: tuple[str, ...], replications: int | None, seed: int | None,
 @ui.simulation_options
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Write one result folder per scenario plus comparison.json.")
+@ui.bottleneck_option
 def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
             sets: tuple[str, ...], fmt: str, workers: int | None, dask: str | None,
             goals: tuple[str, ...], quiet: bool, debug: bool, report_path: str | None,
-            cdn: bool, force: bool, allow_large: bool, out: str | None) -> None:
+            cdn: bool, force: bool, allow_large: bool, out: str | None,
+            bottleneck: bool) -> None:
     """Compare scenarios FILES on common random numbers: each KPI per scenario, and the
     paired difference of each against the FIRST with 95% intervals (Bonferroni-adjusted
     for the number of comparisons), in numbers and in words."""
@@ -172,7 +178,7 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
             debug, "compare", None, lambda: compare_study(
                 scenarios, replications, seed, ex, parsed_goals, folder, bar,
                 lambda s: bar.label(f"compare: {s.name}"), force=force, protect=protect,
-                allow_large=allow_large), folder))
+                allow_large=allow_large, bottleneck=bottleneck), folder))
         report = study.report
         if fmt == "json":
             click.echo(_json(report))
@@ -204,11 +210,12 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
               help="Write sweep.parquet (one row per point and replication), "
                    "sweep_summary.json and one result folder per point.")
 @robust_options
+@ui.budget_option
 def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str, ...],
           fmt: str, workers: int | None, dask: str | None, goals: tuple[str, ...],
           quiet: bool, debug: bool, report_path: str | None, cdn: bool, force: bool,
           allow_large: bool, varies: tuple[str, ...], confidence: float,
-          out: str | None, robust: bool, robust_samples: int) -> None:
+          out: str | None, robust: bool, robust_samples: int, budget: int | None) -> None:
     """Run the grid of team shapes in FILE's sweep: section (and --vary axes) and report
     each point's KPIs, the Pareto frontier of cost per hire against P80 time-to-fill, the
     cheapest team that meets the --goal(s), and what to buy next."""
@@ -227,7 +234,8 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
         return robust_command(file, points, parsed_goals, robust_samples, replications,
                                  seed, sets, confidence, workers, quiet, debug, fmt, out,
                                  report_path, cdn)
-    n = replications or max(p.scenario.simulation.replications for p in points)
+    budget = ui.sweep_budget(budget, replications, parsed_goals, len(points))
+    n = budget or (replications or max(p.scenario.simulation.replications for p in points))
     protect = ui.inputs((file,))
     ui.check_report_target(report_path, protect)
     with ui.report_folder(out, report_path) as out, ui.executor(workers, dask) as ex:
@@ -236,7 +244,7 @@ def sweep(file: str, replications: int | None, seed: int | None, sets: tuple[str
             debug, "sweep", None, lambda: sweep_study(
                 points, replications, seed, ex, parsed_goals, confidence, folder, bar,
                 lambda s: bar.label(f"sweep: {s.name}"), force=force, source=file,
-                protect=protect, allow_large=allow_large), folder))
+                protect=protect, allow_large=allow_large, budget=budget), folder))
         click.echo(_json(study.report) if fmt == "json" else sweep_report(study.report))
         if ui.says_where(folder):
             click.echo(f"results in {folder}/", err=True)

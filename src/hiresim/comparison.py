@@ -90,10 +90,80 @@ def statement(other: str, base: str, kpi: str, diff: dict) -> str:
     return f"{text} ({_ci(diff, unit)})"
 
 
+# The KPIs a headline covers, in the order it names them.
+PICTURE = ("time_to_fill_p80", "time_to_fill_p50", "hires", "fill_rate", "cost_per_hire")
+
+
+def clear_sign(diff: dict | None) -> int:
+    """+1 when the interval is wholly above 0, -1 wholly below, else 0 (not clear)."""
+    if not diff or diff.get("ci_low") is None or diff.get("ci_high") is None:
+        return 0
+    return 1 if diff["ci_low"] > 0 else -1 if diff["ci_high"] < 0 else 0
+
+
+def _picture_phrase(kpi: str, mean: float) -> str:
+    if kpi == "time_to_fill_p80":
+        return (f"{'faster' if mean < 0 else 'slower'} for the slowest reqs (P80 "
+                f"{abs(mean):.1f} days {'sooner' if mean < 0 else 'later'})")
+    if kpi == "time_to_fill_p50":
+        return (f"{'faster' if mean < 0 else 'slower'} for the typical req (median "
+                f"{abs(mean):.1f} days {'sooner' if mean < 0 else 'later'})")
+    if kpi == "hires":
+        return f"{abs(mean):.1f} {'more' if mean > 0 else 'fewer'} hires"
+    if kpi == "fill_rate":
+        return f"{abs(mean) * 100:.1f} points {'more' if mean > 0 else 'fewer'} reqs filled"
+    return f"${abs(mean):,.0f} {'more' if mean > 0 else 'less'} per hire"
+
+
+def picture(diffs: dict[str, dict]) -> tuple[list[str], list[str], list[str]]:
+    """(better, worse, unclear) phrases over ``PICTURE``: clear differences only are
+    better or worse; the rest are named as not clear."""
+    better: list[str] = []
+    worse: list[str] = []
+    unclear: list[str] = []
+    for kpi in PICTURE:
+        d = diffs.get(kpi)
+        if not d or d.get("mean") is None:
+            continue
+        sign = clear_sign(d)
+        if sign == 0:
+            unclear.append(BY_NAME[kpi].sentence_words)
+            continue
+        good = (sign < 0) == (BY_NAME[kpi].better == "lower")
+        (better if good else worse).append(_picture_phrase(kpi, d["mean"]))
+    return better, worse, unclear
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def picture_statement(other: str, base: str, diffs: dict[str, dict]) -> str:
+    """The whole picture in one sentence: what is clearly better, what clearly worse
+    (median, P80, hires, fill rate and cost per hire), and what is not clear."""
+    better, worse, unclear = picture(diffs)
+    level = next((f"{100 * d['confidence']:.4g}%" for d in diffs.values()
+                  if d.get("confidence")), "95%")
+    if better and worse:
+        head = (f"A mixed picture: {other} against {base} is {_and(better)}, but "
+                f"{_and(worse)}")
+    elif better:
+        head = f"{other} against {base}: {_and(better)}"
+    elif worse:
+        head = f"{other} against {base}: {_and(worse)}"
+    else:
+        head = f"{other} and {base} show no clear difference"
+    tail = (f"; no clear difference in {_and(unclear)}" if unclear and (better or worse)
+            else f" in {_and(unclear)}" if unclear else "")
+    return f"{head}{tail} (clear: interval excludes 0 at {level} family confidence)."
+
+
 def headline_statements(differences: dict[str, dict], base: str) -> list[str]:
-    """The sentences a TA leader reads first: P80 time-to-fill and cost per hire."""
+    """The sentences a TA leader reads first: the whole picture (median, P80, hires, fill
+    rate, cost per hire), then P80 time-to-fill and cost per hire in detail."""
     lines = []
     for other, diffs in differences.items():
+        lines.append(picture_statement(other, base, diffs))
         for kpi in ("time_to_fill_p80", "cost_per_hire"):
             if kpi in diffs:
                 lines.append(statement(other, base, kpi, diffs[kpi]))

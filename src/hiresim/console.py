@@ -427,6 +427,36 @@ def json_line(value: object) -> str:
     return json.dumps(json_safe(value))
 
 
+BUDGET_PER_SHAPE = 100  # default --budget of a sequential sweep: replications per shape
+
+
+def budget_option(func: Callable) -> Callable:
+    """``--budget``: total replications of a sequential sweep (``hiresim.ranking``)."""
+    return click.option(
+        "--budget", type=click.IntRange(min=1), default=None,
+        help="Total replications of a sequential sweep (the default when a --goal is given "
+             f"and -n is not; default {BUDGET_PER_SHAPE} per team shape): rounds of "
+             "replications go to the shapes still undecided until the recommendation is "
+             "confident or the budget is spent. -n runs a fixed-size sweep instead.")(func)
+
+
+def sweep_budget(budget: int | None, replications: int | None, goals: Sequence[Goal],
+                 shapes: int) -> int | None:
+    """The budget of a sweep: None (fixed size) with -n and no --budget, or no goal."""
+    if not goals or (replications is not None and budget is None):
+        return None
+    return budget if budget is not None else BUDGET_PER_SHAPE * shapes
+
+
+def bottleneck_option(func: Callable) -> Callable:
+    """``--bottleneck``: run one more person in each role of each scenario (paired)."""
+    return click.option(
+        "--bottleneck", is_flag=True,
+        help="Also run each scenario with one more sourcer, recruiter and interviewer of "
+             "each profile (same random numbers) and name the bottleneck: the addition "
+             "that helps the goal KPI (default P80 time-to-fill) most per dollar.")(func)
+
+
 def guarded_batch(batch: Callable[..., Any], debug: bool, name: str, hint: str | None,
                   target: Path | None, bar: Progress) -> Any:
     """A run's batch with its progress bar, guarded (``guarded``)."""

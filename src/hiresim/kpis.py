@@ -21,6 +21,7 @@ Definitions (docs/model.md repeats them for users):
 - reply_rate: sourced prospects who replied / prospects whose outreach sequence ended
   (prospects cut off mid-sequence by a req closing or by the horizon are left out).
 - hires_per_recruiter_per_quarter: hires / recruiters / (window days / 91.25).
+- hires_per_ta_head: hires / (recruiters + sourcers) / (window days / 91.25).
 - withdrawal_rate: candidates who withdrew / candidates who engaged (applied, or replied
   with interest); screened_withdrawal_rate: of the candidates who reached the screen, the
   share who withdrew (lost patience or dropped out).

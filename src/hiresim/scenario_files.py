@@ -285,6 +285,16 @@ def _code(path: PathKey, value: Any) -> str:
     return f"{code}{shown}"
 
 
+def _without_codes(name: str, axes: Sequence[tuple[PathKey, list[Any]]]) -> str:
+    """A base name without trailing codes of these axes, so that sweeping a point's own
+    scenario (named 'split-s1-r3') names its points 'split-s2-r1', not 'split-s1-r3-s2-r1'."""
+    codes = {_code(p, v) for p, values in axes for v in values} - {""}
+    parts = name.split("-")
+    while len(parts) > 1 and parts[-1] in codes:
+        parts.pop()
+    return "-".join(parts)
+
+
 def sweep_axes(doc: YamlDocument, varies: list[str]) -> list[tuple[PathKey, list[Any]]]:
     """The axes of a sweep: the file's ``sweep:`` section, then ``--vary`` options."""
     axes: list[tuple[PathKey, list[Any]]] = []
@@ -332,7 +342,7 @@ def expand_grid(path: str | Path, varies: Sequence[str] = (), sets: tuple[str, .
         size *= len(values)
     if size > MAX_GRID_POINTS:
         raise OverrideError(f"the sweep has {size} points; at most {MAX_GRID_POINTS}")
-    base_name = str(base.get("name", "scenario"))
+    base_name = _without_codes(str(base.get("name", "scenario")), axes)
     points: list[GridPoint] = []
     skipped: list[str] = []
     seen: dict[str, int] = {}

@@ -12,7 +12,9 @@ scenario (or grid point), plus ``comparison.json`` or ``sweep.parquet`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+import json
+import math
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,19 +32,25 @@ from hiresim.outputs import (
     write_comparison,
     write_sweep,
 )
+from hiresim.purchases import bottleneck_summary, purchase_effects, purchases
+from hiresim.ranking import decide, fixed_check
+from hiresim.records import ReplicationResult
 from hiresim.results import Results
 from hiresim.scenario import Scenario
 from hiresim.scenario_files import GridPoint
 from hiresim.sweep import (
     PointResult,
     cheapest_meeting,
-    marginal_effects,
-    neighbours,
+    closest_row,
+    goals_met,
+    next_steps,
     pareto_front,
+    planned_team_cost,
     point_row,
     ranking,
     sweep_table,
 )
+from hiresim.table_files import atomic_write_text
 from hiresim.workload import check_scenario
 
 Progress = Callable[[int], None]
@@ -62,12 +70,15 @@ def run_all(scenarios: Sequence[Scenario], replications: int | None, seed: int |
             executor: Executor, folder: Path | None = None,
             progress: Progress | None = None,
             on_start: Callable[[Scenario], None] | None = None,
-            goals: Sequence[Goal] = (), allow_large: bool = False) -> list[Results]:
+            goals: Sequence[Goal] = (), allow_large: bool = False,
+            counts: Sequence[int] | None = None) -> list[Results]:
     """Every scenario on the same seed and replication numbers (common random numbers).
 
     With ``folder``, each scenario's results go to a sub-folder named after its (unique)
     display name. Every scenario's workload is checked before the first one runs
-    (``hiresim.workload``; ``allow_large`` skips the check).
+    (``hiresim.workload``; ``allow_large`` skips the check). ``counts``: replications per
+    scenario (a sequential sweep), instead of the same ``replications`` for all; each
+    still runs numbers 0 .. count - 1.
     """
     for scenario in scenarios:
         check_scenario(scenario, allow_large)
@@ -75,14 +86,47 @@ def run_all(scenarios: Sequence[Scenario], replications: int | None, seed: int |
     root_seed = seed if seed is not None else scenarios[0].simulation.seed
     outcomes = []
     names = display_names(scenarios)
-    for scenario, name, sub in zip(scenarios, names, folder_names(names), strict=True):
+    sizes = list(counts) if counts is not None else [n] * len(scenarios)
+    for scenario, name, sub, size in zip(scenarios, names, folder_names(names), sizes,
+                                         strict=True):
         if on_start is not None:
             on_start(scenario)
         target = None if folder is None else folder / sub
-        outcomes.append(run_batch(scenario, n, root_seed, executor, out=target, force=True,
-                                  progress=progress, goals=goals, name=name,
+        outcomes.append(run_batch(scenario, size, root_seed, executor, out=target,
+                                  force=True, progress=progress, goals=goals, name=name,
                                   allow_large=allow_large))
     return outcomes
+
+
+class CachedExecutor(Executor):
+    """An executor that keeps each replication it ran (by scenario object, seed and
+    number), so a sequential sweep's screening rounds are not run again when the points'
+    result folders are written: the same numbers, run once."""
+
+    def __init__(self, inner: Executor) -> None:
+        super().__init__(1)
+        self.inner = inner
+        self.name = inner.name
+        self.workers = inner.workers
+        self._kept: dict[tuple[int, int, int, bool], ReplicationResult] = {}
+
+    def map(self, scenario: Scenario, replications: Iterable[int], seed: int,
+            record_detail: bool = False) -> Iterator[ReplicationResult]:
+        numbers = list(replications)  # a sequential sweep's rounds: small lists
+        key = (id(scenario), seed)
+        missing = [k for k in numbers if (*key, k, record_detail) not in self._kept]
+        for result in self.inner.map(scenario, missing, seed, record_detail):
+            self._kept[(*key, result.replication, record_detail)] = result
+        for k in numbers:
+            yield self._kept[(*key, k, record_detail)]
+
+    def forget(self, scenario: Scenario) -> None:
+        """Let go of a scenario's kept replications (its folder is written)."""
+        for key in [k for k in self._kept if k[0] == id(scenario)]:
+            del self._kept[key]
+
+    def close(self, wait: bool = True) -> None:
+        self._kept.clear()
 
 
 @dataclass
@@ -113,19 +157,28 @@ def compare_study(scenarios: Sequence[Scenario], replications: int | None, seed:
                   progress: Progress | None = None,
                   on_start: Callable[[Scenario], None] | None = None,
                   force: bool = False, protect: Collection[Path] = (),
-                  allow_large: bool = False) -> Comparison:
-    """Run and compare: KPIs per scenario, paired differences against the first."""
+                  allow_large: bool = False, bottleneck: bool = False) -> Comparison:
+    """Run and compare: KPIs per scenario, paired differences against the first. With
+    ``bottleneck``, each scenario is also run with one more person in each role
+    (``purchase_study``) and its bottleneck by effect is named."""
     names = display_names(scenarios)
     for scenario in scenarios:  # before the folder is prepared
         check_scenario(scenario, allow_large)
     with _maybe_study_folder(folder, force, "compare", protect) as folder:
         outcomes = run_all(scenarios, replications, seed, executor, folder, progress,
                            on_start, goals, allow_large)
-        comparison = _comparison(outcomes, names, folder)
+        bottlenecks = {}
+        if bottleneck:
+            for name, o in zip(names, outcomes, strict=True):
+                effects = purchase_study(o.scenario, o.kpis, o.n_replications, o.seed,
+                                         executor, goals, progress, on_start)
+                bottlenecks[name] = {"scenario": name, **bottleneck_summary(effects)}
+        comparison = _comparison(outcomes, names, folder, bottlenecks)
     return comparison
 
 
-def _comparison(outcomes: list[Results], names: list[str], folder: Path | None) -> Comparison:
+def _comparison(outcomes: list[Results], names: list[str], folder: Path | None,
+                bottlenecks: dict[str, dict] | None = None) -> Comparison:
     differences = compare_kpis([o.kpis for o in outcomes], names)
     report = {
         "baseline": names[0],
@@ -136,7 +189,9 @@ def _comparison(outcomes: list[Results], names: list[str], folder: Path | None) 
         "scenarios": [{**o.to_dict(), **({"folder": o.folder.name} if o.folder else {})}
                       for o in outcomes],
         "differences": differences,
-        "statements": headline_statements(differences, names[0]),
+        "statements": headline_statements(differences, names[0])
+        + [f"{b['scenario']}: {b['sentence']}" for b in (bottlenecks or {}).values()],
+        **({"bottlenecks": bottlenecks} if bottlenecks else {}),
     }
     if folder is not None:
         write_comparison(folder, report)
@@ -172,55 +227,145 @@ def sweep_study(points: Sequence[GridPoint], replications: int | None, seed: int
                 folder: Path | None = None, progress: Progress | None = None,
                 on_start: Callable[[Scenario], None] | None = None,
                 force: bool = False, source: str | None = None,
-                protect: Collection[Path] = (), allow_large: bool = False) -> Sweep:
+                protect: Collection[Path] = (), allow_large: bool = False,
+                budget: int | None = None) -> Sweep:
     """Run every grid point; frontier, recommendation and what to buy next.
 
-    ``source``: the sweep file's name, recorded in the report as ``file``.
+    ``source``: the sweep file's name, recorded in the report as ``file``. ``budget``
+    (total replications) makes the sweep *sequential* (``hiresim.ranking``): replications
+    go in rounds to the shapes whose verdict is still uncertain, until the recommendation
+    is confident or the budget is spent; it needs goals. Without it every point runs
+    ``replications`` (a fixed-size sweep).
     """
     for point in points:  # before the folder is prepared
         check_scenario(point.scenario, allow_large)
     with _maybe_study_folder(folder, force, "sweep", protect) as folder:
         return _sweep(points, replications, seed, executor, goals, confidence, folder,
-                      progress, on_start, source, allow_large)
+                      progress, on_start, source, allow_large, budget)
+
+
+def purchase_study(scenario: Scenario, base: pd.DataFrame, replications: int, seed: int,
+                   executor: Executor, goals: Sequence[Goal] = (),
+                   progress: Progress | None = None,
+                   on_start: Callable[[Scenario], None] | None = None,
+                   known: dict[str, pd.DataFrame] | None = None) -> list[dict]:
+    """The paired effect of one more person in each role (``hiresim.purchases``) on the
+    first ``replications`` replications of ``seed``; ``known``: KPI tables already run,
+    by scenario fingerprint (replications beyond ``replications`` are left out)."""
+    bought = purchases(scenario)
+    known = dict(known or {})
+    missing = [p.scenario for p in bought
+               if scenario_fingerprint(p.scenario) not in known
+               or len(known[scenario_fingerprint(p.scenario)]) < replications]
+    extra = run_all(missing, replications, seed, executor, None, progress,
+                    on_start) if missing else []
+    for sc, outcome in zip(missing, extra, strict=True):
+        known[scenario_fingerprint(sc)] = outcome.kpis
+    variants = {}
+    for p in bought:
+        kpis = known[scenario_fingerprint(p.scenario)]
+        variants[p.label] = kpis[kpis["replication"] < replications]
+    return purchase_effects(base[base["replication"] < replications], variants, bought,
+                            goals)
+
+
+BOTTLENECK_FILE = "bottleneck.json"
+
+
+def run_bottlenecks(outcomes: Sequence[Results], executor: Executor,
+                    goals: Sequence[Goal] = (), progress: Progress | None = None
+                    ) -> list[dict]:
+    """The bottleneck by effect of each run (``purchase_study`` on its replications and
+    seed); written as ``bottleneck.json`` into a run's result folder, which the report
+    reads."""
+    out = []
+    for o in outcomes:
+        effects = purchase_study(o.scenario, o.kpis, o.n_replications, o.seed, executor,
+                                 goals, progress)
+        found = {"scenario": o.name, **bottleneck_summary(effects)}
+        if o.folder is not None:
+            atomic_write_text(Path(o.folder) / BOTTLENECK_FILE,
+                              json.dumps(_plain(found), indent=2))
+        out.append(found)
+    return out
+
+
+def _plain(value: object) -> object:
+    """JSON-safe: nan and infinities become None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _sweep(points: Sequence[GridPoint], replications: int | None, seed: int | None,
            executor: Executor, goals: Sequence[Goal], confidence: float,
            folder: Path | None, progress: Progress | None,
            on_start: Callable[[Scenario], None] | None, source: str | None,
-           allow_large: bool) -> Sweep:
-    outcomes = run_all([p.scenario for p in points], replications, seed, executor,
-                       None if folder is None else folder / "points", progress, on_start,
-                       allow_large=allow_large)
+           allow_large: bool = False, budget: int | None = None) -> Sweep:
+    scenarios = [p.scenario for p in points]
+    root_seed = seed if seed is not None else scenarios[0].simulation.seed
+    decision = None
+    counts = None
+    if budget is not None and goals:
+        cached = CachedExecutor(executor)
+        executor = cached
+
+        def sample(i: int, numbers: Sequence[int]) -> list[bool]:
+            if on_start is not None:
+                on_start(scenarios[i])
+            rows = []
+            for r in cached.map(scenarios[i], numbers, root_seed):
+                rows.append(r.kpis)
+                if progress is not None:
+                    progress(1)
+            return list(goals_met(pd.DataFrame(rows), goals)) if rows else []
+
+        decision = decide([p.name for p in points], [planned_team_cost(s) for s in scenarios],
+                          sample, confidence, budget)
+        counts = [decision.replications[p.name] for p in points]
+    outcomes = run_all(scenarios, replications, root_seed, executor,
+                       None if folder is None else folder / "points",
+                       None if decision is not None else progress, on_start,
+                       allow_large=allow_large, counts=counts)
     results = [PointResult(p.name, p.scenario, p.settings, o.kpis, o.metrics)
                for p, o in zip(points, outcomes, strict=True)]
     rows = [point_row(r, goals) for r in results]
-    chosen_row = cheapest_meeting(rows, confidence) if goals else None
+    if decision is not None:
+        chosen_row = next((r for r in rows if r["point"] == decision.recommended), None)
+    else:
+        chosen_row = cheapest_meeting(rows, confidence) if goals else None
     effects: list[dict] = []
-    if chosen_row is not None:
-        chosen = next(r for r in results if r.name == chosen_row["point"])
-        known = {scenario_fingerprint(r.scenario): r for r in results}
-        variants = neighbours(chosen.scenario)
-        missing = [s for s in variants.values() if scenario_fingerprint(s) not in known]
-        extra = run_all(missing, outcomes[0].n_replications, outcomes[0].seed, executor,
-                        None, progress, on_start, allow_large=allow_large) if missing else []
-        for s, o in zip(missing, extra, strict=True):
-            known[scenario_fingerprint(s)] = PointResult(s.name, s, {}, o.kpis, o.metrics)
-        effects = marginal_effects(
-            chosen, {label: known[scenario_fingerprint(s)] for label, s in variants.items()},
-            goals)
+    n_base = max(o.n_replications for o in outcomes)
+    target = chosen_row or closest_row(rows)
+    if target is not None:
+        chosen = next(r for r in results if r.name == target["point"])
+        known = {scenario_fingerprint(r.scenario): r.kpis for r in results}
+        effects = purchase_study(chosen.scenario, chosen.kpis, len(chosen.kpis), root_seed,
+                                 executor, goals, None, on_start, known)
     report = {
         **({"file": source} if source is not None else {}),
-        "replications": outcomes[0].n_replications,
-        "seed": outcomes[0].seed,
+        "replications": n_base,
+        "seed": root_seed,
         "goals": [g.text for g in goals],
         "confidence": confidence,
         "points": rows,
         "pareto_front": pareto_front(rows),
         "recommended": chosen_row["point"] if chosen_row else None,
+        "buy_next_from": target["point"] if target else None,
         "buy_next": effects,
         "ranking": ranking(rows, confidence),
         "skipped_points": list(getattr(points, "skipped", [])),
+        "bottleneck": bottleneck_summary(effects) if effects else None,
+        "next_steps": next_steps(rows, goals, confidence, effects, results)
+        if goals and chosen_row is None else None,
+        "decision": decision.to_dict() if decision is not None else fixed_check(
+            [r.name for r in results], [planned_team_cost(r.scenario) for r in results],
+            [list(goals_met(r.kpis, goals)) for r in results], confidence) if goals
+        else None,
     }
     sweep = Sweep(results, report, folder)
     if folder is not None:

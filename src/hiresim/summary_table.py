@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from hiresim.kpi_catalogue import SummaryRow, compared, summary_rows
 from hiresim.records import REQ_COLUMNS, ReplicationResult
+from hiresim.sweep import ROW_FIELDS, next_steps_sentences
 
 SATURATED = 0.97  # utilisation at which a queue no longer settles within the horizon
 
@@ -170,6 +171,8 @@ def _diff_cell(diff: dict, kind: str) -> str:
     def f(v: float) -> str:
         if kind == "money":
             return f"{v:+,.0f}"
+        if kind == "ratio":  # e.g. hires per head per quarter: small numbers
+            return f"{v:+.2f}"
         return f"{v * scale:+.1f}" + ("pt" if kind == "share" else "")
 
     if diff.get("ci_low") is None:
@@ -246,11 +249,8 @@ def _ranking_lines(report: dict) -> list[str]:
 def sweep_report(report: dict) -> str:
     """The sweep in text: points, Pareto frontier, recommendation, what to buy next."""
     rows = report["points"]
-    settings = [k for k in rows[0] if k not in (
-        "point", "team_cost_per_year", "cost_per_hire", "time_to_fill_p50", "time_to_fill_p80",
-        "fill_rate", "hires", "utilization_recruiter", "utilization_sourcer", "recruiters",
-        "sourcers", "goal_probability", "goal_ci_low", "goal_ci_high", *SWEEP_ROW_EXTRAS)
-    ] if rows else []
+    settings = [k for k in rows[0] if k not in ROW_FIELDS and k not in SWEEP_ROW_EXTRAS] \
+        if rows else []
     head = ["point", "team $/yr", "cost/hire", "TTF P50", "TTF P80", "filled",
             "util rec", "util src", "hires/TA head"]
     if report["goals"]:
@@ -274,7 +274,7 @@ def sweep_report(report: dict) -> str:
             line.append(format_number(r.get("goal_probability"), "share"))
         table.append(line)
     out = [
-        f"{len(rows)} team shapes x {report['replications']} replications, seed "
+        f"{len(rows)} team shapes x {_reps_words(rows, report)} replications, seed "
         f"{report['seed']} (same random numbers for every point)"
         + (f"; varied: {', '.join(settings)}" if settings else ""),
         "",
@@ -286,35 +286,72 @@ def sweep_report(report: dict) -> str:
     out += skipped_lines(report.get("skipped_points") or [])
     out += _ranking_lines(report)
     if report["goals"]:
-        goals = " and ".join(report["goals"])
-        rec = report["recommended"]
-        if rec is None:
-            out.append(f"No team shape meets {goals} with probability >= "
-                       f"{100 * report['confidence']:.0f}%.")
-        else:
-            row = next(r for r in rows if r["point"] == rec)
-            cost = format_number(row.get("ta_cost_per_year", row["team_cost_per_year"]),
-                                 "money")
-            out.append(
-                f"Recommended: {rec}, the cheapest team ({cost}"
-                f" a year) that meets {goals} with probability "
-                f"{100 * row['goal_probability']:.0f}% (95% CI {100 * row['goal_ci_low']:.0f}-"
-                f"{100 * row['goal_ci_high']:.0f}%; required {100 * report['confidence']:.0f}%)."
-            )
-        if report["buy_next"]:
-            out.append("")
-            out.append(f"What to buy next, from {rec} (paired, same random numbers):")
-            for e in report["buy_next"]:
-                p80 = e["time_to_fill_p80"]
-                cph = e["cost_per_hire"]
-                goal = e.get("goal_probability_change")
-                out.append(
-                    f"- {e['buy']}: +${e['team_cost_per_year']:,.0f} a year; P80 "
-                    f"time-to-fill {_diff_cell(p80, 'days')} days; cost per hire "
-                    f"{_diff_cell(cph, 'money')}"
-                    + (f"; P(goals) {100 * goal:+.0f} points" if goal is not None else "")
-                )
+        out += _sweep_verdict(report, rows)
     else:
         out.append("State a --goal (e.g. --goal 'time_to_fill_days.p80<=60') to get the "
                    "cheapest team that meets it and what to buy next.")
     return "\n".join(out)
+
+
+def tentative_pick(report: dict) -> str | None:
+    """The cheapest point whose estimated goal probability reaches the requirement."""
+    ok = [r for r in report.get("points") or []
+          if (r.get("goal_probability") or 0.0) >= report["confidence"]]
+    return min(ok, key=lambda r: r["team_cost_per_year"])["point"] if ok else None
+
+
+def _reps_words(rows: Sequence[dict], report: dict) -> str:
+    counts = sorted({int(r.get("replications") or report["replications"]) for r in rows})
+    if len(counts) <= 1:
+        return str(counts[0] if counts else report["replications"])
+    return f"{counts[0]}-{counts[-1]} (sequential: more where the verdict was uncertain)"
+
+
+def _sweep_verdict(report: dict, rows: Sequence[dict]) -> list[str]:
+    """Recommendation with its confidence, next steps, bottleneck, what to buy next."""
+    out = []
+    goals = " and ".join(report["goals"])
+    rec = report["recommended"]
+    decision = report.get("decision") or {}
+    required = 100 * report["confidence"]
+    if rec is None and decision and not decision.get("confident"):
+        tentative = tentative_pick(report)
+        out.append(f"No recommendation: the sweep is not confident which team is the cheapest "
+                   f"that meets {goals} with probability >= {required:.0f}%"
+                   + (f" (the best guess so far is {tentative})" if tentative else "") + ".")
+        out += next_steps_sentences(report.get("next_steps") or {}, report["confidence"])
+    elif rec is None:
+        out.append(f"No team shape meets {goals} with probability >= {required:.0f}%.")
+        out += next_steps_sentences(report.get("next_steps") or {}, report["confidence"])
+    else:
+        row = next(r for r in rows if r["point"] == rec)
+        cost = format_number(row["team_cost_per_year"], "money")
+        out.append(
+            f"Recommended: {rec}, the cheapest team ({cost} a year) that meets {goals} with "
+            f"probability {100 * row['goal_probability']:.0f}% (95% CI "
+            f"{100 * row['goal_ci_low']:.0f}-{100 * row['goal_ci_high']:.0f}%; required "
+            f"{required:.0f}%)" + ("" if decision.get("confident", True) else
+                                    ", but this answer is not confident (below)") + ".")
+    if decision:
+        reason = str(decision.get("reason"))
+        sure = reason.startswith("confident: ")
+        out.append(f"{'Confident' if sure else 'Not confident'} ({decision.get('procedure')}): "
+                   f"{reason.split(': ', 1)[-1]}.")
+        if "total_replications" in decision:
+            out.append(f"Replications: {decision['total_replications']} in "
+                       f"{decision['rounds']} rounds (budget {decision['budget']}).")
+    buy = report.get("buy_next") or []
+    if buy:
+        out.append("")
+        if (report.get("bottleneck") or {}).get("sentence"):
+            out.append(report["bottleneck"]["sentence"])
+        out.append(f"What to buy next, from {report.get('buy_next_from') or rec} (paired, "
+                   "same random numbers):")
+        for e in buy:
+            goal = e.get("goal_probability_change")
+            out.append(
+                f"- {e['buy']}: +${e.get('cost_per_year', 0):,.0f} a year; P80 "
+                f"time-to-fill {_diff_cell(e['time_to_fill_p80'], 'days')} days; cost per "
+                f"hire {_diff_cell(e['cost_per_hire'], 'money')}"
+                + (f"; P(goals) {100 * goal:+.0f} points" if goal is not None else ""))
+    return out

@@ -12,29 +12,37 @@ compared on paired differences.
 - The ranking orders every point: those that meet the goals at ``confidence`` first,
   cheapest first, then the rest by their probability of meeting the goals; the first is
   the recommendation.
-- "What to buy next": at the chosen point, the paired effect of one more sourcer (a
-  combined team becomes hybrid), one more recruiter, and one more interviewer per
-  profile, on the same random numbers. A TA hire decided today starts after
+- "What to buy next" (``hiresim.purchases``): at the chosen point, or the closest one when
+  none meets the goals, the paired effect of one more sourcer (a combined team becomes
+  hybrid), one more recruiter and one more interviewer of each profile, priced per year,
+  on the same random numbers. A TA hire decided today starts after
   ``team_changes.hire_lead_days`` and ramps up over ``team_changes.ramp_days`` (a
   recruiter hired today is not a full recruiter today).
+- Next steps when no shape meets the goals: the closest shape, the purchase that helps
+  most per dollar from there, and the goal each shape does meet with the confidence.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from hiresim.comparison import paired_difference
 from hiresim.goals import DEFAULT_CONFIDENCE, Goal, wilson
-from hiresim.scenario import Scenario, scenario_to_dict
+from hiresim.scenario import Scenario
 
-__all__ = ["DEFAULT_CONFIDENCE"]
+__all__ = ["DEFAULT_CONFIDENCE", "ROW_FIELDS"]
+
+#: The fields of a point's summary row other than its varied settings.
+ROW_FIELDS = frozenset({
+    "point", "team_cost_per_year", "cost_per_hire", "time_to_fill_p50", "time_to_fill_p80",
+    "fill_rate", "hires", "utilization_recruiter", "utilization_sourcer", "replications",
+    "recruiters", "sourcers", "goal_probability", "goal_ci_low", "goal_ci_high",
+})
 
 
 @dataclass
@@ -126,6 +134,7 @@ def point_row(point: PointResult, goals: Sequence[Goal]) -> dict:
         "hires": m["hires"]["mean"],
         "utilization_recruiter": m["utilization_recruiter"]["mean"],
         "utilization_sourcer": m["utilization_sourcer"]["mean"],
+        "replications": int(len(point.kpis)),
         "recruiters": point.scenario.recruiter_count,
         "sourcers": point.scenario.sourcer_count,
     })
@@ -198,76 +207,98 @@ def ranking(rows: Sequence[dict], confidence: float) -> list[dict]:
             for i, r in enumerate(ordered)]
 
 
-def neighbours(scenario: Scenario) -> dict[str, Scenario]:
-    """The chosen team plus one sourcer, plus one recruiter, plus one interviewer each.
-
-    A TA hire joins after ``team_changes.hire_lead_days`` and ramps up (a joiner); with
-    both that and ``ramp_days`` at 0 the role's count goes up by one instead. One more
-    sourcer for a combined team makes it hybrid; without a sourcers section the sourcer
-    is priced like a recruiter.
-    """
-    base = scenario_to_dict(scenario)
-    out = {}
-    team = base["team"]
-    sourcers = team.get("sourcers")
-    if team["structure"] == "combined" and (sourcers is None or sourcers["count"] == 0):
-        data = copy.deepcopy(base)
-        data["team"]["structure"] = "hybrid"
-        data["team"]["sourcers"] = sourcers or {k: v for k, v in team["recruiters"].items()
-                                                if k != "max_reqs"}
-        data["team"]["sourcers"]["count"] = 0
-        out["one more sourcer"] = _one_more(data, "sourcer")
-    elif team["structure"] != "combined" and sourcers and sourcers["count"] != "unlimited":
-        out["one more sourcer"] = _one_more(copy.deepcopy(base), "sourcer")
-    if team["recruiters"]["count"] != "unlimited":
-        out["one more recruiter"] = _one_more(copy.deepcopy(base), "recruiter")
-    data = copy.deepcopy(base)
-    changed = False
-    for profile in data["profiles"]:
-        if profile["interviewers"]["count"] != "unlimited":
-            profile["interviewers"]["count"] += 1
-            changed = True
-    if changed:
-        out["one more interviewer per profile"] = data
-    result = {}
-    for label, data in out.items():
-        data["name"] = f"{scenario.name} + {label.replace('one more ', '1 ')}"
-        result[label] = Scenario.model_validate(data)
-    return result
+def planned_team_cost(scenario: Scenario) -> float:
+    """TA team cost per year of a shape, from its scenario (US$): head count x (salary x
+    benefits load + tool seat), the ``team_cost_per_year`` KPI without simulating."""
+    team = scenario.team
+    total = 0.0
+    for spec in (team.recruiters, team.sourcers):
+        if spec is not None:
+            total += spec.headcount * (spec.annual_salary * team.benefits_load
+                                       + spec.tool_seat_per_year)
+    return total
 
 
-def _one_more(data: dict, role: str) -> dict:
-    """``data`` with one more TA person of ``role``: a joiner on the day a hire decided
-    today would start (with the ramp-up), or one more head from day 0 when both the lead
-    time and the ramp-up are 0."""
-    changes = data["team_changes"]
-    if changes["hire_lead_days"] == 0 and changes["ramp_days"] == 0:
-        data["team"][f"{role}s"]["count"] += 1
-    else:
-        changes["joiners"].append({"role": role, "start_day": changes["hire_lead_days"],
-                                   "ramp_days": None})
-    return data
+def closest_row(rows: Sequence[dict]) -> dict | None:
+    """The row most likely to meet the goals (then the cheapest), or None without goals."""
+    usable = [r for r in rows if r.get("goal_probability") is not None]
+    if not usable:
+        return None
+    return min(usable, key=lambda r: (-r["goal_probability"], r["team_cost_per_year"]))
 
 
-def marginal_effects(chosen: PointResult, variants: dict[str, PointResult],
-                     goals: Sequence[Goal]) -> list[dict]:
-    """Paired effect of each purchase on P80 time-to-fill, cost per hire and the goal."""
-    base = chosen.kpis.set_index("replication")
+def reachable_goal(point: PointResult, goal: Goal, confidence: float) -> float | None:
+    """The tightest value of ``goal``'s metric that ``point`` meets in ``confidence`` of
+    its replications: for ``<=`` the ``confidence`` quantile of the metric (a replication
+    that never reaches it counts as not meeting any value), for ``>=`` the 1 - confidence
+    quantile. None when fewer than ``confidence`` of replications have a value."""
+    values = point.kpis[goal.column].to_numpy(dtype=float)
+    if values.size == 0:
+        return None
+    lower = goal.op in ("<=", "<")
+    filled = np.where(np.isnan(values), np.inf if lower else -np.inf, values)
+    q = float(np.quantile(filled, confidence if lower else 1 - confidence,
+                          method="higher" if lower else "lower"))
+    return q if np.isfinite(q) else None
+
+
+def next_steps(rows: Sequence[dict], goals: Sequence[Goal], confidence: float,
+               effects: Sequence[dict], points: Sequence[PointResult] = ()) -> dict:
+    """When no shape meets the goals: the closest shape, the purchase from there that
+    helps most per dollar, and the goal each shape *can* meet with ``confidence``."""
+    closest = closest_row(rows)
+    helping = [e for e in effects if e.get("gain_per_100k") is not None]
+    best = max(helping, key=lambda e: e["gain_per_100k"]) if helping else None
+    reachable: list[dict] = []
+    if len(goals) == 1:
+        for point in points:
+            value = reachable_goal(point, goals[0], confidence)
+            if value is not None:
+                reachable.append({"point": point.name, "metric": goals[0].text.split(
+                    goals[0].op)[0].strip(), "op": goals[0].op, "value": value,
+                    "team_cost_per_year": planned_team_cost(point.scenario)})
+        reachable.sort(key=lambda r: (r["value"] if goals[0].op in ("<=", "<")
+                                      else -r["value"], r["team_cost_per_year"]))
+    return {"closest": None if closest is None else closest["point"],
+            "closest_probability": None if closest is None else closest["goal_probability"],
+            "best_buy": None if best is None else best["buy"],
+            "best_buy_cost": None if best is None else best["cost_per_year"],
+            "best_buy_effect": None if best is None else best["effect"],
+            "best_buy_clear": None if best is None else best["clear"],
+            "reachable": reachable[:5]}
+
+
+def _goal_syntax(metric: str, op: str, value: float) -> str:
+    return f"'{metric}{op}{value:.0f}'"
+
+
+def next_steps_sentences(steps: dict, confidence: float,
+                         goal_text: Callable[[str, str, float], str] = _goal_syntax
+                         ) -> list[str]:
+    """The next steps in words (text output and report); ``goal_text`` writes a goal
+    (default: as --goal takes it)."""
     out = []
-    m = max(1, len(variants))
-    for label, point in variants.items():
-        other = point.kpis.set_index("replication")
-        effect = {
-            "buy": label,
-            "team_cost_per_year": (point.summary["team_cost_per_year"]["mean"] or 0.0)
-            - (chosen.summary["team_cost_per_year"]["mean"] or 0.0),
-            "time_to_fill_p80": paired_difference(base["time_to_fill_p80"],
-                                                  other["time_to_fill_p80"], m),
-            "cost_per_hire": paired_difference(base["cost_per_hire"], other["cost_per_hire"], m),
-        }
-        if goals:
-            before = goals_met(chosen.kpis, goals).mean()
-            after = goals_met(point.kpis, goals).mean()
-            effect["goal_probability_change"] = float(after - before)
-        out.append(effect)
+    if steps.get("closest"):
+        out.append(f"Closest: {steps['closest']}, which meets the goals in "
+                   f"{100 * (steps['closest_probability'] or 0):.0f}% of simulated years.")
+    if steps.get("best_buy"):
+        d = steps["best_buy_effect"] or {}
+        how = "" if d.get("mean") is None else (
+            f" (goal KPI {d['mean']:+.1f}"
+            + (f" [{d['ci_low']:+.1f}, {d['ci_high']:+.1f}]" if d.get("ci_low") is not None
+               else "") + ")")
+        out.append(f"From there, the change that comes closest per dollar is "
+                   f"{steps['best_buy']} (${steps['best_buy_cost']:,.0f} a year){how}"
+                   + ("" if steps.get("best_buy_clear") else
+                      "; its effect is not clear at this number of replications") + ".")
+    reach = steps.get("reachable") or []
+    if reach:
+        r = reach[0]
+        cheaper = min(reach, key=lambda x: x["team_cost_per_year"])
+        out.append(f"Reachable: {goal_text(r['metric'], r['op'], r['value'])} is met with "
+                   f"{100 * confidence:.0f}% probability by {r['point']} "
+                   f"(${r['team_cost_per_year']:,.0f} a year)"
+                   + (f"; {goal_text(cheaper['metric'], cheaper['op'], cheaper['value'])} "
+                      f"by {cheaper['point']} (${cheaper['team_cost_per_year']:,.0f} a year)"
+                      if cheaper is not r else "") + ".")
     return out

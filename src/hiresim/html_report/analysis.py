@@ -398,8 +398,10 @@ QUEUE_LABELS = {
 }
 
 
-def bottleneck(run: RunData) -> dict:
-    """The busiest role and the longest queue, with a sentence naming the binding one."""
+def bottleneck(run: RunData, measured: bool = False) -> dict:
+    """The busiest role and the longest queue in a sentence: context, not the bottleneck
+    (which is named by effect, ``hiresim.purchases``, when the study measured it;
+    ``measured`` leaves out the hint to measure it)."""
     util = utilisation(run)
     snaps = backlog_series(run)
     queues = {c: float(snaps[c].mean()) for c in QUEUE_LABELS if c in snaps and len(snaps)}
@@ -415,14 +417,18 @@ def bottleneck(run: RunData) -> dict:
                            and r["mean"] is not None)
         level = float(top["mean"])
         if level >= SATURATED:
-            head = (f"Binding bottleneck: {label.lower()}, busy {pct(level)} of their hours: "
-                    "work piles up faster than it is done")
+            head = (f"Busiest role: {label.lower()}, {pct(level)} of their hours: work piles "
+                    "up faster than it is done")
         elif level >= 0.75:
-            head = f"Binding bottleneck: {label.lower()}, busy {pct(level)} of their hours"
+            head = f"Busiest role: {label.lower()}, {pct(level)} of their hours"
         else:
             head = (f"No role is near its limit; the busiest are {label.lower()} at "
                     f"{pct(level)} of their hours")
         parts.append(head + (f" (others: {others})" if others else "") + ".")
+        if level >= 0.75 and not measured:
+            parts.append("Busy is not proof of a constraint: the bottleneck is the role whose "
+                         "one more person changes the goal KPI most per dollar "
+                         "(hiresim compare --bottleneck, or a sweep's what to buy next).")
     if queues:
         column = max(queues, key=lambda c: queues[c])
         out["queue"], out["waiting"] = column, queues[column]

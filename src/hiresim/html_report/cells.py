@@ -60,12 +60,19 @@ def horizon_words(run: RunData) -> str:
 
 def signed(value: float, kind: str) -> str:
     """A difference with its sign (money in whole US$, pct in percentage points, else 0.1)."""
-    digits = 0 if kind == "money" else 1
-    scale = 100 if kind == "share" else 1
-    if round(value * scale, digits) == 0:
+    digits = 0 if kind == "money" else 2 if kind == "ratio" else 1
+    if shown_zero(value, kind):
         value = 0.0
     if kind == "money":
         return "$0" if value == 0 else f"{'−' if value < 0 else '+'}${abs(value):,.0f}"
     if kind == "share":
         return f"{value * 100:+.1f} pt".replace("-", "−").replace("+0.0", "0.0")
-    return f"{value:+.1f}".replace("-", "−").replace("+0.0", "0.0")
+    return f"{value:+.{digits}f}".replace("-", "−").replace(f"+{0:.{digits}f}",
+                                                            f"{0:.{digits}f}")
+
+
+def shown_zero(value: float, kind: str) -> bool:
+    """True when ``signed`` shows ``value`` as zero (it must then not be bolded)."""
+    digits = 0 if kind == "money" else 2 if kind == "ratio" else 1
+    scale = 100 if kind == "share" else 1
+    return round(value * scale, digits) == 0

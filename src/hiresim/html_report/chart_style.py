@@ -24,17 +24,19 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+# Colour-blind-safe: the Okabe-Ito colours (without yellow, too pale on white), then
+# three of Paul Tol's muted scheme; neighbours differ in lightness as well as hue.
 PALETTE = (
-    "#2f6db5",  # blue
-    "#e07b22",  # orange
-    "#2e9d6a",  # green
-    "#c0392b",  # red
-    "#7d5ba6",  # purple
-    "#8c6d31",  # brown
-    "#d16ba5",  # pink
-    "#4b5563",  # slate
-    "#17a2b8",  # teal
-    "#b8a100",  # olive
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#332288",  # indigo (Tol)
+    "#882255",  # wine (Tol)
+    "#117733",  # green (Tol)
+    "#555555",  # grey
 )
 FONT = ("-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, "
         "sans-serif")
@@ -100,9 +102,12 @@ def style(fig: go.Figure, title: str, height: int = 420, xtitle: str | None = No
         title={"text": f"<b>{title}</b>", "x": 0.01, "xanchor": "left", "y": 0.985,
                "yanchor": "top", "font": {"size": 16}},
         height=height,
-        margin={"l": 70, "r": 24, "t": top, "b": 60},
+        margin={"l": 70, "r": 56, "t": top, "b": 60},  # right: room for the toolbar
         showlegend=legend,
         legend={**where, "font": {"size": 12}},
+        # the toolbar stands on the right edge, top to bottom, clear of the title and the
+        # legend above the plot
+        modebar={"orientation": "v", "bgcolor": "rgba(255,255,255,0.8)"},
     )
     if xtitle is not None:
         fig.update_xaxes(title_text=xtitle)

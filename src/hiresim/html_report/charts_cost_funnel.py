@@ -188,6 +188,8 @@ def funnel_chart(funnel: pd.DataFrame, colors: Mapping[str, str],
     the count and the share of the previous stage that reached this one.
     """
     scenarios = list(dict.fromkeys(funnel["scenario"]))
+    if len(scenarios) > 1:
+        return funnel_bars(funnel, colors, order)
     sources = [s for s in ("sourced", "inbound") if (funnel["source"] == s).any()]
     words = {"sourced": "sourced (outbound)", "inbound": "inbound (applicants)"}
     multi = len(scenarios) > 1
@@ -234,48 +236,83 @@ def funnel_chart(funnel: pd.DataFrame, colors: Mapping[str, str],
     return fig
 
 
+def funnel_bars(funnel: pd.DataFrame, colors: Mapping[str, str],
+                order: Sequence[str]) -> go.Figure:
+    """Several scenarios' funnels in one row: per source, stages down the side and one
+    bar per scenario (candidates per simulated year), instead of a funnel per scenario."""
+    scenarios = list(dict.fromkeys(funnel["scenario"]))
+    sources = [s for s in ("sourced", "inbound") if (funnel["source"] == s).any()]
+    words = {"sourced": "Sourced (outbound)", "inbound": "Inbound (applicants)"}
+    fig = make_subplots(rows=1, cols=max(len(sources), 1),
+                        subplot_titles=[words[s] for s in sources], horizontal_spacing=0.18)
+    for c, source in enumerate(sources, start=1):
+        part = funnel[funnel["source"] == source]
+        stages = [s for s in order if s in set(part["stage"])]
+        for name in scenarios:
+            rows = part[part["scenario"] == name].set_index("stage").reindex(stages)
+            values = rows["entered"].fillna(0).tolist()
+            fig.add_trace(go.Bar(
+                y=[esc(stage_label(s)) for s in stages], x=values, orientation="h",
+                name=esc(name), legendgroup=esc(name), showlegend=c == 1,
+                marker={"color": colors.get(name, PALETTE[0])},
+                text=[f"{v:,.0f}" for v in values], textposition="outside",
+                textfont={"size": 10}, cliponaxis=False,
+                hovertext=[f"<b>{esc(stage_label(s))}</b> ({esc(name)}, {source})<br>"
+                           f"{v:,.1f} a year" for s, v in zip(stages, values, strict=True)],
+                hoverinfo="text"), row=1, col=c)
+        fig.update_yaxes(autorange="reversed", row=1, col=c)
+    style(fig, "Candidate funnel by source (candidates per simulated year)",
+          height=200 + 22 * len(scenarios) * max(1, len(order)), gap=30)
+    top = float(funnel["entered"].max()) if len(funnel) else 10.0
+    fig.update_xaxes(type="log", showgrid=True, dtick=1, range=[0, np.log10(max(top, 10)) + 0.5],
+                     title_text="candidates a year (log scale)")
+    fig.update_layout(barmode="group", bargap=0.25, margin={"l": 150})
+    for ann in fig.layout.annotations:
+        ann.update(font={"size": 13})
+    return fig
+
+
 def stage_outcomes(funnel: pd.DataFrame, order: Sequence[str]) -> go.Figure:
     """What happens at each stage: share passed, failed, withdrew, closed out, in process.
 
-    ``funnel`` as for :func:`funnel_chart`. One panel per scenario and source.
+    ``funnel`` as for :func:`funnel_chart`. One panel per source; with several scenarios
+    their bars stand together under each stage ('Screen · split'), in the same panels.
     """
     scenarios = list(dict.fromkeys(funnel["scenario"]))
     sources = [s for s in ("sourced", "inbound") if (funnel["source"] == s).any()]
-    words = {"sourced": "sourced (outbound)", "inbound": "inbound (applicants)"}
+    words = {"sourced": "Sourced (outbound)", "inbound": "Inbound (applicants)"}
     multi = len(scenarios) > 1
-    titles = [(f"{esc(n)}: " if multi else "") + words[s] for n in scenarios for s in sources]
-    titles = [t[0].upper() + t[1:] if not multi else t for t in titles]
-    fig = make_subplots(rows=len(scenarios), cols=max(len(sources), 1), subplot_titles=titles,
-                        horizontal_spacing=0.2, vertical_spacing=0.16 if len(scenarios) > 1
-                        else 0.1)
-    for r, name in enumerate(scenarios, start=1):
-        for c, source in enumerate(sources, start=1):
-            part = funnel[(funnel["scenario"] == name) & (funnel["source"] == source)]
-            part = part[part["stage"] != "hired"]
-            stages = [s for s in order if s in set(part["stage"])]
-            part = part.set_index("stage").reindex(stages)
-            total = part["entered"].replace(0, np.nan)
-            for outcome, label in OUTCOME_LABELS.items():
-                share = (part[outcome] / total).fillna(0.0)
-                fig.add_trace(go.Bar(
-                    y=[esc(stage_label(s)) for s in stages], x=share * 100,
-                    orientation="h", name=label, legendgroup=outcome,
-                    showlegend=(r == 1 and c == 1),
-                    marker_color=OUTCOME_COLORS[outcome],
-                    hovertext=[
-                        f"<b>{esc(stage_label(s))}</b> ({esc(name)}, {source})<br>"
-                        f"{label}: {v * 100:.1f}% ({n:,.1f} a year)"
-                        for s, v, n in zip(stages, share, part[outcome], strict=True)],
-                    hoverinfo="text",
-                ), row=r, col=c)
-            fig.update_yaxes(autorange="reversed", row=r, col=c)
-            fig.update_xaxes(range=[0, 100], ticksuffix="%", row=r, col=c,
-                             title_text="Share of the candidates at the stage" if
-                             r == len(scenarios) else None)
-    fig.update_layout(barmode="stack", bargap=0.25)
+    fig = make_subplots(rows=1, cols=max(len(sources), 1),
+                        subplot_titles=[words[s] for s in sources], horizontal_spacing=0.2)
+    rows_per_panel = 1
+    for c, source in enumerate(sources, start=1):
+        part = funnel[(funnel["source"] == source) & (funnel["stage"] != "hired")]
+        stages = [s for s in order if s in set(part["stage"])]
+        present = set(zip(part["stage"], part["scenario"], strict=True))
+        keys = [(st, n) for st in stages for n in scenarios if (st, n) in present]
+        rows_per_panel = max(rows_per_panel, len(keys))
+        table = part.set_index(["stage", "scenario"]).reindex(keys)
+        total = table["entered"].replace(0, np.nan)
+        labels = [esc(stage_label(st)) + (f" · {esc(n)}" if multi else "") for st, n in keys]
+        for outcome, label in OUTCOME_LABELS.items():
+            share = (table[outcome] / total).fillna(0.0)
+            fig.add_trace(go.Bar(
+                y=labels, x=share * 100, orientation="h", name=label, legendgroup=outcome,
+                showlegend=c == 1, marker_color=OUTCOME_COLORS[outcome],
+                hovertext=[
+                    f"<b>{esc(stage_label(st))}</b> ({esc(n)}, {source})<br>"
+                    f"{label}: {v * 100:.1f}% ({k:,.1f} a year)"
+                    for (st, n), v, k in zip(keys, share, table[outcome].fillna(0.0),
+                                             strict=True)],
+                hoverinfo="text",
+            ), row=1, col=c)
+        fig.update_yaxes(autorange="reversed", row=1, col=c)
+        fig.update_xaxes(range=[0, 100], ticksuffix="%", row=1, col=c,
+                         title_text="Share of the candidates at the stage")
+    fig.update_layout(barmode="stack", bargap=0.25 if not multi else 0.15)
     style(fig, "What happens at each stage: conversion and withdrawals",
-           height=130 + 290 * len(scenarios), gap=30)
-    fig.update_layout(legend={"traceorder": "normal"})
+          height=200 + 24 * rows_per_panel, gap=30)
+    fig.update_layout(legend={"traceorder": "normal"}, margin={"l": 170 if multi else 130})
     for ann in fig.layout.annotations:
         ann.update(font={"size": 13})
     return fig

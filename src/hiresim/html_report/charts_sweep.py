@@ -5,6 +5,7 @@ goal per team shape.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -64,7 +65,7 @@ def sweep_heatmap(points: pd.DataFrame, x_key: str, y_keys: Sequence[str], value
         texttemplate="%{text}", textfont={"size": 13}, colorscale=scale,
         zmin=zmin, zmax=zmax if zmax > zmin else zmin + 1,
         hovertext=hover, hoverinfo="text", xgap=3, ygap=3,
-        colorbar={"title": {"text": esc(unit), "side": "right"}, "thickness": 12,
+        colorbar={"title": {"text": esc(unit), "side": "top"}, "thickness": 12,
                   "tickformat": ".0%" if kind == "share" else ("$,.0f" if kind == "money"
                                                                else ",.0f")},
     ))
@@ -74,13 +75,26 @@ def sweep_heatmap(points: pd.DataFrame, x_key: str, y_keys: Sequence[str], value
            legend=False, top=60)
     fig.update_xaxes(type="category", showgrid=False)
     fig.update_yaxes(type="category", showgrid=False, autorange="reversed")
+    fig.update_layout(margin={"r": 130})  # the colour bar, then the toolbar beyond it
     return fig
 
 
 def setting_label(key: str) -> str:
-    """A varied setting in words: 'team.recruiters.count' becomes 'recruiters'."""
-    text = key[5:] if key.startswith("team.") else key
-    return text.replace(".count", "").replace("_", " ").replace(".", " ")
+    """A varied setting in words: 'team.recruiters.count' becomes 'Recruiters',
+    'profiles[backend].interviewers.count' 'Backend interviewers'."""
+    match = re.fullmatch(r"profiles\[([^\]]+)\]\.(.+)", key)
+    if match:
+        profile, rest = match.groups()
+        profile = f"profile {int(profile) + 1}" if profile.isdigit() else profile
+        text = f"{profile} {_words(rest)}"
+    else:
+        text = _words(key[5:] if key.startswith("team.") else key)
+    return text[:1].upper() + text[1:]
+
+
+def _words(path: str) -> str:
+    text = path.replace(".count", "").replace("_", " ").replace(".", " ")
+    return re.sub(r"\[(\d+)\]", r" \1", text).replace("[", " ").replace("]", "").strip()
 
 
 def _kind_fmt(v: float | None, kind: str) -> str:
@@ -111,7 +125,6 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
             line={"color": "#9ca3af", "dash": "dash", "width": 1.5},
             name="Pareto frontier", hoverinfo="skip",
         ))
-    order = {n: i for i, n in enumerate(on_front["point"])}
     for _, row in usable.iterrows():
         name = row["point"]
         is_front = name in front
@@ -120,19 +133,19 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
         goal_text = (f"<br>meets the goal(s) in {100 * goal:.0f}% of simulated years"
                      if goal is not None and pd.notna(goal) else "")
         short = labels.get(name, "")
+        err_x = _error(row, "cost_per_hire")
+        err_y = _error(row, "time_to_fill_p80")
         fig.add_trace(go.Scatter(
             x=[row["cost_per_hire"]], y=[row["time_to_fill_p80"]],
-            mode="markers+text" if (is_front or is_rec) else "markers",
-            text=[esc(short or name)],
-            textposition=_label_side(row["cost_per_hire"], usable["cost_per_hire"],
-                                     order.get(name, 0)),
-            textfont={"size": 11, "color": "#374151"},
+            error_x=err_x, error_y=err_y,
+            mode="markers",
             marker={"size": 20 if is_rec else (13 if is_front else 10),
                     "symbol": "star" if is_rec else "circle",
                     "color": colors.get(name, PALETTE[0]),
                     "opacity": 1.0 if (is_front or is_rec) else 0.55,
                     "line": {"color": "#111827" if is_rec else "white", "width": 1.5}},
-            name=esc(name) + (" (recommended)" if is_rec else ""),
+            name=esc(short or name) + (" ★ recommended" if is_rec else "")
+            + (" (frontier)" if is_front else ""),
             hovertext=[f"<b>{esc(name)}</b>" + (f" · {esc(short)}" if short else "") +
                        f"<br>cost per hire ${row['cost_per_hire']:,.0f}"
                        f"<br>P80 time-to-fill {row['time_to_fill_p80']:.0f} days"
@@ -140,32 +153,74 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
                        + goal_text
                        + ("<br>on the Pareto frontier" if is_front else "")
                        + ("<br><b>recommended</b>" if is_rec else "")],
-            hoverinfo="text", showlegend=False, cliponaxis=False,
+            hoverinfo="text", showlegend=True, cliponaxis=False,
         ))
     if goal_days is not None:
         fig.add_hline(y=goal_days, line={"color": "#c0392b", "dash": "dash", "width": 1.5})
         goal_entry(fig, f"goal: P80 ≤ {goal_days:g} days")
-    style(fig, "Cost against speed: the Pareto frontier", height=460,
-           xtitle="Cost per hire (US$, mean)",
-           ytitle="P80 time-to-fill (days, all reqs)",
-           legend=len(on_front) > 1 or goal_days is not None)
+    style(fig, "Cost against speed: the Pareto frontier",
+          height=470 + 20 * ((len(usable) + 3) // 2),
+          xtitle="Cost per hire (US$, mean; bars: 95% CI)",
+          ytitle="P80 time-to-fill (days, all reqs; bars: 95% CI)", legend_at="bottom")
+    fig.update_layout(margin={"b": 90 + 20 * ((len(usable) + 3) // 2)},
+                      legend={"y": -0.14, "entrywidth": 0.5, "entrywidthmode": "fraction"})
+    # honest axes: both start at zero, so distances read as the differences they are
     xs = usable["cost_per_hire"].astype(float)
     ys = usable["time_to_fill_p80"].astype(float).tolist() + (
         [goal_days] if goal_days is not None else [])
     if len(xs):
-        xpad = (xs.max() - xs.min()) * 0.15 or xs.max() * 0.05 or 1.0
-        ypad = (max(ys) - min(ys)) * 0.15 or 2.0
-        fig.update_xaxes(range=[xs.min() - xpad, xs.max() + xpad])
-        fig.update_yaxes(range=[min(ys) - ypad, max(ys) + ypad])
+        fig.update_xaxes(range=[0, _top(usable, "cost_per_hire", [float(xs.max())])])
+        fig.update_yaxes(range=[0, _top(usable, "time_to_fill_p80", ys)])
     fig.update_xaxes(tickformat="$,.0f")
     return fig
 
 
-def _label_side(x: float, xs: pd.Series, k: int) -> str:
-    """Text position that keeps a point's label inside the chart and off its neighbours."""
-    lo, hi = float(xs.min()), float(xs.max())
-    side = "left" if hi > lo and (x - lo) / (hi - lo) > 0.5 else "right"
-    return f"{'top' if k % 2 == 0 else 'bottom'} {side}"
+def _error(row: pd.Series, column: str) -> dict:
+    """Plotly error bars from ``<column>_low``/``_high`` when the frame has them."""
+    low, high = row.get(f"{column}_low"), row.get(f"{column}_high")
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return {"visible": False}
+    value = float(row[column])
+    return {"type": "data", "symmetric": False, "array": [max(0.0, float(high) - value)],
+            "arrayminus": [max(0.0, value - float(low))], "color": "#6b7280",
+            "thickness": 1.2, "width": 3}
+
+
+def _top(frame: pd.DataFrame, column: str, values: Sequence[float]) -> float:
+    highs = frame.get(f"{column}_high")
+    top = max([*values, *([] if highs is None else highs.dropna().astype(float).tolist())])
+    return top * 1.12 if top > 0 else 1.0
+
+
+def sweep_line(points: pd.DataFrame, x_key: str, value: str, title: str, unit: str,
+               kind: str, recommended: str | None = None) -> go.Figure:
+    """A KPI along a one-axis sweep: the axis's values on x, the KPI on y (a line with
+    markers; the recommended point starred). Used instead of a one-row heatmap."""
+    rows = points.copy()
+    try:
+        rows = rows.sort_values(x_key, kind="stable")
+    except TypeError:
+        pass
+    ys = [None if pd.isna(v) else float(v) for v in rows[value]]
+    scale = 100.0 if kind == "share" else 1.0
+    shown = [None if v is None else v * scale for v in ys]
+    fig = go.Figure(go.Scatter(
+        x=[esc(x) for x in rows[x_key]], y=shown, mode="lines+markers+text",
+        line={"color": PALETTE[0], "width": 2},
+        marker={"size": [16 if n == recommended else 9 for n in rows["point"]],
+                "symbol": ["star" if n == recommended else "circle" for n in rows["point"]],
+                "color": PALETTE[0]},
+        text=[_kind_fmt(v, kind) for v in ys], textposition="top center",
+        hovertext=[f"<b>{esc(n)}</b><br>{esc(title)}: {_kind_fmt(v, kind)}"
+                   for n, v in zip(rows["point"], ys, strict=True)],
+        hoverinfo="text", showlegend=False, cliponaxis=False,
+    ))
+    style(fig, esc(title), height=320, xtitle=esc(setting_label(x_key)),
+          ytitle=esc(unit if kind != "share" else "%"), legend=False, top=60)
+    fig.update_xaxes(type="category")
+    finite = [v for v in shown if v is not None]
+    fig.update_yaxes(range=[0, (max(finite) * 1.2 if finite and max(finite) > 0 else 1)])
+    return fig
 
 
 def goal_probability_bars(points: pd.DataFrame, colors: Mapping[str, str],
@@ -180,16 +235,16 @@ def goal_probability_bars(points: pd.DataFrame, colors: Mapping[str, str],
     p = rows["goal_probability"].astype(float) * 100
     low = rows["goal_ci_low"].astype(float) * 100
     high = rows["goal_ci_high"].astype(float) * 100
+    ticks = [f"{esc(n)}<br>{v:.0f}%" if pd.notna(v) else esc(n)
+             for n, v in zip(rows["point"], p, strict=True)]
     fig = go.Figure(go.Bar(
-        x=[esc(n) for n in rows["point"]], y=p,
+        x=ticks, y=p,
         marker_color=[colors.get(n, PALETTE[0]) for n in rows["point"]],
         marker_line={"color": ["#111827" if n == recommended else "rgba(0,0,0,0)"
                                for n in rows["point"]], "width": 2.5},
         error_y={"type": "data", "symmetric": False, "array": (high - p).fillna(0).tolist(),
                  "arrayminus": (p - low).fillna(0).tolist(), "color": "#374151",
                  "thickness": 1.3, "width": 5},
-        text=[f"{v:.0f}%" if pd.notna(v) else "-" for v in p], textposition="inside",
-        insidetextanchor="start", textangle=0, textfont={"color": "white"},
         showlegend=False,
         hovertext=[f"<b>{esc(n)}</b><br>meets {esc(goal_text)} in {v:.0f}% of simulated years"
                    f"<br>95% CI {lo:.0f}% to {hi:.0f}%<br>TA team ${c:,.0f} a year"

@@ -23,6 +23,7 @@ import yaml
 
 from hiresim.folder_guard import safe_name
 from hiresim.records import FUNNEL_COLUMNS, REQ_COLUMNS, SNAPSHOT_COLUMNS, STAFF_COLUMNS
+from hiresim.sweep import ROW_FIELDS
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "reqs": REQ_COLUMNS,
@@ -58,6 +59,7 @@ class RunData:
     summary: dict
     scenario: dict
     goals: list[dict] = field(default_factory=list)
+    bottleneck: dict | None = None  # by effect (bottleneck.json of run --bottleneck)
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
@@ -165,8 +167,10 @@ def load_run(path: Path, name: str | None = None) -> RunData:
         summary.get("scenario") or meta.get("scenario") or scenario.get("name") or path.name)
     raw_goals = summary.get("goals")
     goals = [g for g in raw_goals if isinstance(g, dict)] if isinstance(raw_goals, list) else []
+    by_effect = path / "bottleneck.json"
+    found = _read_json(by_effect) if by_effect.is_file() else None
     return RunData(path=path, name=display, meta=meta, summary=summary, scenario=scenario,
-                   goals=goals)
+                   goals=goals, bottleneck=found if isinstance(found, dict) else None)
 
 
 def _find_run(parent: Path, name: str, used: set[Path]) -> Path | None:
@@ -208,10 +212,7 @@ def load_compare(path: Path) -> CompareData:
     return CompareData(path=path, report=report, runs=runs)
 
 
-_ROW_FIELDS = {
-    "point", "team_cost_per_year", "cost_per_hire", "time_to_fill_p50", "time_to_fill_p80",
-    "fill_rate", "hires", "utilization_recruiter", "utilization_sourcer", "recruiters",
-    "sourcers", "goal_probability", "goal_ci_low", "goal_ci_high",
+_ROW_FIELDS = ROW_FIELDS | {
     # issue 16: coordinators, hires per TA head, agency fees, TA cost with agency fees
     "coordinators", "hires_per_ta_head", "cost_agency_fees", "ta_cost_per_year",
 }

@@ -9,6 +9,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from hiresim.comparison import picture
+from hiresim.summary_table import tentative_pick
+from hiresim.sweep import next_steps_sentences
+
 from . import analysis as an
 from .cells import days_text, horizon_words
 from .charts_sweep import setting_label
@@ -64,13 +68,16 @@ def warning_list(runs: Sequence[RunData]) -> str:
 
 def run_headline(run: RunData) -> str:
     lead = run_sentence(run)
-    bn = an.bottleneck(run)
+    bn = an.bottleneck(run, measured=run.bottleneck is not None)
     goals = [g for g in run.goals if g.get("probability") is not None]
     goal_html = "".join(
         f"<li>Meets {h(an.goal_words(str(g.get('goal')), short=True))} in "
         f"<b>{100 * g['probability']:.0f}%</b> of simulated years (95% CI "
         f"{100 * g['ci_low']:.0f}%–{100 * g['ci_high']:.0f}%).</li>" for g in goals)
-    items = goal_html + (f"<li>{h(bn['sentence'])}</li>" if bn["sentence"] else "")
+    by_effect = (run.bottleneck or {}).get("sentence")
+    items = goal_html + (f"<li>{h(by_effect)}</li>" if by_effect else "") + (
+        f"<li>{'Context: ' if by_effect else ''}{h(bn['sentence'])}</li>"
+        if bn["sentence"] else "")
     return (f'<p class="lead">{lead}</p>' + (f"<ul>{items}</ul>" if items else "")
             + kpi_cards(run) + warning_list([run]))
 
@@ -86,57 +93,49 @@ def goal_texts_of(runs: Sequence[RunData]) -> list[str]:
     return texts
 
 
-def _clear_sign(diff: dict | None) -> int:
-    """-1: clearly lower; +1: clearly higher; 0: no clear difference (or unknown)."""
-    if not diff or diff.get("ci_low") is None or diff.get("ci_high") is None:
-        return 0
-    if diff["ci_high"] < 0:
-        return -1
-    if diff["ci_low"] > 0:
-        return 1
-    return 0
-
-
 def _goal_met(run: RunData, goal_texts: Sequence[str]) -> pd.Series | None:
     return an.goal_met(run.table("replications"), goal_texts)
 
 
 def _dominance_lead(runs: Sequence[RunData], base: str, diffs: dict) -> tuple[str, str]:
-    """(verdict, sentence) from the paired P80 time-to-fill and cost-per-hire differences."""
-    better, worse = [], []
-    for other, d in diffs.items():
-        p80 = _clear_sign(d.get("time_to_fill_p80"))
-        cost = _clear_sign(d.get("cost_per_hire"))
-        if (p80 < 0 or cost < 0) and p80 <= 0 and cost <= 0:
-            better.append(other)
-        if (p80 > 0 or cost > 0) and p80 >= 0 and cost >= 0:
-            worse.append(other)
+    """(verdict, sentence) from the paired differences of the whole picture: median and
+    P80 time-to-fill, hires, fill rate and cost per hire (``hiresim.comparison.picture``).
+    A scenario is the better choice only when it is clearly better on some of them and
+    clearly worse on none."""
+    pictures = {other: picture(d) for other, d in diffs.items()}
+    better = [o for o, (good, bad, _) in pictures.items() if good and not bad]
+    worse = [o for o, (good, bad, _) in pictures.items() if bad and not good]
     if len(better) == 1:
         pick = next(r for r in runs if r.name == better[0])
         team = an.team_words(pick.scenario)
-        d = diffs[pick.name]
-        gains = []
-        if _clear_sign(d.get("time_to_fill_p80")) < 0:
-            gains.append(f"fills reqs {abs(d['time_to_fill_p80']['mean']):.1f} days faster "
-                         "at P80")
-        if _clear_sign(d.get("cost_per_hire")) < 0:
-            gains.append(f"costs {an.money(abs(d['cost_per_hire']['mean']))} less per hire")
-        rest = ("" if len(gains) == 2 else
-                ", with no clear difference in "
-                + ("cost per hire" if "faster" in gains[0] else "P80 time-to-fill"))
+        good, _, unclear = pictures[pick.name]
+        rest = f" (no clear difference in {_and(unclear)})" if unclear else ""
         return "Recommendation", (
             f'<b class="name">{h(pick.name)}</b>' + (f" ({h(team)})" if team else "")
-            + f" is the better choice over {h(base)}: it {h(' and '.join(gains))}{rest}.")
+            + f" is the better choice over {h(base)}: it is {h(_and(good))}, and clearly "
+            f"worse on nothing{h(rest)}.")
     if diffs and len(worse) == len(diffs):
         pick = next((r for r in runs if r.name == base), runs[0])
         team = an.team_words(pick.scenario)
         return "Recommendation", (
             f'Keep <b class="name">{h(pick.name)}</b>' + (f" ({h(team)})" if team else "")
-            + ": every alternative is slower at P80 or dearer per hire, and none is clearly "
-            "better on the other.")
-    return "A trade-off", ("No scenario is clearly better on both P80 time-to-fill and cost "
-                           "per hire; the statements below say what each choice gains and "
-                           "gives up.")
+            + ": every alternative is clearly worse on time-to-fill, hires, fill rate or "
+            "cost per hire, and clearly better on none.")
+    mixed = [(o, good, bad) for o, (good, bad, _) in pictures.items() if good and bad]
+    if mixed:
+        o, good, bad = mixed[0]
+        return "A trade-off", (
+            f'<b class="name">{h(o)}</b> against {h(base)} is {h(", ".join(good))}, but '
+            f"{h(', '.join(bad))}: no choice is better on everything.")
+    return "A trade-off", ("No scenario is clearly better on time-to-fill, hires and cost "
+                           "per hire together; the statements below say what each choice "
+                           "gains and gives up.")
+
+
+def _and(items: Sequence[str]) -> str:
+    """'a, b and c'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def compare_headline(compare: CompareData) -> str:
@@ -199,10 +198,13 @@ def compare_headline(compare: CompareData) -> str:
         parts.append(f'<p class="lead">{lead}</p>')
     statements = compare.report.get("statements") or []
     items = "".join(f"<li>{h(s)}</li>" for s in statements)
+    by_effect = compare.report.get("bottlenecks") or {}
     for run in runs:
-        bn = an.bottleneck(run)
+        bn = an.bottleneck(run, measured=run.name in by_effect)
         if bn["sentence"]:
-            items += f'<li><b class="name">{h(run.name)}</b>: {h(bn["sentence"])}</li>'
+            context = "Context: " if run.name in by_effect else ""
+            items += (f'<li><b class="name">{h(run.name)}</b>: {context}'
+                      f'{h(bn["sentence"])}</li>')
     head = f'<span class="verdict">{h(verdict)}</span>' if verdict else ""
     runs_line = "<p>" + "<br>".join(run_sentence(r) for r in runs) + "</p>"
     return head + "".join(parts) + runs_line + (f"<ul>{items}</ul>" if items else "") \
@@ -226,7 +228,10 @@ def sweep_headline(sweep: SweepData, colors: dict[str, str]) -> str:
         row = points[points["point"] == rec].iloc[0]
         run = sweep.runs.get(rec)
         team = an.team_words(run.scenario) if run else point_label(row, sweep.settings)
-        out.append('<span class="verdict">Recommendation</span>')
+        decision = report.get("decision") or {}
+        sure = decision.get("confident", True)
+        out.append('<span class="verdict">Recommendation</span>' if sure else
+                   '<span class="verdict none">Recommendation, not confident</span>')
         out.append(
             f'<p class="lead"><b class="name">{h(rec)}</b>' + (f" ({h(team)})" if team else "")
             + f" is the cheapest team in the grid that meets {h(an.goals_phrase(goals))}: "
@@ -234,7 +239,18 @@ def sweep_headline(sweep: SweepData, colors: dict[str, str]) -> str:
             f"{100 * float(row['goal_ci_low']):.0f}%–{100 * float(row['goal_ci_high']):.0f}%; "
             f"required {100 * confidence:.0f}%), for a TA team cost of "
             f"{an.money(row['team_cost_per_year'])} a year and "
-            f"{an.money(row['cost_per_hire'])} per hire.</p>")
+            f"{an.money(row['cost_per_hire'])} per hire."
+            + ("" if sure else f" {h(decision.get('reason', ''))}") + "</p>")
+    elif goals and (report.get("decision") or {}).get("confident") is False:
+        tentative = tentative_pick(report)
+        out.append('<span class="verdict none">Not confident</span>')
+        out.append(
+            f'<p class="lead">The sweep is not confident which team is the cheapest that '
+            f"meets {h(an.goals_phrase(goals))} in at least {100 * confidence:.0f}% of "
+            "simulated years"
+            + (f'; the best guess so far is <b class="name">{h(tentative)}</b>'
+               if tentative else "")
+            + f". {h(report['decision'].get('reason', ''))}</p>")
     elif goals:
         best = points.sort_values(["goal_probability", "team_cost_per_year"],
                                   ascending=[False, True]).iloc[0] \
@@ -273,18 +289,32 @@ def sweep_headline(sweep: SweepData, colors: dict[str, str]) -> str:
     if front:
         items.append("On the Pareto frontier (no other team is both cheaper per hire and "
                       f"faster at P80): {', '.join(h(p) for p in front)}.")
-    for e in report.get("buy_next") or []:
+    decision = report.get("decision") or {}
+    if decision.get("reason") and decision.get("confident"):
+        reason = str(decision["reason"]).removeprefix("confident: ")
+        items.insert(0, f"Confident ({h(decision.get('procedure'))}): {h(reason)}.")
+    elif decision.get("procedure"):
+        items.insert(0, f"Decided by {h(decision['procedure'])}.")
+    for sentence in next_steps_sentences(
+            report.get("next_steps") or {}, confidence,
+            lambda metric, op, value: an.goal_words(f"{metric}{op}{value:.0f}")):
+        items.append(h(sentence))
+    if (report.get("bottleneck") or {}).get("sentence"):
+        items.append(h(report["bottleneck"]["sentence"]))
+    for e in [] if (report.get("bottleneck") or {}).get("sentence") else (
+            report.get("buy_next") or []):
         p80 = (e.get("time_to_fill_p80") or {}).get("mean")
         change = e.get("goal_probability_change")
+        price = e.get("cost_per_year", e.get("team_cost_per_year"))
         items.append(
-            f"Buying {h(e.get('buy'))} ({an.money(e.get('team_cost_per_year'))} a year) "
+            f"Buying {h(e.get('buy'))} ({an.money(price)} a year) "
             + (f"changes P80 time-to-fill by {p80:+.1f} days" if p80 is not None else "")
             + (f" and the goal probability by {100 * change:+.0f} points"
                if change is not None else "") + ".")
     if items:
         out.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
     reps = int(report.get("replications") or 0)
-    if reps and reps < 30:
+    if reps and reps < 30 and not decision.get("confident"):
         out.append(f'<ul class="warn"><li>Only {reps} replications per team; intervals are '
                    "wide. Use more (-n 200) before deciding.</li></ul>")
     return "".join(out)

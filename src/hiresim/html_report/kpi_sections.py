@@ -12,7 +12,7 @@ import pandas as pd
 from hiresim.kpi_catalogue import Kpi, compared, forest, summary_rows
 
 from . import analysis as an
-from .cells import days_text, fmt, horizon_words, name_html, prob_cell, signed
+from .cells import days_text, fmt, horizon_words, name_html, prob_cell, shown_zero, signed
 from .charts_cost_funnel import forest_plot
 from .data import CompareData, RunData
 from .shell import Page, h
@@ -157,7 +157,7 @@ def differences_section(page: Page, compare: CompareData, colors: dict[str, str]
             ci = (f' <span class="small">[{h(signed(low, kind))}, {h(signed(high, kind))}]'
                   "</span>" if low is not None and high is not None and abs(high - low) > 1e-9
                   else "")
-            cls = ' class="best"' if clear else ""
+            cls = ' class="best"' if clear and not shown_zero(d["mean"], kind) else ""
             cells.append(f"<td><span{cls}>{h(signed(d['mean'], kind))}</span>{ci}</td>")
         if all(c == "<td>-</td>" for c in cells):
             continue

@@ -18,7 +18,13 @@ from .assumptions import assumptions_section, provenance_section
 from .cells import fmt, name_html, prob_cell, signed
 from .chart_style import scenario_colors
 from .charts_cost_funnel import cost_per_hire_bars
-from .charts_sweep import goal_probability_bars, pareto_scatter, setting_label, sweep_heatmap
+from .charts_sweep import (
+    goal_probability_bars,
+    pareto_scatter,
+    setting_label,
+    sweep_heatmap,
+    sweep_line,
+)
 from .charts_time import filled_share_curve
 from .data import CompareData, MultiRunData, ReportError, RunData, SweepData, load_folder
 from .headlines import (
@@ -157,13 +163,13 @@ def sweep_page(sweep: SweepData) -> Page:
     colors = scenario_colors(names)
     goals = [str(g) for g in report.get("goals") or []]
     rec = report.get("recommended")
-    page = Page(f"Sweep of {report.get('file') or sweep.path.name}", "sweep",
+    page = Page(f"Sweep of {Path(str(report.get('file') or sweep.path)).name}", "sweep",
                 f"{len(points)} team shapes × {report.get('replications')} replications, "
                 f"seed {report.get('seed')}; varied: {', '.join(sweep.settings) or 'nothing'}")
     page.section("headline", "Headline", sweep_headline(sweep, colors), css="headline")
     page.section("grid-table", "The grid", _points_table(sweep, colors),
                  intro="Every team shape simulated on the same random numbers.")
-    # heatmaps
+    # KPIs over the grid: heatmaps, or lines along a single axis
     settings = sweep.settings
     charts = ""
     if settings:
@@ -171,13 +177,19 @@ def sweep_page(sweep: SweepData) -> Page:
         specs = [("time_to_fill_p80", "P80 time-to-fill", "days", "days", True),
                  ("cost_per_hire", "Cost per hire", "US$", "money", True)]
         if goals and "goal_probability" in points:
-            specs.append(("goal_probability", "Probability of meeting the goal", "share",
-                          "pct", False))
+            specs.append(("goal_probability", "Probability of meeting the goal", "%",
+                          "share", False))
         else:
             specs.append(("time_to_fill_p50", "Median time-to-fill", "days", "days", True))
         specs.append(("team_cost_per_year", "TA team cost per year", "US$", "money", True))
         for column, title, unit, kind, lower in specs:
             if column not in points:
+                continue
+            if not y_keys:
+                charts += page.chart(
+                    sweep_line(points, x_key, column, title, unit, kind, rec),
+                    f"{h(title)} along {h(setting_label(x_key).lower())}"
+                    + ("; ★ recommended." if rec else "."), title)
                 continue
             charts += page.chart(
                 sweep_heatmap(points, x_key, y_keys, column, title, unit, kind, lower, rec),
@@ -187,11 +199,14 @@ def sweep_page(sweep: SweepData) -> Page:
     # Pareto and goal probability
     labels = {str(r["point"]): point_label(r, settings) for _, r in points.iterrows()}
     pareto = page.chart(
-        pareto_scatter(points, colors, report.get("pareto_front") or [], rec,
-                          an.goal_line_value(goals, "time_to_fill_days.p80"), labels),
-        "Each dot is a team shape; further down and to the left is better. Labelled dots "
-        "are on the Pareto frontier: no other team is both cheaper per hire and faster at "
-        "P80." + (" The star is the recommended team." if rec else ""),
+        pareto_scatter(_with_intervals(points, sweep), colors,
+                       report.get("pareto_front") or [], rec,
+                       an.goal_line_value(goals, "time_to_fill_days.p80"), labels),
+        "Each dot is a team shape, with 95% intervals across replications (cost per hire; "
+        "P80: the half-width of the per-replication P80's interval around the pooled P80); "
+        "both axes start at zero. Further down and to the left is better. The legend names "
+        "each dot; '(frontier)' marks the Pareto frontier: no other team is both cheaper "
+        "per hire and faster at P80." + (" The star is the recommended team." if rec else ""),
         "Pareto frontier of cost per hire against P80 time-to-fill")
     body = pareto
     if goals and "goal_probability" in points:
@@ -211,13 +226,14 @@ def sweep_page(sweep: SweepData) -> Page:
             change = e.get("goal_probability_change")
             trs.append(
                 f"<tr><td>{h(e.get('buy'))}</td>"
-                f"<td>{h(signed(float(e.get('team_cost_per_year') or 0), 'money'))}</td>"
+                f"<td>{h(signed(_price(e), 'money'))}</td>"
                 f"<td>{_diff_ci(p80, 'days')}</td><td>{_diff_ci(cph, 'money')}</td>"
                 f"<td>{'-' if change is None else h(f'{100 * change:+.0f} pt')}</td></tr>")
-        extra = ("<h3>What to buy next</h3><p class=\"small\">From the recommended team, the "
-                 "paired effect of one more person (same random numbers).</p>"
+        extra = ("<h3>What to buy next</h3><p class=\"small\">From the recommended (or "
+                 "closest) team, the paired effect of one more person (same random numbers); "
+                 "interviewers priced at their hourly cost x hours x 52.</p>"
                  '<div class="tablewrap"><table class="data"><thead><tr><th>Buy</th>'
-                 "<th>TA team $/yr</th><th>P80 time-to-fill (days)</th><th>Cost per hire</th>"
+                 "<th>Cost per year</th><th>P80 time-to-fill (days)</th><th>Cost per hire</th>"
                  f"<th>Goal probability</th></tr></thead><tbody>{''.join(trs)}</tbody>"
                  "</table></div>")
     page.section("pareto", "Cost against speed", f'<div class="grid2">{body}</div>{extra}')
@@ -274,6 +290,34 @@ def sweep_page(sweep: SweepData) -> Page:
         ("Required probability", h(f"{100 * float(report.get('confidence') or 0.8):.0f}%")),
     ])
     return page
+
+
+def _with_intervals(points: pd.DataFrame, sweep: SweepData) -> pd.DataFrame:
+    """The points with ``cost_per_hire_low/high`` and ``time_to_fill_p80_low/high`` from
+    their runs' summaries (for the Pareto chart's error bars)."""
+    out = points.copy()
+    for column in ("cost_per_hire_low", "cost_per_hire_high", "time_to_fill_p80_low",
+                   "time_to_fill_p80_high"):
+        out[column] = None
+    for i, name in enumerate(out["point"]):
+        run = sweep.runs.get(name)
+        if run is None:
+            continue
+        cph = run.metrics.get("cost_per_hire") or {}
+        out.loc[out.index[i], "cost_per_hire_low"] = cph.get("ci_low")
+        out.loc[out.index[i], "cost_per_hire_high"] = cph.get("ci_high")
+        p80 = run.metrics.get("time_to_fill_p80") or {}
+        pooled = an.number(out["time_to_fill_p80"].iloc[i])
+        if pooled is not None and p80.get("ci_high") is not None and p80.get("mean"):
+            half = float(p80["ci_high"]) - float(p80["mean"])
+            out.loc[out.index[i], "time_to_fill_p80_low"] = pooled - half
+            out.loc[out.index[i], "time_to_fill_p80_high"] = pooled + half
+    return out
+
+
+def _price(e: dict) -> float:
+    """A purchase's price per year (older files: the change of TA team cost)."""
+    return float(e.get("cost_per_year", e.get("team_cost_per_year")) or 0)
 
 
 def _diff_ci(d: dict, kind: str) -> str:

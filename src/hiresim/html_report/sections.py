@@ -139,9 +139,10 @@ def funnel_section(page: Page, runs: Sequence[RunData], colors: dict[str, str]) 
     a = page.chart(
         funnel_chart(funnel, colors, order),
         "Candidates who reached each stage per simulated year (mean over replications), "
-        "outbound prospects on the left, applicants on the right. The percentage is the "
-        "share of the previous stage that got this far. Hover for passes, fails and "
-        "withdrawals.", "Candidate funnel by source")
+        "outbound prospects on the left, applicants on the right. "
+        + ("One bar per scenario, on a log scale so every stage reads. " if len(runs) > 1
+           else "The percentage is the share of the previous stage that got this far. ")
+        + "Hover for the numbers.", "Candidate funnel by source")
     b = page.chart(
         stage_outcomes(funnel, order),
         "How each stage ended for the candidates who reached it: passed on, failed or "

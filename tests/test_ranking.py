@@ -1,0 +1,112 @@
+"""Sequential ranking and selection (hiresim.ranking) and what one more person buys
+(hiresim.purchases): confident with few replications, honest when the budget runs out,
+the bottleneck named by its effect per dollar, interviewers priced at their hourly cost."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hiresim.goals import parse_goal
+from hiresim.purchases import bottleneck, bottleneck_summary, purchase_effects, purchases
+from hiresim.ranking import PROCEDURE, decide, fixed_decision
+from hiresim.scenario import Scenario
+from small_scenario import small_dict
+
+# a grid of 20 team shapes by cost: small teams never meet the goal, big ones always
+PROBS = np.array([0, 0, 0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.93, 0.97, 0.99,
+                  1, 1, 1, 1, 1, 1])
+NAMES = [f"shape{i}" for i in range(len(PROBS))]
+COSTS = [1000.0 * i for i in range(len(PROBS))]
+
+
+def _draws(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).random((len(PROBS), 20_000))
+
+
+def test_twenty_shapes_decide_confidently_in_a_third_of_the_fixed_replications() -> None:
+    u = _draws(11)
+
+    def sample(i: int, numbers: list[int]) -> list[bool]:
+        return [bool(u[i, k] < PROBS[i]) for k in numbers]
+
+    decision = decide(NAMES, COSTS, sample, 0.8, budget=4000)
+    assert decision.confident and decision.recommended == "shape11"
+    # the smallest fixed-size sweep (same screening rule, one look) with the same answer
+    fixed = next(n for n in range(20, 5000, 20) if fixed_decision(
+        NAMES, COSTS, [[bool(u[i, k] < PROBS[i]) for k in range(n)]
+                       for i in range(len(PROBS))], 0.8) == (True, "shape11"))
+    assert decision.total <= fixed * len(PROBS) / 3
+    # common random numbers: every shape ran a prefix 0 .. n-1 of the same numbers
+    assert all(n >= 2 for n in decision.replications.values())
+    assert "confident" in decision.reason and decision.to_dict()["procedure"] == PROCEDURE
+
+
+def test_a_budget_spent_first_says_not_confident_and_why() -> None:
+    u = _draws(3)
+    decision = decide(NAMES, COSTS, lambda i, ks: [bool(u[i, k] < PROBS[i]) for k in ks],
+                      0.8, budget=150)
+    assert not decision.confident and decision.recommended is None
+    assert decision.total <= 150
+    assert decision.reason.startswith("not confident: the budget of 150 replications ran out")
+    assert "shape13" in decision.reason or "shape11" in decision.reason
+    assert "Raise --budget" in decision.reason
+
+
+def test_a_shape_exactly_at_the_requirement_is_not_a_confident_pick_at_fixed_size() -> None:
+    # 80% of 40 replications against a required 80%: a coin-flip, not a recommendation
+    met = [[True] * 32 + [False] * 8]
+    assert fixed_decision(["only"], [1.0], met, 0.8) == (False, None)
+
+
+def _kpis(values: dict[str, np.ndarray]) -> pd.DataFrame:
+    n = len(next(iter(values.values())))
+    frame = pd.DataFrame({"replication": np.arange(n), **values})
+    for col in ("time_to_fill_p80", "cost_per_hire", "team_cost_per_year"):
+        if col not in frame:
+            frame[col] = 100.0
+    return frame
+
+
+def test_the_bottleneck_is_the_addition_that_helps_not_the_busiest_role() -> None:
+    scenario = Scenario.model_validate(small_dict())
+    bought = {p.role: p for p in purchases(scenario)}
+    rng = np.random.default_rng(5)
+    noise = rng.normal(0, 3, 60)
+    base = _kpis({"time_to_fill_p80": 70 + noise, "utilization_sourcer": np.full(60, 0.85)})
+    variants = {}
+    for p in bought.values():  # planted: only one more recruiter shortens P80
+        shift = -8.0 if p.role == "recruiter" else 0.0
+        variants[p.label] = _kpis({"time_to_fill_p80": 70 + noise + shift
+                                   + rng.normal(0, 0.5, 60)})
+    effects = purchase_effects(base, variants, list(bought.values()))
+    top = bottleneck(effects)
+    assert top is not None and top["role"] == "recruiter"
+    assert top["effect"]["ci_high"] < 0
+    summary = bottleneck_summary(effects)
+    assert summary["sentence"].startswith("Bottleneck by effect: recruiters")
+    sourcer = next(e for e in effects if e["role"] == "sourcer")
+    assert not sourcer["clear"]  # busy at 85%, but one more changes nothing
+
+
+def test_interviewers_are_priced_at_their_hourly_cost_never_zero() -> None:
+    scenario = Scenario.model_validate(small_dict())
+    for p in purchases(scenario):
+        assert p.cost_per_year > 0
+        if p.role.startswith("interviewers:"):
+            profile = next(x for x in scenario.profiles if p.role.endswith(x.name))
+            assert p.cost_per_year == pytest.approx(
+                profile.interviewers.hourly_cost * profile.interviewers.hours_per_week * 52)
+
+
+def test_no_clear_help_names_no_bottleneck() -> None:
+    scenario = Scenario.model_validate(small_dict())
+    bought = purchases(scenario)
+    noise = np.random.default_rng(1).normal(0, 3, 40)
+    base = _kpis({"time_to_fill_p80": 70 + noise})
+    variants = {p.label: _kpis({"time_to_fill_p80": 70 + noise[::-1]}) for p in bought}
+    effects = purchase_effects(base, variants, bought, [parse_goal(
+        "time_to_fill_days.p80<=60")])
+    assert bottleneck(effects) is None
+    assert bottleneck_summary(effects)["sentence"].startswith("No single added person")
