@@ -3,6 +3,7 @@ understands, shell completion."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -14,7 +15,14 @@ import yaml
 from click.testing import CliRunner
 
 from hiresim.cli import main
-from hiresim.init_scenario import MARKER, Answers, InitError, parse_roles, scenario_text
+from hiresim.init_scenario import (
+    MARKER,
+    Answers,
+    InitError,
+    default_start_date,
+    parse_roles,
+    scenario_text,
+)
 from hiresim.scenario_files import load_scenario
 from hiresim.scenario_problems import ScenarioError
 from hiresim.schema import SCHEMA_FILE, generate_schema, schema_text, shipped_schema
@@ -33,45 +41,102 @@ def cli(*args: object, input: str | None = None) -> object:
 def test_init_non_interactive_writes_a_file_that_validates_and_runs(tmp_path: Path) -> None:
     target = tmp_path / "team.yaml"
     result = cli("init", target, "--non-interactive", "--roles", "backend=6,data=2",
-                 "--first-day", 10, "--last-day", 120, "--structure", "split",
-                 "--recruiters", 3, "--sourcers", 2, "--recruiter-salary", 110000,
-                 "--sourcer-salary", 90000)
+                 "--start-date", "2027-01-01", "--from", "2027-02", "--to", "2027-06",
+                 "--structure", "split", "--recruiters", 3, "--sourcers", 2,
+                 "--recruiter-salary", 110000, "--sourcer-salary", 90000)
     assert result.exit_code == 0, result.stderr
     text = target.read_text()
     assert text.splitlines()[0] == MARKER
+    assert "not supported" not in text
+    raw = yaml.safe_load(text)
+    assert raw["simulation"]["start_date"] == "2027-01-01"
+    # the months are written as given (no day numbers that an edit could contradict)
+    assert raw["profiles"][0]["openings"] == {**raw["profiles"][0]["openings"],
+                                              "from": "2027-02", "to": "2027-06"}
+    assert "first_day" not in raw["profiles"][0]["openings"]
     scenario = load_scenario(target)
     assert scenario.name == "team"
+    assert scenario.simulation.start_date == "2027-01-01"
+    # 1 February is day 31; 30 June, the last day of the last month, is day 180
     assert [(p.name, p.openings.count, p.openings.first_day, p.openings.last_day)
-            for p in scenario.profiles] == [("backend", 6, 10, 120), ("data", 2, 10, 120)]
+            for p in scenario.profiles] == [("backend", 6, 31, 180), ("data", 2, 31, 180)]
     assert (scenario.team.recruiters.count, scenario.team.sourcers.count) == (3, 2)
     assert scenario.team.recruiters.annual_salary == 110000
     lines = {line.split(":")[0].strip(): line for line in text.splitlines()
              if not line.startswith("#")}
     # asked values carry no mark; every other value is a marked default with its source
-    assert "#" not in lines["structure"]
+    assert "#" not in lines["structure"] and "#" not in lines["start_date"]
+    assert "#" not in lines["from"] and "#" not in lines["to"]
     assert "# default; source: benchmark: BLS ECEC" in lines["benefits_load"]
     assert "# default" in lines["touches"] and "# default" in lines["horizon_days"]
     values = [line for line in text.splitlines() if not line.startswith("#")
               and line.rstrip().endswith(tuple("0123456789}]el"))
               and "name:" not in line]
     assert all("# default" in line or line.split(":")[0].strip() in
-               {"structure", "count", "annual_salary", "first_day", "last_day"}
+               {"structure", "count", "annual_salary", "from", "to"}
                for line in values), [v for v in values if "# default" not in v][:3]
-    run = cli("run", target, "-n", 2, "--workers", 1, "--quiet")
+    run = cli("run", target, "-n", 2, "--workers", 1, "--quiet",
+              "--set", "simulation.horizon_days=240")
     assert run.exit_code == 0, run.stderr
     assert "Cost per hire" in run.stdout
 
 
+def test_init_takes_day_numbers_for_scripts(tmp_path: Path) -> None:
+    target = tmp_path / "days.yaml"
+    result = cli("init", target, "--non-interactive", "--roles", "qa=2",
+                 "--start-date", "2027-03-01", "--first-day", 10, "--last-day", 120)
+    assert result.exit_code == 0, result.stderr
+    openings = yaml.safe_load(target.read_text())["profiles"][0]["openings"]
+    assert (openings["first_day"], openings["last_day"]) == (10, 120)
+    assert "from" not in openings and "to" not in openings
+    assert load_scenario(target).simulation.start_date == "2027-03-01"
+    both = cli("init", tmp_path / "both.yaml", "--non-interactive", "--first-day", 10,
+               "--from", "2027-03", "--start-date", "2027-03-01")
+    assert both.exit_code == 2 and "not both" in both.stderr
+    assert not (tmp_path / "both.yaml").exists()
+
+
+def test_init_defaults_to_six_months_from_the_first_day_of_next_month(tmp_path: Path) -> None:
+    assert default_start_date(dt.date(2026, 12, 7)) == "2027-01-01"
+    assert default_start_date(dt.date(2027, 1, 31)) == "2027-02-01"
+    target = tmp_path / "plain.yaml"
+    assert cli("init", target, "--non-interactive").exit_code == 0
+    scenario = load_scenario(target)
+    start = dt.date.fromisoformat(scenario.simulation.start_date)
+    assert start == dt.date.fromisoformat(default_start_date()) and start.day == 1
+    openings = scenario.profiles[0].openings
+    assert openings.first_day == 0
+    six_months = dt.date(start.year + (start.month > 6), (start.month + 5) % 12 + 1, 1)
+    assert openings.last_day == (six_months - start).days - 1
+
+
 def test_init_asks_what_flags_leave_out(tmp_path: Path) -> None:
     target = tmp_path / "asked.yaml"
-    answers = "backend=4, ml=1\n0\n90\ncombined\n2\n100000\n"
+    # start date given; the months take their defaults (the start month and five after)
+    answers = "backend=4, ml=1\n2027-03-01\n\n\ncombined\n2\n100000\n"
     result = cli("init", target, input=answers)
     assert result.exit_code == 0, result.stderr
     assert "Recruiters today" in result.stdout and "Sourcers today" not in result.stdout
+    assert "open in month (YYYY-MM) [2027-03]" in result.stdout
+    assert "open in month (YYYY-MM) [2027-08]" in result.stdout
+    assert "open on day" not in result.stdout  # months, not day numbers
     scenario = load_scenario(target)
     assert scenario.team.structure == "combined" and scenario.team.sourcers is None
     assert {p.name: p.openings.count for p in scenario.profiles} == {"backend": 4, "ml": 1}
+    # 1 March to 31 August 2027: days 0 to 183
+    assert {(p.openings.first_day, p.openings.last_day) for p in scenario.profiles} == {
+        (0, 183)}
     assert scenario.team.recruiters.annual_salary == 100000
+
+
+def test_init_wording_has_no_unsupported_dates() -> None:
+    help_text = cli("init", "--help").stdout
+    assert "--from" in help_text and "--start-date" in help_text
+    readme = (ROOT / "README.md").read_text()
+    first_hour = readme[readme.index("## First hour"):readme.index("**Editor completion")]
+    assert "--from 2027-01 --to 2027-06" in first_hour and "--first-day 0" not in first_hour
+    for text in (help_text, first_hour, scenario_text(Answers(start_date="2027-01-01"))):
+        assert "not supported" not in text
 
 
 def test_init_never_overwrites_a_file_it_did_not_write(tmp_path: Path) -> None:
@@ -99,6 +164,13 @@ def test_init_refuses_answers_that_make_no_scenario(tmp_path: Path) -> None:
     assert parse_roles("a=1, b=2") == {"a": 1, "b": 2}
     with pytest.raises(InitError, match="last_day"):
         scenario_text(Answers(first_day=100, last_day=10))
+    with pytest.raises(InitError, match="before from"):
+        scenario_text(Answers(start_date="2027-01-01", from_month="2027-05",
+                              to_month="2027-02"))
+    with pytest.raises(InitError, match="before the start date"):
+        scenario_text(Answers(start_date="2027-03-01", from_month="2027-01"))
+    with pytest.raises(InitError, match="month"):
+        scenario_text(Answers(start_date="2027-01-01", from_month="March"))
     result = cli("init", tmp_path / "x.yaml", "--non-interactive", "--roles", "a=0")
     assert result.exit_code == 2 and not (tmp_path / "x.yaml").exists()
 

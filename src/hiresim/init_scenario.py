@@ -7,9 +7,10 @@ its value (from the shipped JSON Schema, ``hiresim.schema``, which carries the s
 the documentation's parameter tables). The file validates as written, so a newcomer can
 run it at once and then edit what they know better.
 
-Dates: the plan is given in days from its start (day 0 is the first day of the simulated
-year, ``openings.first_day``/``last_day``), not in calendar dates or months; a month is
-about 30 days.
+Dates: the plan starts on ``simulation.start_date`` (day 0; by default the first day of
+next month) and each role's reqs open between two months (``openings.from``/``to``: ``from``
+opens on its month's first day, ``to`` ends on its month's last; docs/model.md, 3.5). Day
+numbers from day 0 (``first_day``/``last_day``) are still accepted instead of months.
 
 A file that exists is never overwritten, unless ``force`` is given *and* the file was
 written by ``hiresim init`` (its first line is :data:`MARKER`).
@@ -17,6 +18,7 @@ written by ``hiresim init`` (its first line is :data:`MARKER`).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -25,6 +27,13 @@ from typing import Any
 
 import yaml
 
+from hiresim.calendar import (
+    CalendarError,
+    is_calendar_text,
+    next_month,
+    parse_start_date,
+    to_date,
+)
 from hiresim.scenario import Scenario, scenario_from_dict, scenario_to_dict
 from hiresim.scenario_messages import annotation_members, is_model
 from hiresim.scenario_problems import ScenarioError
@@ -37,15 +46,57 @@ class InitError(ValueError):
     """The answers cannot make a scenario, or the target file must not be written."""
 
 
+OPENING_MONTHS = 6  # by default reqs open over the first six months of the plan
+DEFAULT_DAYS = (0.0, 180.0)  # first_day, last_day when only one of them is given
+
+
+def default_start_date(today: dt.date | None = None) -> str:
+    """The first day of the month after ``today``'s, as an ISO date."""
+    return next_month(today or dt.date.today()).isoformat()
+
+
+def month_label(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def months_later(month: str, count: int) -> str:
+    """The month ``count`` months after ``month`` (``2027-01``, 5 -> ``2027-06``)."""
+    first = to_date(month)
+    index = first.year * 12 + first.month - 1 + count
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def default_from(start_date: str) -> str:
+    """The month of the start date (reqs open from the plan's first month)."""
+    try:
+        return month_label(parse_start_date(start_date))
+    except CalendarError as err:
+        raise InitError(str(err)) from None
+
+
+def default_to(from_month: str) -> str:
+    """The month ``OPENING_MONTHS`` months into the window that starts in ``from_month``."""
+    try:
+        return months_later(from_month, OPENING_MONTHS - 1)
+    except CalendarError as err:
+        raise InitError(f"from: {err}") from None
+
+
 @dataclass
 class Answers:
-    """What ``hiresim init`` asks. Counts are people or reqs; days are from the plan's
-    start (day 0); salaries are base salaries per year in the scenario's currency."""
+    """What ``hiresim init`` asks. Counts are people or reqs; ``start_date`` is the ISO date
+    of day 0; reqs open from the first day of month ``from_month`` to the last day of
+    ``to_month`` (``2027-01``; a date also works), or, when ``first_day`` or ``last_day`` is
+    given, between those days from day 0; salaries are base salaries per year in the
+    scenario's currency."""
 
     name: str = "my-team"
     roles: dict[str, int] = field(default_factory=lambda: {"backend": 10})
-    first_day: float = 0.0
-    last_day: float = 180.0
+    start_date: str = field(default_factory=default_start_date)
+    from_month: str | None = None  # None: the start date's month
+    to_month: str | None = None  # None: OPENING_MONTHS months into the window
+    first_day: float | None = None
+    last_day: float | None = None
     structure: str = "split"
     recruiters: int = 2
     sourcers: int = 1
@@ -55,11 +106,12 @@ class Answers:
 
 # The keys each answer fills (paths in the scenario data); anything else is a default.
 ASKED = (
-    ("name",), ("team", "structure"), ("team", "recruiters", "count"),
+    ("name",), ("simulation", "start_date"), ("team", "structure"), ("team", "recruiters", "count"),
     ("team", "recruiters", "annual_salary"), ("team", "sourcers", "count"),
     ("team", "sourcers", "annual_salary"), ("profiles", "*", "name"),
     ("profiles", "*", "openings", "count"), ("profiles", "*", "openings", "first_day"),
-    ("profiles", "*", "openings", "last_day"),
+    ("profiles", "*", "openings", "last_day"), ("profiles", "*", "openings", "from"),
+    ("profiles", "*", "openings", "to"),
 )
 
 
@@ -81,8 +133,35 @@ def parse_roles(text: str) -> dict[str, int]:
     return roles
 
 
+def opening_window(answers: Answers) -> dict[str, Any]:
+    """The ``openings`` keys of the answers' window: ``from``/``to`` months, or
+    ``first_day``/``last_day`` when days are given (InitError when both are)."""
+    if answers.first_day is not None or answers.last_day is not None:
+        if answers.from_month is not None or answers.to_month is not None:
+            raise InitError("give the months reqs open (--from/--to) or days "
+                            "(--first-day/--last-day), not both")
+        first = DEFAULT_DAYS[0] if answers.first_day is None else answers.first_day
+        last = DEFAULT_DAYS[1] if answers.last_day is None else answers.last_day
+        return {"first_day": first, "last_day": last}
+    start = default_from(answers.start_date)
+    first_month = answers.from_month or start
+    last_month = answers.to_month or default_to(first_month)
+    for key, value in (("from", first_month), ("to", last_month)):
+        if not is_calendar_text(value):
+            raise InitError(f"{key}: write a month such as 2027-01 (got {value!r})")
+    try:
+        if to_date(last_month, end_of_month=True) < to_date(first_month):
+            raise InitError(f"to ({last_month}) is before from ({first_month})")
+    except CalendarError as err:
+        raise InitError(str(err)) from None
+    return {"from": str(first_month), "to": str(last_month)}
+
+
 def scenario_data(answers: Answers) -> dict:
-    """The scenario the answers describe, every default filled in (validated)."""
+    """The scenario the answers describe, every default filled in (validated). A window
+    given in months is written as ``from``/``to`` only (the days they make are left out,
+    so that editing a month cannot contradict them)."""
+    window = opening_window(answers)
     team: dict[str, Any] = {
         "structure": answers.structure,
         "recruiters": {"count": answers.recruiters, "annual_salary": answers.recruiter_salary},
@@ -91,16 +170,20 @@ def scenario_data(answers: Answers) -> dict:
         team["sourcers"] = {"count": answers.sourcers, "annual_salary": answers.sourcer_salary}
     data = {
         "name": answers.name,
+        "simulation": {"start_date": answers.start_date},
         "team": team,
-        "profiles": [{"name": role, "openings": {"count": count,
-                                                 "first_day": answers.first_day,
-                                                 "last_day": answers.last_day}}
+        "profiles": [{"name": role, "openings": {"count": count, **window}}
                      for role, count in answers.roles.items()],
     }
     try:
-        return scenario_to_dict(scenario_from_dict(data, "hiresim init"))
+        resolved = scenario_to_dict(scenario_from_dict(data, "hiresim init"))
     except ScenarioError as err:
         raise InitError(" ".join(str(err).split(": error: ", 1)[-1].split())) from None
+    if "from" in window:
+        for profile in resolved["profiles"]:
+            for key in ("first_day", "last_day"):
+                profile["openings"].pop(key, None)
+    return resolved
 
 
 def _sources() -> dict[tuple[str, str], str]:
@@ -182,8 +265,8 @@ def scenario_text(answers: Answers) -> str:
         MARKER,
         f"# yaml-language-server: $schema={schema}",
         "# Values you gave have no comment; '# default' marks a value you were not asked",
-        "# about, with its source (docs/model.md, section 6). Days count from day 0, the",
-        "# start of the simulated year (calendar dates are not supported yet).",
+        "# about, with its source (docs/model.md, section 6). Day 0 is simulation.start_date;",
+        "# openings.from/to are months (or dates), first_day/last_day days from day 0 (3.5).",
         "# Run it: hiresim run THIS_FILE    Check it: hiresim validate THIS_FILE",
     ]
     body = _lines(data, Scenario, (), "", _sources())

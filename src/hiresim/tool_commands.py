@@ -40,11 +40,20 @@ def init_options(func: Callable) -> Callable:
         click.option("--name", default=None, help="Scenario name [default: the file name]."),
         click.option("--roles", default=None, metavar="NAME=COUNT,...",
                      help="Roles to hire and how many reqs of each, e.g. backend=10,data=3."),
+        click.option("--start-date", default=None, metavar="YYYY-MM-DD",
+                     help="Day 0 of the plan (simulation.start_date) [default: the first "
+                          "day of next month]."),
+        click.option("--from", "from_month", default=None, metavar="YYYY-MM",
+                     help="Month the first reqs open (from its first day) [default: the "
+                          "start date's month]."),
+        click.option("--to", "to_month", default=None, metavar="YYYY-MM",
+                     help="Month the last reqs open (up to its last day) [default: six "
+                          "months from --from]."),
         click.option("--first-day", type=click.FloatRange(min=0), default=None,
-                     help="Day the first reqs open (days from the plan's start, day 0; "
-                          "calendar dates are not supported yet)."),
+                     help="Instead of --from: day the first reqs open (days from the start "
+                          "date, day 0)."),
         click.option("--last-day", type=click.FloatRange(min=0), default=None,
-                     help="Day the last reqs open (about 30 days a month)."),
+                     help="Instead of --to: day the last reqs open (days from day 0)."),
         click.option("--structure", type=click.Choice(["combined", "split"]), default=None,
                      help="combined: full-cycle recruiters who source; split: sourcers "
                           "feeding recruiters."),
@@ -68,8 +77,9 @@ def init_options(func: Callable) -> Callable:
 
 _QUESTIONS: dict[str, tuple[str, Any]] = {
     "roles": ("Roles to hire, NAME=COUNT separated by commas", str),
-    "first_day": ("First reqs open on day (0 = start of the plan)", float),
-    "last_day": ("Last reqs open on day (about 30 days a month)", float),
+    "start_date": ("Plan starts on (day 0, YYYY-MM-DD)", str),
+    "from_month": ("First reqs open in month (YYYY-MM)", str),
+    "to_month": ("Last reqs open in month (YYYY-MM)", str),
     "structure": ("Team today: combined (full-cycle recruiters) or split (sourcers + "
                   "recruiters)", click.Choice(["combined", "split"])),
     "recruiters": ("Recruiters today", click.IntRange(min=1)),
@@ -82,20 +92,35 @@ _QUESTIONS: dict[str, tuple[str, Any]] = {
 def init_scenario(file: str, name: str | None, non_interactive: bool, force: bool,
                   **given: Any) -> None:
     """Ask what flags left out (unless ``non_interactive``), write FILE, say so."""
-    from hiresim.init_scenario import Answers, InitError, parse_roles, write_scenario
+    from hiresim.init_scenario import (
+        Answers,
+        InitError,
+        default_from,
+        default_to,
+        parse_roles,
+        write_scenario,
+    )
 
     defaults = Answers(name=name or Path(file).stem)
-    values: dict[str, Any] = {"name": defaults.name}
+    values: dict[str, Any] = {"name": defaults.name, "start_date": defaults.start_date,
+                              "first_day": given.pop("first_day", None),
+                              "last_day": given.pop("last_day", None)}
+    days_given = values["first_day"] is not None or values["last_day"] is not None
     try:
         if Path(file).exists() and not force:  # refuse before asking anything
             write_scenario(file, defaults, force=False)
         for key, (question, kind) in _QUESTIONS.items():
             value = given.get(key)
-            skip = key.startswith("sourcer") and values.get("structure") == "combined"
+            skip = (key.startswith("sourcer") and values.get("structure") == "combined") or (
+                key.endswith("_month") and days_given)
             if value is None and not non_interactive and not skip:
                 default = getattr(defaults, key)
                 if key == "roles":
                     default = ",".join(f"{k}={v}" for k, v in defaults.roles.items())
+                elif key == "from_month":
+                    default = default_from(values["start_date"])
+                elif key == "to_month":
+                    default = default_to(values["from_month"])
                 value = click.prompt(question, default=default, type=kind)
             if value is not None:
                 values[key] = parse_roles(value) if key == "roles" else value
