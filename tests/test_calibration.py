@@ -121,7 +121,9 @@ def test_calibrated_file_validates_and_says_where_values_come_from(calibrated):
     assert "reply_rate:" in text and "decisions; 90% interval [" in text
     assert "applications over" in text and "req-weeks" in text
     assert "default: not in the export" in text
-    assert "candidates.dropout_hazard_per_week:" in text  # a comment, no field yet
+    assert "dropout: {hazard_per_week: " in text and "withdrawals before the offer" in text
+    assert "dropout_hazard" not in text
+    assert "workload:" in text and "acceptance_drop_per_week: 0.04" in text  # ml-embedded
     assert "# team: default, not informed by the export" in text
 
 
