@@ -14,11 +14,18 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from hiresim.backtest import backtest
 from hiresim.calibrated_scenario import write_scenario
-from hiresim.calibration import calibrate, fit_duration
+from hiresim.calibration import (
+    SHAPE_MIN_EVENTS,
+    calibrate,
+    dropout_hazards,
+    fit_duration,
+    fit_shape,
+)
 from hiresim.history_export import export_history
 from hiresim.history_loader import load_history
 from hiresim.scenario import Scenario, scenario_from_dict
@@ -50,21 +57,26 @@ def recovered(seed: int, folder: Path) -> list[tuple[str, float, float, float]]:
         for name, est in pc.rounds:
             rnd = next(r for r in prof.interview_rounds if r.name == name)
             out.append((f"round {name}", rnd.pass_rate, est.low, est.high))
+        assert pc.dropout is not None
+        out.append(("dropout.hazard_per_week", prof.dropout.hazard_per_week,
+                    pc.dropout.low, pc.dropout.high))
     return out
 
 
 def coverage(seeds: range, folder: Path) -> tuple[float, float, int]:
     rows = [r for s in seeds for r in recovered(s, folder)]
     inside = [lo <= t <= hi for _, t, lo, hi in rows]
-    widths = [hi - lo for f, _, lo, hi in rows if "applications" not in f]
+    widths = [hi - lo for f, _, lo, hi in rows if "applications" not in f
+              and "dropout" not in f]
     return float(np.mean(inside)), float(np.mean(widths)), len(rows)
 
 
 def test_rates_recovered_within_their_intervals(tmp_path):
-    """Quick version: 4 simulated years, 120 intervals; the intervals are informative
-    (mean width of a pass rate's 90% interval under 0.2) and cover the truth mostly."""
+    """Quick version: 4 simulated years, 132 intervals (the drop-out hazard included); the
+    intervals are informative (mean width of a pass rate's 90% interval under 0.2) and cover
+    the truth mostly."""
     share, width, n = coverage(range(1000, 1004), tmp_path)
-    assert n == 4 * 30
+    assert n == 4 * 33
     assert 0.8 <= share <= 0.99, share
     assert width < 0.2, width
 
@@ -72,7 +84,7 @@ def test_rates_recovered_within_their_intervals(tmp_path):
 @pytest.mark.slow
 def test_ninety_percent_intervals_cover_85_to_95_percent(tmp_path):
     share, _, n = coverage(range(1000, 1040), tmp_path)
-    assert n == 40 * 30
+    assert n == 40 * 33
     assert 0.85 <= share <= 0.95, share
 
 
@@ -134,7 +146,8 @@ def test_cli_calibrate_and_backtest_on_the_shipped_example(tmp_path):
     result = cli("calibrate", *export, "--base", repo / "scenarios" / "scarce-split.yaml",
                  "--out", out)
     assert result.exit_code == 0, result.stderr
-    assert "3830 rows read, 3830 used, 0 skipped" in result.stderr
+    rows = len((repo / "examples" / "ats-export.csv").read_text().splitlines()) - 1
+    assert f"{rows} rows read, {rows} used, 0 skipped" in result.stderr
     page = tmp_path / "backtest.html"
     result = cli("backtest", out, *export, "-n", 20, "--report", page)
     assert result.exit_code == 0, result.stderr
@@ -158,6 +171,51 @@ def test_examples_export_is_what_the_shipped_scenario_exports(tmp_path):
     assert (tmp_path / "x.csv").read_text() == (repo / "examples" / "ats-export.csv").read_text()
     assert (tmp_path / "x-reqs.csv").read_text() == \
         (repo / "examples" / "ats-export-reqs.csv").read_text()
+
+
+def _weibull_times(hazard: float, shape: float, n: int, seed: int) -> pd.DataFrame:
+    """Times in process (weeks) drawn as the model draws them, censored at a uniform
+    0-20 weeks (a rejection, an offer or the end of the export)."""
+    rng = np.random.default_rng(seed)
+    drop = (rng.exponential(size=n) / hazard) ** (1.0 / shape)
+    cut = rng.uniform(0.0, 20.0, size=n)
+    return pd.DataFrame({"profile": "backend", "weeks": np.minimum(drop, cut),
+                         "event": drop <= cut})
+
+
+def test_dropout_fit_recovers_the_weibull_hazard_and_shape():
+    """Censored Weibull times: the fitted shape covers the truth (2.0, not the base's 1.5)
+    and the hazard at that shape covers 0.05; ignoring censoring would not."""
+    times = _weibull_times(0.05, 2.0, 3000, 11)
+    shape = fit_shape(times, 1.5)
+    assert shape.fitted and shape.events > SHAPE_MIN_EVENTS
+    assert shape.low <= 2.0 <= shape.high and shape.high - shape.low < 0.4
+    est = dropout_hazards(times, ["backend"], shape.value)["backend"]
+    assert est.low <= 0.05 <= est.high
+    events = times[times["event"]]
+    naive = len(events) / float((events["weeks"] ** shape.value).sum())
+    assert naive > est.high
+    few = fit_shape(times.iloc[:60], 1.5)
+    assert not few.fitted and few.value == 1.5 and "default" in few.comment()
+
+
+def test_pool_candidates_do_not_count_in_the_screen_rate_or_the_applications(tmp_path):
+    """A re-engaged pool candidate passes the screen by construction and did not apply."""
+    f = tmp_path / "h.csv"
+    rows = ["candidate_id,req_id,profile,source,stage,entered_at,left_at,outcome"]
+    for i in range(6):
+        rows += [f"a{i},r1,backend,inbound,application_review,2026-01-05,2026-01-06,passed",
+                 f"a{i},r1,backend,inbound,screen,2026-01-06,2026-01-07,"
+                 + ("passed" if i < 3 else "rejected")]
+    rows += [f"p{i},r1,backend,pool,screen,2026-01-08,2026-01-09,passed" for i in range(6)]
+    f.write_text("\n".join(rows) + "\n")
+    history = load_history([f])
+    base = scenario_from_dict(small_dict())
+    cal = calibrate(history, base)
+    rates = cal.profiles[0].rates
+    assert rates["screen_pass_rate"].n == 6
+    assert rates["inbound.applications_per_week"].n == 6
+    assert cal.profiles[0].dropout is not None and cal.profiles[0].dropout.n == 0
 
 
 def test_censored_duration_fit_recovers_the_median():
