@@ -146,7 +146,7 @@ def test_cli_calibrate_and_backtest_on_the_shipped_example(tmp_path):
     result = cli("calibrate", *export, "--base", repo / "scenarios" / "scarce-split.yaml",
                  "--out", out)
     assert result.exit_code == 0, result.stderr
-    rows = len((repo / "examples" / "ats-export.csv").read_text().splitlines()) - 1
+    rows = sum(len(f.read_text().splitlines()) - 1 for f in export)  # both files' rows
     assert f"{rows} rows read, {rows} used, 0 skipped" in result.stderr
     page = tmp_path / "backtest.html"
     result = cli("backtest", out, *export, "-n", 20, "--report", page)
