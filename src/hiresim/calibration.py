@@ -315,14 +315,16 @@ def pooled_poisson(n: np.ndarray, t: np.ndarray, published: float
                    ) -> list[tuple[float, float, float]]:
     """Gamma-Poisson rate per group (events ``n`` over exposure ``t``), each with a Gamma
     prior centred on the team's rate (itself starting from ``published``, worth
-    ``RATE_PRIOR_WEEKS`` of exposure) whose strength comes from the groups' spread."""
+    ``RATE_PRIOR_WEEKS`` of exposure) whose strength comes from the groups' spread (and is
+    at least half an event)."""
     total_t = t.sum()
     team = (RATE_PRIOR_WEEKS * published + n.sum()) / (RATE_PRIOR_WEEKS + total_t)
     rates = np.divide(n, t, out=np.zeros_like(n), where=t > 0)
     denom = total_t - (t ** 2).sum() / total_t if total_t > 0 else 0.0
     tau2 = ((t * (rates - team) ** 2).sum() - (len(t) - 1) * team) / denom if denom > 0 else 0
     strength = float(np.clip(team / tau2, 0.5, 20.0)) if tau2 > 0 else 20.0
-    return [gamma_interval(count, exposure, strength * team, strength)
+    # at least the Jeffreys prior's half an event, so that no events give an interval
+    return [gamma_interval(count, exposure, max(strength * team, 0.5), strength)
             for count, exposure in zip(n, t, strict=True)]
 
 
@@ -407,7 +409,7 @@ def fit_duration(stage: str, durations: np.ndarray, observed: np.ndarray) -> Dur
     logs = np.log(x)
 
     def nll(theta: np.ndarray) -> float:
-        mu, sigma = theta[0], math.exp(theta[1])
+        mu, sigma = theta[0], math.exp(max(theta[1], -7.0))  # sigma >= 0.001
         z = (logs - mu) / sigma
         ll = np.where(observed, stats.norm.logpdf(z) - math.log(sigma), stats.norm.logsf(z))
         return float(-ll.sum())
