@@ -111,6 +111,8 @@ def test_backtest_of_the_recovered_scenario_says_calibrated(calibrated):
     assert report["flags"] == []
     assert sum(report["pit_histogram"]) == 24
     assert report["coverage"]["90%"] >= 0.75
+    w = report["withdrawals"]
+    assert w["sim_low"] <= w["actual"] <= w["sim_high"], w
 
 
 def test_backtest_with_reply_rate_halved_names_the_reply_rate(calibrated):
@@ -123,6 +125,19 @@ def test_backtest_with_reply_rate_halved_names_the_reply_rate(calibrated):
     assert report["verdict"] == "too pessimistic", report["sentence"]
     assert report["flags"][0]["where"] == "outreach"
     assert "sourced.reply_rate" in report["sentence"]
+
+
+def test_backtest_without_dropout_flags_the_withdrawals(calibrated):
+    """The recovered scenario with its drop-out switched off loses far fewer candidates in
+    process than the history: the backtest says so and names profiles[].dropout."""
+    h, reqs, cal = calibrated
+    sc = load_scenario(cal)
+    off = [f"profiles[{p.name}].dropout.hazard_per_week=0" for p in sc.profiles]
+    report = backtest(load_scenario(cal, off), load_history([h, reqs]), replications=20,
+                      workers=2)
+    assert report["verdict"] == "too optimistic", report["sentence"]
+    assert any(f["where"] == "withdrawals" for f in report["flags"])
+    assert "profiles[].dropout.hazard_per_week" in report["sentence"]
 
 
 def test_calibrated_file_validates_and_says_where_values_come_from(calibrated):
@@ -155,6 +170,8 @@ def test_cli_calibrate_and_backtest_on_the_shipped_example(tmp_path):
     html = page.read_text()
     assert "hiresim backtest report" in html and "PIT" in html
     assert "which re-simulated the history" in html and "nothing was re-simulated" not in html
+    assert "Withdrawals in process" in html
+    assert "withdrawals in process: " in result.stdout
     result = cli("backtest", out, *export, "-n", 5, "--format-out", "json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
