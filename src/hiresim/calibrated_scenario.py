@@ -1,10 +1,12 @@
 """Write a calibration as a scenario file whose comments say where every value comes from.
 
 The hiring plan and each profile's market rates come from the export; everything the
-export cannot inform (the team, efforts, outreach sequence, candidate behaviour, costs,
-interviewer pools and interview lengths) is copied from a base scenario (``--base``, or
+export cannot inform (the team, efforts, outreach sequence, recurring workload, candidate
+behaviour, costs, interviewer pools and interview lengths, a profile's acceptance decay and
+market size) is copied from a base scenario (``--base``, or
 ``DEFAULT_BASE``) and marked ``default``. Every estimated value carries, as a comment, its
-sample size and 90% interval (``hiresim.calibration``). The file is validated after
+sample size and 90% interval (``hiresim.calibration``); each profile's ``dropout`` is the
+fitted Weibull drop-out. The file is validated after
 writing, as ``hiresim validate`` would.
 """
 
