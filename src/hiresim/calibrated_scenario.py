@@ -3,11 +3,10 @@
 The hiring plan and each profile's market rates come from the export; everything the
 export cannot inform (the team, efforts, outreach sequence, recurring workload, candidate
 behaviour, costs, interviewer pools and interview lengths, a profile's acceptance decay and
-market size) is copied from a base scenario (``--base``, or
-``DEFAULT_BASE``) and marked ``default``. Every estimated value carries, as a comment, its
-sample size and 90% interval (``hiresim.calibration``); each profile's ``dropout`` is the
-fitted Weibull drop-out. The file is validated after
-writing, as ``hiresim validate`` would.
+market size) is copied from a base scenario (``--base``, or ``DEFAULT_BASE``) and marked
+``default``. Every estimated value carries, as a comment, its sample size and 90% interval
+(``hiresim.calibration``); each profile's ``dropout`` is the fitted Weibull drop-out. The
+file is validated after writing, as ``hiresim validate`` would.
 """
 
 from __future__ import annotations
