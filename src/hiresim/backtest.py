@@ -21,6 +21,10 @@ the funnel.
   actual against the replications' mean and spread; a share (or the volume entering
   outreach or application review) more than ``Z_FLAG_FUNNEL`` replication standard
   deviations away is flagged, named with the scenario field that sets it.
+- **Withdrawals** after engagement (from the qualification or the screen on, before the
+  offer: the drop-out clock's span, docs/model.md 4.9): actual against the replications'
+  mean and spread, flagged like a funnel volume and named with ``profiles[].dropout``;
+  fewer simulated withdrawals than actual is optimistic.
 - **Hires**: per calendar month and in total.
 
 The verdict is ``calibrated`` without flags; otherwise ``too optimistic`` or ``too
@@ -53,6 +57,8 @@ SHARE_FIELD = {"outreach": "sourced.reply_rate x interest_rate (reply and intere
                "offer": "offer_acceptance", "handoff": "handoff (withdrawals)"}
 VOLUME_FIELD = {"outreach": "outreach.prospects_per_req_per_week (sourcing volume)",
                 "application_review": "inbound.applications_per_week"}
+DROPOUT_FIELD = "profiles[].dropout.hazard_per_week (withdrawals in process)"
+NOT_ENGAGED = ("outreach", "interest", "application_review", "offer")
 _OUTCOME = {"passed": "passed", "hired": "passed", "rejected": "failed", "declined": "failed",
             "withdrew": "withdrew", "closed": "closed_out", "open": "in_process"}
 
@@ -176,6 +182,21 @@ def funnel_rows(history: History, sim_funnel: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def withdrawals(history: History, sim_funnel: pd.DataFrame) -> dict:
+    """Withdrawals after engagement and before the offer, actual and per replication."""
+    v = history.visits
+    actual = int(((v["outcome"] == "withdrew") & ~v["stage"].isin(NOT_ENGAGED)).sum())
+    sim = sim_funnel[(sim_funnel["outcome"] == "withdrew")
+                     & ~sim_funnel["stage"].isin(NOT_ENGAGED)]
+    reps = sorted(sim_funnel["replication"].unique())
+    counts = sim.groupby("replication")["candidates"].sum().reindex(reps, fill_value=0)
+    col = counts.to_numpy(dtype=float)
+    return {"actual": actual, "sim_mean": float(col.mean()) if len(col) else 0.0,
+            "sim_sd": float(col.std()) if len(col) else 0.0,
+            "sim_low": float(np.quantile(col, 0.05)) if len(col) else 0.0,
+            "sim_high": float(np.quantile(col, 0.95)) if len(col) else 0.0}
+
+
 def _export_name(stage: str) -> str:
     return stage if stage in FIXED_STAGES else ROUND_PREFIX + stage
 
@@ -205,8 +226,15 @@ def monthly_hires(history: History, sim_reqs: pd.DataFrame) -> list[dict]:
 
 
 def flags_for(pits: pd.DataFrame, funnel: list[dict], hires_actual: int,
-              hires_sim: np.ndarray) -> list[Flag]:
+              hires_sim: np.ndarray, withdrew: dict | None = None) -> list[Flag]:
     flags = []
+    if withdrew is not None and withdrew["sim_sd"] > 0:
+        z = (withdrew["sim_mean"] - withdrew["actual"]) / withdrew["sim_sd"]
+        if abs(z) > Z_FLAG_FUNNEL:
+            flags.append(Flag("withdrawals", f"{withdrew['sim_mean']:,.0f} withdrawals in "
+                              f"process predicted, {withdrew['actual']:,} in the history "
+                              f"({DROPOUT_FIELD})", abs(z),
+                              "pessimistic" if z > 0 else "optimistic"))
     p = pits["pit"].dropna().to_numpy()
     if len(p):
         z = (p.mean() - 0.5) / math.sqrt(1.0 / (12.0 * len(p)))
@@ -277,7 +305,8 @@ def backtest(scenario: Scenario, history: History, replications: int = 100,
     hires_sim = sim_reqs.dropna(subset=["filled_day"]).groupby("replication").size().reindex(
         range(replications), fill_value=0).to_numpy(dtype=float)
     hires_actual = int(pits["filled"].sum())
-    flags = flags_for(pits, funnel, hires_actual, hires_sim)
+    withdrew = withdrawals(history, res.funnel)
+    flags = flags_for(pits, funnel, hires_actual, hires_sim, withdrew)
     word, sentence = verdict_of(flags)
     p = pits["pit"].dropna().to_numpy()
     return {
@@ -294,7 +323,7 @@ def backtest(scenario: Scenario, history: History, replications: int = 100,
         "hires": {"actual": hires_actual, "sim_mean": float(hires_sim.mean()),
                   "sim_low": float(np.quantile(hires_sim, 0.05)),
                   "sim_high": float(np.quantile(hires_sim, 0.95))},
-        "hires_per_month": hires, "funnel": funnel,
+        "withdrawals": withdrew, "hires_per_month": hires, "funnel": funnel,
         "reqs": pits.replace({math.inf: None}).to_dict("records"),
     }
 
@@ -311,7 +340,12 @@ def backtest_lines(report: dict) -> list[str]:
              "coverage of predictive intervals: " + ", ".join(
                  f"{k}: {v:.0%}" for k, v in report["coverage"].items() if v is not None),
              f"hires: {hires['actual']} actual, {hires['sim_mean']:.1f} predicted "
-             f"(90% of years {hires['sim_low']:.0f}-{hires['sim_high']:.0f})", "",
+             f"(90% of years {hires['sim_low']:.0f}-{hires['sim_high']:.0f})"]
+    w = report.get("withdrawals")
+    if w is not None:
+        lines.append(f"withdrawals in process: {w['actual']} actual, {w['sim_mean']:.1f} "
+                     f"predicted (90% of years {w['sim_low']:.0f}-{w['sim_high']:.0f})")
+    lines += ["",
              f"{'stage':<22}{'entered':>9}{'predicted':>11}{'passed':>9}{'predicted':>11}"]
     for row in report["funnel"]:
         share = "" if row["actual_share"] is None else f"{row['actual_share']:.1%}"

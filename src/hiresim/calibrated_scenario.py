@@ -1,11 +1,12 @@
 """Write a calibration as a scenario file whose comments say where every value comes from.
 
 The hiring plan and each profile's market rates come from the export; everything the
-export cannot inform (the team, efforts, outreach sequence, candidate behaviour, costs,
-interviewer pools and interview lengths) is copied from a base scenario (``--base``, or
-``DEFAULT_BASE``) and marked ``default``. Every estimated value carries, as a comment, its
-sample size and 90% interval (``hiresim.calibration``). The file is validated after
-writing, as ``hiresim validate`` would.
+export cannot inform (the team, efforts, outreach sequence, recurring workload, candidate
+behaviour, costs, interviewer pools and interview lengths, a profile's acceptance decay and
+market size) is copied from a base scenario (``--base``, or ``DEFAULT_BASE``) and marked
+``default``. Every estimated value carries, as a comment, its sample size and 90% interval
+(``hiresim.calibration``); each profile's ``dropout`` is the fitted Weibull drop-out. The
+file is validated after writing, as ``hiresim validate`` would.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from typing import Any
 
 import yaml
 
-from hiresim.calibration import Calibration, Estimate, ProfileCalibration, base_profile
+from hiresim.calibration import (
+    Calibration,
+    Estimate,
+    ProfileCalibration,
+    ShapeFit,
+    acceptance_drop,
+    base_profile,
+)
 from hiresim.scenario import InterviewRound, RoleProfile, Scenario, scenario_from_dict
 from hiresim.table_files import atomic_write_text
 
@@ -27,8 +35,7 @@ DEFAULT_BASE: dict[str, Any] = {
     "profiles": [{"name": "default", "openings": {"count": 1}}],
 }
 COMMENT_COLUMN = 44
-BASE_SECTIONS = ("team", "effort", "outreach", "candidates", "costs")
-HAZARD_FIELD = "candidates.dropout_hazard_per_week"  # the field this should map to
+BASE_SECTIONS = ("team", "effort", "outreach", "workload", "candidates", "costs")
 
 
 def default_base() -> Scenario:
@@ -81,7 +88,17 @@ def _round_lines(cal_round: tuple[str, Estimate], base: RoleProfile | None,
     return lines
 
 
-def profile_lines(p: ProfileCalibration, scenario: Scenario, base_label: str) -> list[str]:
+def _dropout_line(p: ProfileCalibration, shape: ShapeFit) -> str:
+    est = p.dropout
+    assert est is not None
+    value = {"hazard_per_week": round(float(est.value), 4),
+             "shape": round(float(shape.value), 3)}
+    return _line(4, "dropout: " + _flow(value),
+                 f"hazard: {est.comment()}; shape: {shape.comment()}")
+
+
+def profile_lines(p: ProfileCalibration, scenario: Scenario, base_label: str,
+                  shape: ShapeFit) -> list[str]:
     base = base_profile(scenario, p.name)
     template = base or RoleProfile(name=p.name, openings={"count": 1})  # type: ignore[arg-type]
     where = f"from {base_label}" if base else "hiresim defaults"
@@ -105,6 +122,14 @@ def profile_lines(p: ProfileCalibration, scenario: Scenario, base_label: str) ->
         _estimate_line(6, "reply_rate", r["sourced.reply_rate"]),
         _estimate_line(6, "interest_rate", r["sourced.interest_rate"]),
         _estimate_line(6, "qualify_rate", r["sourced.qualify_rate"]),
+    ]
+    market = template.sourced
+    if market.market_size is not None:
+        lines += [_line(6, f"market_size: {market.market_size}",
+                        f"default: not in the export ({where})"),
+                  _line(6, f"recontact_after_days: {market.recontact_after_days:g}",
+                        f"default: not in the export ({where})")]
+    lines += [
         _estimate_line(4, "screen_pass_rate", r["screen_pass_rate"]),
     ]
     if p.rounds:
@@ -116,6 +141,14 @@ def profile_lines(p: ProfileCalibration, scenario: Scenario, base_label: str) ->
     lines += [
         _estimate_line(4, "decision_pass_rate", r["decision_pass_rate"]),
         _estimate_line(4, "offer_acceptance", r["offer_acceptance"]),
+    ]
+    if template.acceptance_drop_per_week is not None:
+        lines.append(_line(4, f"acceptance_drop_per_week: "
+                              f"{acceptance_drop(scenario, p.name):g}",
+                           f"default: not in the export ({where}); the offer rate above "
+                           "is net of it"))
+    lines += [
+        _dropout_line(p, shape),
         _line(4, "interviewers: " + _flow(template.interviewers.model_dump(mode="json")),
               f"default: not in the export ({where})"),
     ]
@@ -145,17 +178,13 @@ def scenario_text(cal: Calibration, base: Scenario, base_label: str, name: str) 
         value = getattr(base, key).model_dump(mode="json")
         lines.append(f"# {key}: default, not informed by the export (from {base_label})")
         lines += _block(key, value)
-    hz = cal.withdrawal_hazard
     lines += [
-        f"# Withdrawal (drop-out) hazard in the export: {hz.value:.4g} per candidate-week "
-        f"in process ({hz.comment()}).",
-        "# No scenario field takes it yet (candidates.patience_days is a budget of waiting "
-        f"for the team); it should map to {HAZARD_FIELD}:",
-        f"# {HAZARD_FIELD}: {hz.value:.4g}",
+        "# profiles[].dropout: withdrawals before the offer, timed from engagement (Weibull;",
+        "# withdrawals for patience cannot be told apart in an export and count here too).",
         "profiles:",
     ]
     for p in cal.profiles:
-        lines += profile_lines(p, base, base_label)
+        lines += profile_lines(p, base, base_label, cal.dropout_shape)
     lines.append("# Time in stage in the export (lognormal fitted with right-censoring; it "
                  "includes waiting for")
     lines.append("# the team, which the model produces from capacities, so it is not copied "

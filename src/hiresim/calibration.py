@@ -26,7 +26,23 @@ What is estimated (``calibrate``), per role profile unless said otherwise:
   end of the export); Gamma-Poisson, pooled the same way.
 - **Req open rate**: reqs opened per week; the plan (``openings``) copies the history's
   count and first and last opening day.
-- **Withdrawal hazard**: withdrawals per candidate-week in process (outreach left out).
+- **Drop-out** (``profiles[].dropout``, ``hiresim.model`` 4.9): the model's Weibull clock
+  (still in process after *w* weeks with probability ``exp(-hazard_per_week * w ** shape)``)
+  starts when a candidate engages (a sourced one at the reply with interest, an applicant
+  after the application review, a pool candidate at the re-engagement call) and stops at
+  the offer. Each engaged candidate gives one time from engagement: a withdrawal before the
+  offer is an event, anything else (rejected, reached the offer, closed out, still open)
+  is right-censored there. For a given shape, ``sum(w ** shape)`` over candidates is the
+  exposure of a Gamma-Poisson posterior of ``hazard_per_week``, pooled over profiles like
+  the applications. The shape is the team-wide maximum-likelihood value (profile
+  likelihood, 90% interval from the likelihood ratio) when the export has at least
+  ``SHAPE_MIN_EVENTS`` withdrawals, otherwise the base scenario's. Withdrawals for
+  patience (waiting for the team, which the model produces from capacities) cannot be told
+  apart in an export and are counted as drop-outs, so the hazard is an upper bound when
+  the team is the bottleneck.
+- **Pool candidates** (source ``pool``, re-engaged from the talent pool) enter at the
+  screen, which they pass by construction (a re-engagement call): they are left out of the
+  screen's pass rate and of the applications; their later decisions count like anyone's.
 - **Durations per stage**: a lognormal fitted by maximum likelihood with right-censoring
   (candidates still open, or closed out, count as "at least this long"), median with a 90%
   interval and P90. They include waiting for the team, which the model produces from
@@ -49,6 +65,9 @@ LEVEL = 0.90  # the written intervals
 PRIOR_STRENGTH = 10.0  # pseudo-candidates behind a published value
 KAPPA_MIN, KAPPA_MAX = 2.0, 40.0
 RATE_PRIOR_WEEKS = 2.0  # pseudo req-weeks behind the published applications per week
+SHAPE_MIN_EVENTS = 100  # withdrawals needed before the drop-out shape is fitted
+SHAPES = np.linspace(0.5, 3.0, 251)  # the drop-out shapes searched
+APPLICANT_SOURCES = ("inbound", "referral", "agency")
 GRID = np.linspace(0.0005, 0.9995, 1999)
 # Published benchmarks (docs/model.md section 10) where one exists, otherwise hiresim's
 # defaults: the team-wide rates start here.
@@ -59,6 +78,7 @@ PUBLISHED = {
     "decision_pass_rate": 0.8,
     "offer_acceptance": 0.84,  # Saratoga/PwC 2022
     "inbound.applications_per_week": 10.0,
+    "dropout.hazard_per_week": 0.05,  # docs/model.md 4.9 (10-30% of screened withdraw)
 }
 STAGE_FIELD = {"outreach": "sourced.reply_rate", "interest": "sourced.interest_rate",
                "qualification": "sourced.qualify_rate",
@@ -110,6 +130,25 @@ class ProfileCalibration:
     rates: dict[str, Estimate] = field(default_factory=dict)  # field path -> estimate
     rounds: list[tuple[str, Estimate]] = field(default_factory=list)
     reviewed: bool = True
+    dropout: Estimate | None = None  # hazard_per_week of profiles[].dropout
+
+
+@dataclass(frozen=True)
+class ShapeFit:
+    """The drop-out Weibull shape written into every profile: fitted, or the base's."""
+
+    value: float
+    low: float
+    high: float
+    events: int
+    fitted: bool
+
+    def comment(self) -> str:
+        if not self.fitted:
+            return (f"default: from the base ({self.events} withdrawals, under "
+                    f"{SHAPE_MIN_EVENTS} needed to fit it)")
+        return (f"fitted to {self.events:,} withdrawals; {LEVEL:.0%} interval "
+                f"[{self.low:.3g}, {self.high:.3g}]")
 
 
 @dataclass
@@ -118,7 +157,7 @@ class Calibration:
 
     history: History
     profiles: list[ProfileCalibration]
-    withdrawal_hazard: Estimate  # per candidate-week in process
+    dropout_shape: ShapeFit
     durations: list[DurationFit]
     reply_window: float
 
@@ -242,7 +281,10 @@ def decisions(history: History, base: Scenario, window: float) -> pd.DataFrame:
         first = d.loc[offers, "candidate"].map(_first_entered(v))
         overdue = np.maximum(0.0, (d.loc[offers, "left"] - first
                                    - b.acceptance_grace_days) / 7.0)
-        d.loc[offers, "d"] = (b.acceptance_drop_per_week * overdue).round(4)
+        drop = d.loc[offers, "profile"].map(lambda name: acceptance_drop(base, name))
+        d.loc[offers, "d"] = (drop * overdue).round(4)
+    # a pool candidate's screen is a re-engagement call they pass: no decision
+    d = d[~((d["stage"] == "screen") & (d["source"] == "pool"))]
     # outreach: only prospects contacted early enough to be resolved whatever their answer
     closes = history.reqs.set_index("req")["filled"].fillna(history.end).clip(
         upper=history.end)
@@ -256,36 +298,107 @@ def decisions(history: History, base: Scenario, window: float) -> pd.DataFrame:
 
 def inbound_rates(history: History, profiles: list[str]) -> dict[str, Estimate]:
     v, reqs = history.visits, history.reqs
-    applicants = v[v["source"] != "sourced"].groupby("profile")["candidate"].nunique()
+    applicants = v[v["source"].isin(APPLICANT_SOURCES)].groupby("profile")["candidate"]
     until = reqs["filled"].fillna(history.end).clip(upper=history.end)
     weeks = ((until - reqs["posted"]).clip(lower=0.0) / 7.0).groupby(reqs["profile"]).sum()
-    n = applicants.reindex(profiles).fillna(0).to_numpy(dtype=float)
+    n = applicants.nunique().reindex(profiles).fillna(0).to_numpy(dtype=float)
     t = weeks.reindex(profiles).fillna(0).to_numpy(dtype=float)
+    est = pooled_poisson(n, t, PUBLISHED["inbound.applications_per_week"])
+    return {name: Estimate(mean, low, high, int(count),
+                           f"{int(count):,} applications over {exposure:,.1f} req-weeks",
+                           informed=exposure > 0)
+            for name, count, exposure, (mean, low, high) in zip(profiles, n, t, est,
+                                                                  strict=True)}
+
+
+def pooled_poisson(n: np.ndarray, t: np.ndarray, published: float
+                   ) -> list[tuple[float, float, float]]:
+    """Gamma-Poisson rate per group (events ``n`` over exposure ``t``), each with a Gamma
+    prior centred on the team's rate (itself starting from ``published``, worth
+    ``RATE_PRIOR_WEEKS`` of exposure) whose strength comes from the groups' spread (and is
+    at least half an event)."""
     total_t = t.sum()
-    prior = PUBLISHED["inbound.applications_per_week"]
-    team = (RATE_PRIOR_WEEKS * prior + n.sum()) / (RATE_PRIOR_WEEKS + total_t)
+    team = (RATE_PRIOR_WEEKS * published + n.sum()) / (RATE_PRIOR_WEEKS + total_t)
     rates = np.divide(n, t, out=np.zeros_like(n), where=t > 0)
     denom = total_t - (t ** 2).sum() / total_t if total_t > 0 else 0.0
     tau2 = ((t * (rates - team) ** 2).sum() - (len(t) - 1) * team) / denom if denom > 0 else 0
     strength = float(np.clip(team / tau2, 0.5, 20.0)) if tau2 > 0 else 20.0
-    out = {}
-    for name, count, exposure in zip(profiles, n, t, strict=True):
-        mean, low, high = gamma_interval(count, exposure, strength * team, strength)
-        out[name] = Estimate(mean, low, high, int(count),
-                             f"{int(count):,} applications over {exposure:,.1f} req-weeks",
-                             informed=exposure > 0)
-    return out
+    # at least the Jeffreys prior's half an event, so that no events give an interval
+    return [gamma_interval(count, exposure, max(strength * team, 0.5), strength)
+            for count, exposure in zip(n, t, strict=True)]
 
 
-def withdrawal_hazard(history: History) -> Estimate:
+def acceptance_drop(base: Scenario, name: str) -> float:
+    """Acceptance points lost per week after the grace period: the base profile's value,
+    else the candidates' default."""
+    p = base_profile(base, name)
+    drop = p.acceptance_drop_per_week if p is not None else None
+    return base.candidates.acceptance_drop_per_week if drop is None else drop
+
+
+def engaged_times(history: History) -> pd.DataFrame:
+    """Per engaged candidate: ``profile``, ``weeks`` from engagement (the drop-out clock's
+    start) to the end of exposure, and ``event`` (withdrew before the offer)."""
     v = history.visits
-    inside = v[~v["stage"].isin(("outreach", "interest"))]
-    weeks = float(((inside["left"].fillna(history.end) - inside["entered"]).clip(lower=0)
-                   .sum()) / 7.0)
-    k = int((inside["outcome"] == "withdrew").sum())
-    mean, low, high = gamma_interval(k, weeks)
-    return Estimate(mean, low, high, k, f"{k:,} withdrawals over {weeks:,.1f} "
-                    "candidate-weeks in process", informed=weeks > 0)
+    engaged = v[~v["stage"].isin(("outreach", "interest", "application_review"))]
+    if engaged.empty:
+        return pd.DataFrame({"profile": [], "weeks": [], "event": []})
+    before = engaged[engaged["stage"] != "offer"]
+    start = engaged.groupby("candidate")["entered"].min()
+    end_stage = before.groupby("candidate")["left"].max()
+    offered = engaged[engaged["stage"] == "offer"].groupby("candidate")["entered"].min()
+    withdrew = before[before["outcome"] == "withdrew"].groupby("candidate")["left"].min()
+    open_ = before[before["outcome"] == "open"]["candidate"].unique()
+    frame = pd.DataFrame({"start": start})
+    frame["profile"] = engaged.groupby("candidate")["profile"].first()
+    stop = end_stage.reindex(frame.index)
+    stop = stop.where(~frame.index.isin(open_), history.end)
+    stop = offered.reindex(frame.index).fillna(stop).fillna(history.end)
+    frame["event"] = frame.index.isin(withdrew.index)
+    stop = stop.where(~frame["event"], withdrew.reindex(frame.index))
+    frame["weeks"] = ((stop - frame["start"]).clip(lower=0.0) / 7.0).astype(float)
+    return frame[["profile", "weeks", "event"]]
+
+
+def fit_shape(times: pd.DataFrame, base_shape: float) -> ShapeFit:
+    """The team-wide Weibull shape by profile likelihood (each profile its own hazard), or
+    the base's with fewer than ``SHAPE_MIN_EVENTS`` withdrawals."""
+    events = int(times["event"].sum())
+    if events < SHAPE_MIN_EVENTS:
+        return ShapeFit(base_shape, base_shape, base_shape, events, False)
+    w = np.maximum(times["weeks"].to_numpy(dtype=float), 1e-6)
+    ev = times["event"].to_numpy(dtype=bool)
+    groups = times["profile"].to_numpy()
+    logw_events = float(np.log(w[ev]).sum())
+    ll = np.empty(len(SHAPES))
+    for i, k in enumerate(SHAPES):
+        wk = w ** k
+        total = 0.0
+        for g in np.unique(groups):
+            mine = groups == g
+            d, exposure = float(ev[mine].sum()), float(wk[mine].sum())
+            if d > 0:
+                total += d * math.log(d / exposure) - d
+        ll[i] = total + events * math.log(k) + (k - 1.0) * logw_events
+    best = int(np.argmax(ll))
+    inside = SHAPES[ll >= ll[best] - stats.chi2.ppf(LEVEL, 1) / 2.0]
+    return ShapeFit(float(SHAPES[best]), float(inside.min()), float(inside.max()), events,
+                    True)
+
+
+def dropout_hazards(times: pd.DataFrame, profiles: list[str], shape: float
+                    ) -> dict[str, Estimate]:
+    """``hazard_per_week`` per profile for the given shape (Gamma-Poisson, pooled)."""
+    wk = times["weeks"] ** shape
+    n = times.groupby("profile")["event"].sum().reindex(profiles).fillna(0)
+    t = wk.groupby(times["profile"]).sum().reindex(profiles).fillna(0)
+    people = times.groupby("profile").size().reindex(profiles).fillna(0)
+    est = pooled_poisson(n.to_numpy(dtype=float), t.to_numpy(dtype=float),
+                         PUBLISHED["dropout.hazard_per_week"])
+    return {name: Estimate(mean, low, high, int(k),
+                           f"{int(k):,} withdrawals before the offer of {int(m):,} engaged "
+                           "candidates", informed=m > 0)
+            for name, k, m, (mean, low, high) in zip(profiles, n, people, est, strict=True)}
 
 
 def fit_duration(stage: str, durations: np.ndarray, observed: np.ndarray) -> DurationFit | None:
@@ -296,7 +409,7 @@ def fit_duration(stage: str, durations: np.ndarray, observed: np.ndarray) -> Dur
     logs = np.log(x)
 
     def nll(theta: np.ndarray) -> float:
-        mu, sigma = theta[0], math.exp(theta[1])
+        mu, sigma = theta[0], math.exp(max(theta[1], -7.0))  # sigma >= 0.001
         z = (logs - mu) / sigma
         ll = np.where(observed, stats.norm.logpdf(z) - math.log(sigma), stats.norm.logsf(z))
         return float(-ll.sum())
@@ -353,6 +466,10 @@ def calibrate(history: History, base: Scenario) -> Calibration:
     round_rates = {r: pooled_rates(trials[trials["stage"] == r], profiles,
                                    PUBLISHED["interview"], "decisions") for r in order}
     inbound = inbound_rates(history, profiles)
+    times = engaged_times(history)
+    shapes = {p.dropout.shape for p in base.profiles}
+    shape = fit_shape(times, shapes.pop() if len(shapes) == 1 else 1.5)
+    hazards = dropout_hazards(times, profiles, shape.value)
     weeks = max(history.days / 7.0, 1e-9)
     out = []
     for name in profiles:
@@ -369,11 +486,11 @@ def calibrate(history: History, base: Scenario) -> Calibration:
         cal.rates["inbound.applications_per_week"] = inbound[name]
         cal.rounds = [(r[len(ROUND_PREFIX):], round_rates[r][name]) for r in order
                       if (pv["stage"] == r).any()]
-        has_inbound = (pv["source"] != "sourced").any()
+        cal.dropout = hazards[name]
+        has_inbound = pv["source"].isin(APPLICANT_SOURCES).any()
         cal.reviewed = (pv["stage"] == "application_review").any() or not has_inbound
         out.append(cal)
-    return Calibration(history, out, withdrawal_hazard(history), stage_durations(history),
-                       window)
+    return Calibration(history, out, shape, stage_durations(history), window)
 
 
 def base_profile(base: Scenario, name: str) -> RoleProfile | None:

@@ -2,7 +2,8 @@
 
 Built from the JSON of ``hiresim.backtest.backtest`` with the report's shell and chart
 style: the verdict in words, the PIT histogram and interval coverage, each req's actual
-time-to-fill against its 90% predictive interval, hires per month, and the funnel.
+time-to-fill against its 90% predictive interval, hires per month, and the funnel
+(with withdrawals in process).
 """
 
 from __future__ import annotations
@@ -109,9 +110,15 @@ def backtest_page(report: dict) -> Page:
                  intro=f"{hires['actual']} hires in the history; the scenario predicts "
                        f"{hires['sim_mean']:.1f} (90% of years {hires['sim_low']:.0f}-"
                        f"{hires['sim_high']:.0f}).")
+    w = report.get("withdrawals")
+    withdrew = "" if w is None else (
+        f" Withdrawals in process (after engagement, before the offer): {w['actual']} in the "
+        f"history, {w['sim_mean']:.1f} predicted (90% of years {w['sim_low']:.0f}-"
+        f"{w['sim_high']:.0f}).")
     page.section("funnel", "Funnel", _funnel_table(report),
                  intro="Candidates entering each stage and the share passing (of those "
-                       "decided), history against the replications' mean (90% of years).")
+                       "decided), history against the replications' mean (90% of years)."
+                       + withdrew)
     return page
 
 
