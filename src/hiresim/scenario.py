@@ -195,9 +195,9 @@ class Workload(_Spec):
     utilisation at 75-90% on the reference scenarios); zero leaves an item out.
     """
 
-    recruiter_hours_per_req_per_week: NonNegative = 1.5
-    recruiter_hours_per_candidate_per_week: NonNegative = 0.2
-    sourcer_hours_per_req_per_week: NonNegative = 0.75
+    recruiter_hours_per_req_per_week: NonNegative = 1.0
+    recruiter_hours_per_candidate_per_week: NonNegative = 0.4
+    sourcer_hours_per_req_per_week: NonNegative = 0.5
 
 
 class Outreach(_Spec):
