@@ -985,7 +985,7 @@ LITTLE_SCENARIOS = {
 }
 
 
-CLOSE_DURING_INTERVIEW: dict[str, Any] = {
+CLOSE_DURING_INTERVIEW: dict[str, Any] = without_realism({
     # One req, one recruiter at 7 h/week (1 hour of effort = 1 day), everything fixed and
     # every probability 1: candidate 1 is hired on day 19 while candidate 3's 6-day onsite
     # (days 14-20) is under way, so candidate 3 is closed out on day 19 mid-interview.
@@ -1014,7 +1014,7 @@ CLOSE_DURING_INTERVIEW: dict[str, Any] = {
         "offer_acceptance": 1.0,
         "interviewers": {"count": 3, "hours_per_week": 7.0},
     }],
-}
+})
 
 
 def _close_run(horizon: float | None = None, patience: float | None = None) -> Any:
