@@ -47,7 +47,11 @@ QUESTIONS = [
         "drives": ("the salaries (the sourcer is paid less: equal salaries), the recruiters' "
                    "sourcing skill (0.8 reply, 1.25 hours multipliers: skill multipliers 1.0) and "
                    "the split handoff (delay, 5% context loss); all assumptions, neutralised below"
-                   " where a claim is clear"),
+                   " where a claim is clear. The higher withdrawal rate of split is neither: it "
+                   "is applicants who lose patience (SR Group 2023's ~22 days) waiting for "
+                   "application review by two recruiters instead of three (the funnel table: "
+                   "withdrawals at application_review), so it rests on the head count of the "
+                   "recruiter role and on review coming after all other candidate work"),
     },
     {
         "id": "double",
@@ -270,8 +274,11 @@ def _answer_scarce(reports: dict[str, dict]) -> str:
         "dedicated sourcer against two recruiters who source when their pipeline leaves "
         "time, so the result weighs the sourcer's skill (the 0.8 reply and 1.25 hours "
         "multipliers of a sourcing recruiter, assumptions) against the second person "
-        "who can screen and run interviews; the neutralised rows above show which "
-        "assumption carries each difference.\n")
+        "who can screen and run interviews; a difference is a finding only beyond 4 "
+        "standard errors (listed above, with the neutralised assumptions, when there is "
+        "one). Where neither team is busy (the utilisation rows), the market, not who "
+        "sources, is what binds: in a finite market (docs/model.md 4.11) a dedicated "
+        "sourcer only reaches the same prospects sooner.\n")
 
 
 ANSWERS = {"double": _answer_double, "scarce": _answer_scarce}
