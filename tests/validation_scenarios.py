@@ -19,6 +19,10 @@ dict (what a user could write in YAML) and validates it with
 - **Realistic** (``rich``) -- the model's defaults (patience, acceptance decay, reqs
   that close, backlog, two profiles), optionally starved so that candidates withdraw.
 
+Every scenario here switches off the mechanisms of docs/model.md 2.10-4.10 (recurring
+workload, drop-out hazard, interview slots, talent pool: ``without_realism``), which are
+on by default: the textbook systems are the model without them.
+
 Also: the theory (Erlang C by the stable recursion, the M/M/c FIFO wait tail, the LIFO
 tail for contrast), the experiments (per-replication statistics, run on local worker
 processes), the exact checks (Little's law from the live state and from the records,
