@@ -40,9 +40,13 @@ TINY: dict[str, Any] = {
         "touches": 1, "touch_gap_days": 1, "reply_share_by_touch": [1.0],
         "reply_delay_days": 2, "prospects_per_req_per_week": 1, "max_active_per_req": 1,
     },
+    # the mechanisms of docs/model.md 2.10-4.10 are on by default; TINY switches them off
+    # so that every day can be worked out by hand
+    "workload": {"recruiter_hours_per_req_per_week": 0, "recruiter_hours_per_candidate_per_week": 0,
+                 "sourcer_hours_per_req_per_week": 0},
     "candidates": {
         "patience_days": None, "offer_response_days": 2,
-        "acceptance_grace_days": 0, "acceptance_drop_per_week": 0,
+        "acceptance_grace_days": 0, "acceptance_drop_per_week": 0, "pool_reengage_rate": 0,
     },
     "costs": {"job_ad_per_req_per_month": 0, "other_external_per_year": 0},
     "profiles": [{
@@ -56,7 +60,9 @@ TINY: dict[str, Any] = {
         ],
         "decision_pass_rate": 1,
         "offer_acceptance": 1,
-        "interviewers": {"count": 1, "hours_per_week": 14, "hourly_cost": 0},
+        "dropout": {"hazard_per_week": 0},
+        "interviewers": {"count": 1, "hours_per_week": 14, "hourly_cost": 0,
+                         "scheduling": "fluid"},
     }],
 }
 

@@ -75,9 +75,8 @@ def check_conservation(scenario: Scenario, result, records) -> None:
             assert c["offered"] and last["stage"] == "offer", c
         if c["source"] == "inbound":
             assert c["sourced_by"] == "" and not c["replied"], c
-        elif c["source"] == "pool":  # a silver medallist re-engaged from the talent pool
-            assert c["sourced_by"] == "" and vs[0]["stage"] not in ("outreach", "review"), \
-                (c, vs)
+        elif c["source"] == "pool":  # a silver medallist re-engaged: starts at the screen
+            assert c["sourced_by"] == "" and vs[0]["stage"] == "screen", (c, vs)
         else:
             assert c["sourced_by"] in ("sourcer", "recruiter"), c
             assert vs[0]["stage"] == "outreach", (c, vs)

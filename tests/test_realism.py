@@ -179,3 +179,51 @@ def test_fill_rate_in_window_counts_only_reqs_opened_early_enough() -> None:
             SimpleNamespace(open_day=300.0, filled_day=None)]  # opened too late: left out
     assert _fill_rate_in_window(reqs, 90.0, 365.0) == pytest.approx(1 / 3)
     assert math.isnan(_fill_rate_in_window(reqs[3:], 90.0, 365.0))
+
+
+# -- defaults --------------------------------------------------------------------------
+def test_the_defaults_are_the_calibrated_values_of_the_reference_scenarios() -> None:
+    """A scenario that says nothing about the mechanisms gets them as calibrated."""
+    from hiresim.scenario import CandidateBehaviour, Dropout, Interviewers, Workload
+
+    shipped = load_scenario(COMBINED)
+    assert Workload() == shipped.workload
+    assert CandidateBehaviour().pool_reengage_rate == shipped.candidates.pool_reengage_rate
+    backend = shipped.profiles[0]
+    assert Dropout() == backend.dropout
+    assert Interviewers().scheduling == backend.interviewers.scheduling == "slots"
+
+
+def test_a_minimal_scenario_binds_like_a_real_team() -> None:
+    """Only a team and a plan: recurring work, drop-out, slots and a talent pool are on."""
+    from hiresim.scenario import scenario_from_dict
+
+    minimal = scenario_from_dict({
+        "name": "minimal", "simulation": {"horizon_days": 200},
+        "team": {"structure": "combined", "recruiters": {"count": 1, "max_reqs": 15}},
+        "outreach": {"prospects_per_req_per_week": 4},
+        "profiles": [{"name": "eng", "openings": {"count": 12, "last_day": 120}}],
+    })
+    results = [run_replication(minimal, k) for k in range(3)]
+    assert all(sum(h for *_, a, h in r.staff if a == "req_upkeep") > 0 for r in results)
+    # a fast process loses few candidates, but the hazard is there
+    assert sum(r.kpis["dropouts"] for r in results) > 0
+    # reserved slots are paid whether used or not: 6 people x 4 slots of 1 h x 200 days
+    assert results[0].kpis["cost_interviewers"] == pytest.approx(6 * 4 * 100 * 200 / 7)
+    assert sum(r.kpis["pool_reengaged"] for r in results) > 0
+
+
+def test_a_pool_hires_clock_starts_at_its_re_engagement() -> None:
+    """Time-to-hire of a silver medallist counts from their first contact in this process:
+    they are created for the new req once it is active, never before."""
+    from hiresim.records import CANDIDATE_COLUMNS, REQ_COLUMNS
+
+    result = run_replication(load_scenario(COMBINED, ["simulation.horizon_days=200",
+                                                      "candidates.pool_reengage_rate=1"]),
+                             0, record_detail=True)
+    reqs = {r[0]: dict(zip(REQ_COLUMNS, r, strict=True)) for r in result.reqs}
+    pool = [dict(zip(CANDIDATE_COLUMNS, c, strict=True)) for c in result.candidates or []
+            if c[CANDIDATE_COLUMNS.index("source")] == "pool"]
+    assert pool
+    for c in pool:
+        assert c["created_day"] >= reqs[c["req"]]["active_day"], c

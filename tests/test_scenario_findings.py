@@ -51,7 +51,9 @@ def test_difference_keeps_its_sign_on_another_seed(claim: dict) -> None:
         names = [claim["baseline"], claim["other"]]
         scenarios = [grid[n] for n in names]
     else:
-        scenarios = [load_scenario(ROOT / f) for f in claim["files"]]
+        sets = claim.get("sets") or [[] for _ in claim["files"]]  # per file --set overrides
+        scenarios = [load_scenario(ROOT / f, own) for f, own in zip(claim["files"], sets,
+                                                                     strict=True)]
         by_name = {s.name: s for s in scenarios}
         scenarios = [by_name[claim["baseline"]], by_name[claim["other"]]]
     with Executor(2) as ex:

@@ -19,6 +19,10 @@ dict (what a user could write in YAML) and validates it with
 - **Realistic** (``rich``) -- the model's defaults (patience, acceptance decay, reqs
   that close, backlog, two profiles), optionally starved so that candidates withdraw.
 
+Every scenario here switches off the mechanisms of docs/model.md 2.10-4.10 (recurring
+workload, drop-out hazard, interview slots, talent pool: ``without_realism``), which are
+on by default: the textbook systems are the model without them.
+
 Also: the theory (Erlang C by the stable recursion, the M/M/c FIFO wait tail, the LIFO
 tail for contrast), the experiments (per-replication statistics, run on local worker
 processes), the exact checks (Little's law from the live state and from the records,
@@ -112,6 +116,21 @@ def lifo_p_wait_gt(q: MMc, t: float) -> float:
 # --------------------------------------------------------------------------- scenarios
 
 
+def without_realism(d: dict[str, Any]) -> dict[str, Any]:
+    """``d`` with the mechanisms of docs/model.md 2.10-4.10 switched off explicitly
+    (recurring workload, drop-out hazard, interview slots, talent pool): they are on by
+    default, and the textbook systems here are the model without them."""
+    d = copy.deepcopy(d)
+    d["workload"] = {"recruiter_hours_per_req_per_week": 0.0,
+                     "recruiter_hours_per_candidate_per_week": 0.0,
+                     "sourcer_hours_per_req_per_week": 0.0}
+    d.setdefault("candidates", {})["pool_reengage_rate"] = 0.0
+    for profile in d["profiles"]:
+        profile["dropout"] = {"hazard_per_week": 0.0}
+        profile.setdefault("interviewers", {})["scheduling"] = "fluid"
+    return d
+
+
 def _exp_hours(mean_days: float) -> dict[str, Any]:
     """An exponential effort whose mean takes ``mean_days`` of a 168 h/week person."""
     return {"dist": "exponential", "mean": mean_days * HOURS_PER_DAY}
@@ -190,7 +209,8 @@ def mmc_dict(
 
 
 def mmc(c: int | str, lam: float, mean_service_days: float, **kw: Any) -> Scenario:
-    return scenario_from_dict(mmc_dict(c, lam, mean_service_days, **kw), "<mmc>")
+    return scenario_from_dict(without_realism(mmc_dict(c, lam, mean_service_days, **kw)),
+                              "<mmc>")
 
 
 def tandem_dict(
@@ -218,7 +238,7 @@ def tandem_dict(
 
 
 def tandem(*args: Any, **kw: Any) -> Scenario:
-    return scenario_from_dict(tandem_dict(*args, **kw), "<tandem>")
+    return scenario_from_dict(without_realism(tandem_dict(*args, **kw)), "<tandem>")
 
 
 # The pure funnel (docs/validation.md, section 5): five pass rates with product 0.024.
@@ -325,7 +345,7 @@ def funnel_dict(
 
 
 def funnel(**kw: Any) -> Scenario:
-    return scenario_from_dict(funnel_dict(**kw), "<funnel>")
+    return scenario_from_dict(without_realism(funnel_dict(**kw)), "<funnel>")
 
 
 def inbound_funnel_dict(
@@ -366,7 +386,7 @@ INBOUND_RATES = {
 
 
 def inbound_funnel(**kw: Any) -> Scenario:
-    return scenario_from_dict(inbound_funnel_dict(**kw), "<inbound-funnel>")
+    return scenario_from_dict(without_realism(inbound_funnel_dict(**kw)), "<inbound-funnel>")
 
 
 def rich_dict(structure: str = "combined", *, stressed: bool = False, seed: int = 3,
@@ -401,7 +421,7 @@ def rich_dict(structure: str = "combined", *, stressed: bool = False, seed: int 
 
 
 def rich(structure: str = "combined", **kw: Any) -> Scenario:
-    return scenario_from_dict(rich_dict(structure, **kw), "<rich>")
+    return scenario_from_dict(without_realism(rich_dict(structure, **kw)), "<rich>")
 
 
 # --------------------------------------------------------------------------- experiments
@@ -969,7 +989,7 @@ LITTLE_SCENARIOS = {
 }
 
 
-CLOSE_DURING_INTERVIEW: dict[str, Any] = {
+CLOSE_DURING_INTERVIEW: dict[str, Any] = without_realism({
     # One req, one recruiter at 7 h/week (1 hour of effort = 1 day), everything fixed and
     # every probability 1: candidate 1 is hired on day 19 while candidate 3's 6-day onsite
     # (days 14-20) is under way, so candidate 3 is closed out on day 19 mid-interview.
@@ -998,7 +1018,7 @@ CLOSE_DURING_INTERVIEW: dict[str, Any] = {
         "offer_acceptance": 1.0,
         "interviewers": {"count": 3, "hours_per_week": 7.0},
     }],
-}
+})
 
 
 def _close_run(horizon: float | None = None, patience: float | None = None) -> Any:

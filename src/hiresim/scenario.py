@@ -236,13 +236,14 @@ class Workload(_Spec):
     Per open req a person holds (hiring-manager syncs, pipeline reviews, reporting, ATS
     admin; for sourcers calibration syncs and search maintenance), and per candidate in
     process from the screen on (scheduling messages, updates, rejections). A combined
-    recruiter does both jobs and pays the recruiter and the sourcer hours per req. Zero
-    (the default) leaves it out.
+    recruiter does both jobs and pays the recruiter and the sourcer hours per req. The
+    defaults are the calibrated values of docs/model.md 2.10 (assumptions that put recruiter
+    utilisation at 75-90% on the reference scenarios); zero leaves an item out.
     """
 
-    recruiter_hours_per_req_per_week: NonNegative = 0.0
-    recruiter_hours_per_candidate_per_week: NonNegative = 0.0
-    sourcer_hours_per_req_per_week: NonNegative = 0.0
+    recruiter_hours_per_req_per_week: NonNegative = 1.0
+    recruiter_hours_per_candidate_per_week: NonNegative = 0.4
+    sourcer_hours_per_req_per_week: NonNegative = 0.5
 
 
 class Outreach(_Spec):
@@ -278,7 +279,8 @@ class CandidateBehaviour(_Spec):
     acceptance_drop_per_week: Probability = 0.02
     # talent pool: late-stage candidates closed out when a req fills may be re-engaged for
     # the next req of their profile, with probability rate x 0.5 ** (days in pool / half-life)
-    pool_reengage_rate: Probability = 0.0
+    # (0.2: calibrated assumption, docs/model.md 4.10; 0 switches the pool off)
+    pool_reengage_rate: Probability = 0.2
     pool_half_life_days: Positive = 90.0
 
 
@@ -382,7 +384,7 @@ class Interviewers(_Spec):
     hourly_cost: NonNegative = 100.0
     # fluid: interview hours spread over the week (a queue per profile); slots: each
     # interviewer offers weekly slots and interviews are booked into the next free ones
-    scheduling: Literal["fluid", "slots"] = "fluid"
+    scheduling: Literal["fluid", "slots"] = "slots"
     slots_per_week: Annotated[int, Field(ge=1)] | None = None  # None: hours / slot length
     panel_window_days: NonNegative = 2.0  # a panel's slots all fall within this window
 
@@ -391,11 +393,12 @@ class Dropout(_Spec):
     """Candidates leave the process at a hazard that rises with time since they engaged.
 
     Survival in process after ``w`` weeks is ``exp(-hazard_per_week * w ** shape)``
-    (Weibull); ``shape`` > 1 makes the weekly hazard rise (competing offers). Zero
-    ``hazard_per_week`` (the default) switches it off.
+    (Weibull); ``shape`` > 1 makes the weekly hazard rise (competing offers). The default
+    0.05 is calibrated to the published 10-30% of candidates in process who withdraw
+    (docs/model.md 4.9); zero ``hazard_per_week`` switches it off.
     """
 
-    hazard_per_week: NonNegative = 0.0
+    hazard_per_week: NonNegative = 0.05
     shape: Positive = 1.5
 
 
@@ -432,7 +435,10 @@ class RoleProfile(_Spec):
         iv = self.interviewers
         if iv.slots_per_week is not None:
             return iv.slots_per_week
-        return max(1, int(iv.hours_per_week / self.interview_slot_hours + 1e-9))
+        slot = self.interview_slot_hours
+        if slot <= 0.0:  # interviews that take no interviewer time: nothing to book
+            return 1
+        return max(1, int(iv.hours_per_week / slot + 1e-9))
 
 
 # --------------------------------------------------------------------------- team changes

@@ -51,6 +51,8 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "simulation": Simulation, "team": Team, "Staff role": StaffRole, "effort": Effort,
     "outreach": Outreach, "candidates": CandidateBehaviour, "costs": Costs,
     "profiles": RoleProfile,
+    # 6.10 names settings by their full path from the scenario (profiles[].dropout...)
+    "Settings added for binding roles": Scenario,
 }
 _HEADING = re.compile(r"^### 6\.\d+ (`[^`]+`|[^(]+)")
 
@@ -95,12 +97,14 @@ def field_docs(model_md: str) -> dict[tuple[str, str], dict[str, str]]:
 def _resolve(model: type[BaseModel], parts: list[str]) -> tuple[str, str] | None:
     """The (class name, field) that a dotted name inside ``model`` ends at."""
     for i, part in enumerate(parts):
+        part = part.removesuffix("[]")  # profiles[].x: a field of every list item
         if part not in model.model_fields:
             return None
         if i == len(parts) - 1:
             return model.__name__, part
-        nested = [m for m in annotation_members(model.model_fields[part].annotation)
-                  if is_model(m)]
+        members = annotation_members(model.model_fields[part].annotation)
+        nested = [m for m in members if is_model(m)] or [  # list[Model]: its items
+            a for m in members for a in getattr(m, "__args__", ())[:1] if is_model(a)]
         if not nested:
             return None
         model = nested[0]

@@ -225,6 +225,9 @@ class HiringModel:
         iv = profile.interviewers
         if iv.scheduling != "slots" or iv.count == "unlimited" or people == 0:
             return None
+        if not profile.interview_rounds or profile.interview_slot_hours <= 0.0:
+            # no interviews, or none that takes interviewer time: nothing to book
+            return None
         return SlotBook(people, profile.interview_slots_per_week, iv.panel_window_days)
 
     def _interview_held(self, p_index: int, person: int, dist: Any) -> None:
