@@ -34,27 +34,15 @@ def plan_dict(recruiters: int = 3, horizon_days: int = 240) -> dict[str, Any]:
 def without_realism(data: dict[str, Any]) -> dict[str, Any]:
     """The structure tests measure staffing alone: recurring workload, the drop-out hazard,
     interview slots and the talent pool (issue 15; tested in test_realism.py) are off."""
-    data.pop("workload", None)
+    data["workload"] = {"recruiter_hours_per_req_per_week": 0.0,
+                        "recruiter_hours_per_candidate_per_week": 0.0,
+                        "sourcer_hours_per_req_per_week": 0.0}
     data.setdefault("candidates", {})["pool_reengage_rate"] = 0.0
     for profile in data["profiles"]:
-        profile.pop("dropout", None)
+        profile["dropout"] = {"hazard_per_week": 0.0}
         profile.pop("acceptance_drop_per_week", None)
-        for key in ("scheduling", "slots_per_week", "panel_window_days"):
+        for key in ("slots_per_week", "panel_window_days"):
             profile["interviewers"].pop(key, None)
+        profile["interviewers"]["scheduling"] = "fluid"
+        profile["sourced"].pop("market_size", None)
     return data
-
-
-def with_changes(data: dict[str, Any], name: str, **sections: Any) -> dict[str, Any]:
-    """``data`` with top-level sections replaced and ``team`` keys merged in."""
-    out = copy.deepcopy(data)
-    out["name"] = name
-    for key, value in sections.items():
-        if key == "team":
-            out["team"].update(copy.deepcopy(value))
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def scenario(data: dict[str, Any]) -> Scenario:
-    return scenario_from_dict(data)
