@@ -6,13 +6,10 @@ costs a few tenths of a second, and the team is busy enough that staffing shows.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
 import yaml
-
-from hiresim.scenario import Scenario, scenario_from_dict
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCER = {"count": 1, "hours_per_week": 32, "max_reqs": 30, "annual_salary": 95000,
