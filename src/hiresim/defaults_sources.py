@@ -10,6 +10,7 @@ modelling choice. A default inside a list or a distribution takes its parent's e
 from __future__ import annotations
 
 ASSUMPTION = "assumption"
+WORKLOAD = "assumption, calibrated to published recruiter loads (docs/model.md 2.10)"
 
 DEFAULT_SOURCES: dict[str, str] = {
     "simulation.horizon_days": "planning choice (one year)",
@@ -116,15 +117,16 @@ DEFAULT_SOURCES: dict[str, str] = {
     "profiles[*].openings.plan[*].row": "the plan file's row (for messages)",
     "plan": "none: no hiring plan file (docs/model.md 3.5)",
     "simulation.fill_window_days": "modelling choice (90 days: a quarter)",
-    "workload.recruiter_hours_per_req_per_week": "assumption, calibrated to published recruiter loads (docs/model.md 2.10)",
-    "workload.recruiter_hours_per_candidate_per_week": "assumption, calibrated to published recruiter loads (docs/model.md 2.10)",
-    "workload.sourcer_hours_per_req_per_week": "assumption, calibrated to published recruiter loads (docs/model.md 2.10)",
+    "workload.recruiter_hours_per_req_per_week": WORKLOAD,
+    "workload.recruiter_hours_per_candidate_per_week": WORKLOAD,
+    "workload.sourcer_hours_per_req_per_week": WORKLOAD,
     "candidates.pool_reengage_rate": "assumption (docs/model.md 4.10)",
     "candidates.pool_half_life_days": ASSUMPTION,
     "profiles[*].sourced.market_size": "off: an unlimited market unless set (4.10)",
     "profiles[*].sourced.recontact_after_days": ASSUMPTION,
     "profiles[*].acceptance_drop_per_week": "the candidates section's value",
-    "profiles[*].dropout.hazard_per_week": "calibrated to 10-30% of screened candidates withdrawing (Jobma; Gem 2022), docs/model.md 4.9",
+    "profiles[*].dropout.hazard_per_week":
+        "calibrated: 10-30% of screened candidates withdraw (Jobma; Gem 2022), 4.9",
     "profiles[*].dropout.shape": ASSUMPTION,
     "profiles[*].interviewers.scheduling": "modelling choice (weekly slots, docs/model.md 2.11)",
     "profiles[*].interviewers.slots_per_week": "hours per week / interview length",
