@@ -6,10 +6,13 @@ costs a few tenths of a second, and the team is busy enough that staffing shows.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from hiresim.scenario import Scenario, scenario_from_dict
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCER = {"count": 1, "hours_per_week": 32, "max_reqs": 30, "annual_salary": 95000,
@@ -43,3 +46,19 @@ def without_realism(data: dict[str, Any]) -> dict[str, Any]:
         profile["interviewers"]["scheduling"] = "fluid"
         profile["sourced"].pop("market_size", None)
     return data
+
+
+def with_changes(data: dict[str, Any], name: str, **sections: Any) -> dict[str, Any]:
+    """``data`` with top-level sections replaced and ``team`` keys merged in."""
+    out = copy.deepcopy(data)
+    out["name"] = name
+    for key, value in sections.items():
+        if key == "team":
+            out["team"].update(copy.deepcopy(value))
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def scenario(data: dict[str, Any]) -> Scenario:
+    return scenario_from_dict(data)

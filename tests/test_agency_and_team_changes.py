@@ -135,7 +135,7 @@ def test_attrition_lengthens_time_to_fill_paired():
     steady = scenario(plan_dict())
     leaving = scenario(with_changes(plan_dict(), "leaving", team_changes={
         "attrition": {"annual_rate": 1.5, "backfill_days": 45}}))
-    reps = range(6)
+    reps = range(12)
     departures = [run_replication(leaving, k, 29).kpis["ta_departures"] for k in reps]
     assert sum(departures) > 0
     diff = paired(steady, leaving, "time_to_fill_mean_filled", reps, 29)
