@@ -20,7 +20,14 @@ def _planted() -> dict:
     data["team"]["sourcers"]["hours_per_week"] = 8
     for profile in data["profiles"]:
         profile["inbound"]["applications_per_week"] = 6
-        profile["interviewers"].update(count=1, hours_per_week=2)
+        profile["interviewers"].update(count=1, hours_per_week=2, scheduling="fluid")
+        profile["interviewers"].pop("panel_window_days", None)
+        profile["dropout"] = {"hazard_per_week": 0.0}
+    # the planted mechanism alone: no recurring workload, no talent pool (issue 15)
+    data["workload"] = {"recruiter_hours_per_req_per_week": 0.0,
+                        "recruiter_hours_per_candidate_per_week": 0.0,
+                        "sourcer_hours_per_req_per_week": 0.0}
+    data["candidates"]["pool_reengage_rate"] = 0.0
     return data
 
 

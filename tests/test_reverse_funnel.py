@@ -20,8 +20,9 @@ REPLICATIONS = 100
 
 
 def sourced_only(binding: bool) -> dict:
-    """Two profiles of sourced candidates only, written out in full (every mechanism not
-    named here is at its default, off), so the check does not move with shipped files."""
+    """Two profiles of sourced candidates only, written out in full (the issue-15
+    mechanisms, on by default, switched off here), so the check does not move with
+    shipped files or defaults."""
     def profile(name: str, reply_rate: float) -> dict:
         return {
             "name": name, "openings": {"count": 2, "first_day": 0, "last_day": 30},
@@ -34,7 +35,9 @@ def sourced_only(binding: bool) -> dict:
                 {"name": "onsite", "pass_rate": 0.9, "interviewer_hours": 1.0,
                  "panel_size": 2, "lead_days": 1.0}],
             "decision_pass_rate": 0.95, "offer_acceptance": 0.95,
-            "interviewers": {"count": "unlimited", "hours_per_week": 4.0}}
+            "dropout": {"hazard_per_week": 0.0},
+            "interviewers": {"count": "unlimited", "hours_per_week": 4.0,
+                             "scheduling": "fluid"}}
 
     data = {
         "name": "planner-check",
@@ -42,7 +45,11 @@ def sourced_only(binding: bool) -> dict:
         "team": {"structure": "combined",
                  "recruiters": {"count": "unlimited", "hours_per_week": 40.0}},
         "outreach": {"prospects_per_req_per_week": 3.0, "max_active_per_req": 1},
-        "candidates": {"patience_days": None, "acceptance_drop_per_week": 0.0},
+        "candidates": {"patience_days": None, "acceptance_drop_per_week": 0.0,
+                       "pool_reengage_rate": 0.0},
+        "workload": {"recruiter_hours_per_req_per_week": 0.0,
+                     "recruiter_hours_per_candidate_per_week": 0.0,
+                     "sourcer_hours_per_req_per_week": 0.0},
         "profiles": [profile("backend", 0.35), profile("data", 0.2)],
     }
     if binding:  # one part-time recruiter and interviewer, impatient candidates, 8 reqs
@@ -51,7 +58,7 @@ def sourced_only(binding: bool) -> dict:
         data["candidates"]["patience_days"] = {"dist": "lognormal", "median": 5, "p90": 12}
         data["outreach"].update(prospects_per_req_per_week=10.0, max_active_per_req=4)
         for p in data["profiles"]:
-            p["interviewers"] = {"count": 1, "hours_per_week": 1.0}
+            p["interviewers"] = {"count": 1, "hours_per_week": 1.0, "scheduling": "fluid"}
             p["openings"]["count"] = 4
     return data
 

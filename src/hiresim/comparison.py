@@ -123,7 +123,10 @@ def picture(diffs: dict[str, dict]) -> tuple[list[str], list[str], list[str]]:
     unclear: list[str] = []
     for kpi in PICTURE:
         d = diffs.get(kpi)
-        if not d or d.get("mean") is None:
+        if not d:
+            continue
+        if d.get("mean") is None:  # no replication pair reached it: say so, never omit it
+            unclear.append(f"{BY_NAME[kpi].sentence_words} (not reached within the horizon)")
             continue
         sign = clear_sign(d)
         if sign == 0:
