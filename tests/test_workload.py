@@ -71,7 +71,7 @@ def test_validate_says_a_size_bomb_is_an_error(label: str, tmp_path: Path) -> No
     result = cli("validate", path, *args)
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"{path}: error: scenario ")
+    assert len(lines) == 1 and lines[0].startswith(f"{path}:1:1: error: scenario ")
     assert "--allow-large" in lines[0]
     assert cli("validate", path, *args, "--allow-large").exit_code == 0
 
@@ -158,7 +158,7 @@ def test_cli_run_compare_sweep_refuse_with_one_line(monkeypatch: pytest.MonkeyPa
         # one line per scenario file (run, compare: named as for other scenario problems)
         assert len(lines) == (2 if args[0] == "compare" else 1), lines
         for line in lines:
-            assert re.match(r"(\S+: )?error: scenario ", line) and "--allow-large" in line
+            assert re.match(r"(\S+:1:1: )?error: scenario ", line) and "--allow-large" in line
         assert not Path(args[-1]).exists()  # nothing was prepared
         ok = cli(*args, "-q", "--allow-large")
         assert ok.exit_code == 0, (args, ok.output)

@@ -149,7 +149,9 @@ def load_all(files: tuple[str, ...], sets: tuple[str, ...], debug: bool,
         from hiresim.workload import estimate, problem
 
         pairs = zip(files, scenarios, strict=True)
-        too_large = [f"{path}: error: {m}" for path, s in pairs if (m := problem(estimate(s)))]
+        # FILE:1:1: error: ... like every other scenario problem (the whole file is at fault)
+        too_large = [f"{path}:1:1: error: {m}" for path, s in pairs
+                     if (m := problem(estimate(s)))]
         if too_large:
             bad_input("\n".join(too_large))
     for path, scenario in zip(files, scenarios, strict=True):
