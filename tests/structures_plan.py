@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from hiresim.scenario import Scenario, scenario_from_dict
+from validation_scenarios import without_realism as switched_off
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCER = {"count": 1, "hours_per_week": 32, "max_reqs": 30, "annual_salary": 95000,
@@ -32,18 +33,14 @@ def plan_dict(recruiters: int = 3, horizon_days: int = 240) -> dict[str, Any]:
 
 
 def without_realism(data: dict[str, Any]) -> dict[str, Any]:
-    """The structure tests measure staffing alone: recurring workload, the drop-out hazard,
-    interview slots and the talent pool (issue 15; tested in test_realism.py) are off."""
-    data["workload"] = {"recruiter_hours_per_req_per_week": 0.0,
-                        "recruiter_hours_per_candidate_per_week": 0.0,
-                        "sourcer_hours_per_req_per_week": 0.0}
-    data.setdefault("candidates", {})["pool_reengage_rate"] = 0.0
+    """The structure tests measure staffing alone: the issue-15 mechanisms are switched off
+    (``validation_scenarios.without_realism``), and so are the files' own realism settings
+    (acceptance decay per profile, slot tuning, a finite market)."""
+    data = switched_off(data)
     for profile in data["profiles"]:
-        profile["dropout"] = {"hazard_per_week": 0.0}
         profile.pop("acceptance_drop_per_week", None)
         for key in ("slots_per_week", "panel_window_days"):
             profile["interviewers"].pop(key, None)
-        profile["interviewers"]["scheduling"] = "fluid"
         profile["sourced"].pop("market_size", None)
     return data
 
