@@ -397,7 +397,7 @@ REPO = SRC.parents[1]
 CITED_TREES = ("src", "tests", "scripts", "benchmarks", "scenarios", "docs")
 CITED_FILES = ("README.md", "Makefile", "pyproject.toml", "setup.py")
 TEXT_SUFFIXES = {".py", ".md", ".yaml", ".yml", ".toml", ".txt", ".cfg"}
-OUTSIDE_PATHS = re.compile(r"\bdesign/\w+\.md|/work/shared|\.\./(?:shared|seed)\b")
+OUTSIDE_PATHS = re.compile(r"\bdesign/\w+\.md|/work/share[d]|\.\./(?:shared|seed)\b")
 
 
 def documented_files() -> list[Path]:
@@ -409,8 +409,9 @@ def documented_files() -> list[Path]:
 
 
 def test_outside_path_pattern():
-    for cited in ("see design/model.md", "(design/validation.md, Conservation)",
-                  "/work/shared/design/model.md", "../seed/notes", "../shared/x"):
+    notes = "design" + "/"  # written in two parts so this file cites nothing itself
+    for cited in (f"see {notes}model.md", f"({notes}validation.md, Conservation)",
+                  "/work/" + f"shared/{notes}model.md", "../" + "seed/notes", "../" + "shared/x"):
         assert OUTSIDE_PATHS.search(cited), cited
     for fine in ("docs/model.md", "docs/validation.md", "a shared queue", "seed: 7"):
         assert not OUTSIDE_PATHS.search(fine), fine
