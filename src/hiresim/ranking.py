@@ -252,11 +252,7 @@ def decide(names: Sequence[str], costs: Sequence[float], sample: Sample, require
             want = allocate_exact(want, left)
         todo = {shapes.index(s): c for s, c in zip(live, want, strict=True) if c > 0}
     if confident:
-        reason = (f"confident: {best.name} clearly meets the goals and every cheaper shape "
-                  "clearly fails" if best is not None else
-                  "confident: every shape clearly fails the goals")
-        reason += (f" ({100 * FAMILY:.0f}% family confidence, each screening interval "
-                   f"{100 * screening:.4g}%; tolerance {100 * tolerance:.0f} points)")
+        reason = _confident_reason(best, screening, tolerance)
     else:
         reason = _reason(shapes, required, z, budget, tolerance)
     table = []
@@ -267,6 +263,14 @@ def decide(names: Sequence[str], costs: Sequence[float], sample: Sample, require
     return Decision(best.name if confident and best is not None else None, confident,
                     reason, {s.name: s.n for s in shapes}, rounds, spent, budget,
                     screening, table, tolerance)
+
+
+def _confident_reason(best: Shape | None, screening: float, tolerance: float) -> str:
+    """Why a confident decision is confident, with the confidence it was reached at."""
+    what = (f"{best.name} clearly meets the goals and every cheaper shape clearly fails"
+            if best is not None else "every shape clearly fails the goals")
+    return (f"confident: {what} ({100 * FAMILY:.0f}% family confidence, each screening "
+            f"interval {100 * screening:.4g}%; tolerance {100 * tolerance:.0f} points)")
 
 
 def fixed_decision(names: Sequence[str], costs: Sequence[float], met: Sequence[Sequence[bool]],
@@ -288,11 +292,7 @@ def fixed_check(names: Sequence[str], costs: Sequence[float], met: Sequence[Sequ
     screen(shapes, required, z, tolerance)
     confident, best = verdict(shapes)
     if confident:
-        reason = (f"confident: {best.name} clearly meets the goals and every cheaper shape "
-                  "clearly fails" if best is not None else
-                  "confident: every shape clearly fails the goals")
-        reason += (f" ({100 * FAMILY:.0f}% family confidence, each screening interval "
-                   f"{100 * screening:.4g}%; tolerance {100 * tolerance:.0f} points)")
+        reason = _confident_reason(best, screening, tolerance)
     else:
         n = max((s.n for s in shapes), default=0)
         reason = _reason(shapes, required, z, 0, tolerance,
