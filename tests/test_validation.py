@@ -186,6 +186,21 @@ def test_littles_law_exact_per_stage(name):
             )
 
 
+def test_littles_law_when_drop_out_follows_lapsed_patience():
+    """A candidate waiting for their req to open (pipeline ahead) whose patience runs out,
+    and whom the drop-out hazard reaches only later, withdrew at the deadline: the records
+    say so and agree with the live state (replication 0 of the shipped scenario, seed 1,
+    has two such candidates at the handoff)."""
+    from hiresim.scenario_files import load_scenario
+
+    path, = (p for p in vs.shipped_scenario_files() if p.stem == "pipeline-ahead")
+    scenario = load_scenario(path)
+    rows = vs.little_check(scenario, 0, 1)
+    assert {r["stage"] for r in rows} >= {"handoff"}
+    for r in rows:
+        assert r["rel_err"] <= 1e-9, r
+
+
 @large
 @pytest.mark.parametrize("path", vs.shipped_scenario_files(), ids=lambda p: p.stem)
 def test_shipped_scenarios_little_conservation_and_cuts(path):

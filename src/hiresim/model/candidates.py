@@ -544,8 +544,13 @@ class CandidateFlow:
         def leave(_: Any) -> None:
             if c.terminal or c.offered or c.stage == "offer":
                 return  # gone already, or past the point drop-out covers (the offer)
+            now = self.env.now
+            deadline = c.pending_deadline
+            if deadline is not None and deadline < now and not self._started_by(c, deadline):
+                self.finish(c, "withdrew", deadline)  # their patience had run out first
+                return
             c.dropped = True
-            self.finish(c, "withdrew", self.env.now)
+            self.finish(c, "withdrew", now)
         return leave
 
     def _booked_round(self, c: Candidate, book: SlotBook, k: int, rnd: Any):
