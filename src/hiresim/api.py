@@ -21,7 +21,6 @@ A scenario whose one replication is estimated too large to run safely raises
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
@@ -142,9 +141,3 @@ def report(folder: str | Path, output: str | Path | None = None, cdn: bool = Fal
     verify_results(Path(folder))
     return write_report(Path(folder), target, cdn=cdn)
 
-
-# ``import hiresim.sweep`` (the grid module, imported by ``hiresim.studies``) sets the
-# package attribute ``hiresim.sweep`` to that module; the API's ``hiresim.sweep`` is this
-# function, so put it back once the module is loaded (otherwise ``hiresim.sweep(...)``
-# fails with "'module' object is not callable" after any other API call).
-setattr(sys.modules["hiresim"], "sweep", sweep)  # noqa: B010

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from hiresim.kpi_catalogue import SummaryRow, compared, summary_rows
 from hiresim.records import REQ_COLUMNS, ReplicationResult
-from hiresim.sweep import ROW_FIELDS, next_steps_sentences
+from hiresim.sweep_grid import ROW_FIELDS, next_steps_sentences
 
 SATURATED = 0.97  # utilisation at which a queue no longer settles within the horizon
 
