@@ -188,7 +188,7 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
                 for line in goal_lines(payload):
                     click.echo(line)
             click.echo("\n" + difference_table(report["differences"], report["baseline"],
-                                               report["comparisons"]) + "\n")
+                                               report["comparisons"], report["scenarios"]) + "\n")
             for line in report["statements"]:
                 click.echo(f"- {line}")
         ui.echo_warnings(report["scenarios"])

@@ -68,7 +68,7 @@ DEFAULT_SOURCES: dict[str, str] = {
     "profiles[*].openings.last_day": "modelling choice (day 0: every req opens at once)",
     "profiles[*].openings.spacing": "modelling choice (even)",
     "profiles[*].openings.positions_per_req": "modelling choice (one hire per req)",
-    "profiles[*].annual_salary": "assumption (not used yet)",
+    "profiles[*].annual_salary": "assumption (used only for agency fees)",
     "profiles[*].inbound.applications_per_week": ASSUMPTION,
     "profiles[*].inbound.reviewed": "modelling choice (applications are reviewed)",
     "profiles[*].inbound.review_pass_rate": ASSUMPTION,
