@@ -116,6 +116,7 @@ DEFAULT_SOURCES: dict[str, str] = {
     "profiles[*].openings.plan[*].priority": "none: the plan gives no priority",
     "profiles[*].openings.plan[*].row": "the plan file's row (for messages)",
     "plan": "none: no hiring plan file (docs/model.md 3.5)",
+    "profiles_left_out": "none: every profile a variant drops is warned about (docs/model.md 6.9)",
     "simulation.fill_window_days": "modelling choice (90 days: a quarter)",
     "workload.recruiter_hours_per_req_per_week": WORKLOAD,
     "workload.recruiter_hours_per_candidate_per_week": WORKLOAD,
