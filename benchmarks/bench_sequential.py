@@ -22,7 +22,7 @@ from hiresim.goals import parse_goal
 from hiresim.ranking import fixed_decision
 from hiresim.scenario_files import expand_grid
 from hiresim.studies import CachedExecutor, sweep_study
-from hiresim.sweep import goals_met, planned_team_cost
+from hiresim.sweep_grid import goals_met, planned_team_cost
 
 ROOT = Path(__file__).resolve().parents[1]
 

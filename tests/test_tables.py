@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import hiresim
-from hiresim.api import sweep as run_sweep  # hiresim.sweep is also a module's name
+from hiresim.api import sweep as run_sweep
 from hiresim.kpi_catalogue import BY_NAME, CATALOGUE
-from hiresim.sweep import setting_column, setting_values
+from hiresim.sweep_grid import setting_column, setting_values
 from hiresim.table_columns import DESCRIPTION, INTEGER_KPIS
 from small_scenario import small_dict
 

@@ -21,7 +21,7 @@ A scenario whose one replication is estimated too large to run safely raises
 
 from __future__ import annotations
 
-import sys
+import json
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
@@ -128,23 +128,63 @@ def sweep(
 
 def report(folder: str | Path, output: str | Path | None = None, cdn: bool = False,
            protect: Collection[Path] = ()) -> Path:
-    """Write the HTML report of a saved result folder (default ``FOLDER/report.html``).
+    """Write the HTML report of a saved result folder (default ``FOLDER/report.html``), or
+    of a study's JSON file: what ``hiresim sensitivity --out`` or ``hiresim sweep --robust
+    --out`` wrote (default: its name with ``.html``; the page their ``--report`` writes).
 
     The folder's tables are first checked against its provenance (``outputs.verify_results``);
     the target must be a regular file that is none of ``protect`` (e.g. the run's inputs)
     and not inside a result folder except as an ``.html`` file at its top
-    (``hiresim.folder_guard``).
+    (``hiresim.folder_guard``). Anything else raises ``hiresim.html_report.ReportError``.
     """
-    from hiresim.html_report import write_report
+    from hiresim.html_report import ReportError, write_report
 
+    if not Path(folder).exists():
+        raise ReportError(f"{folder}: no such result folder or file")
+    if Path(folder).is_file():
+        return study_report(Path(folder), output, cdn, protect)
     target = Path(output) if output is not None else Path(folder) / "report.html"
     check_report_target(target, protect)
     verify_results(Path(folder))
     return write_report(Path(folder), target, cdn=cdn)
 
 
-# ``import hiresim.sweep`` (the grid module, imported by ``hiresim.studies``) sets the
-# package attribute ``hiresim.sweep`` to that module; the API's ``hiresim.sweep`` is this
-# function, so put it back once the module is loaded (otherwise ``hiresim.sweep(...)``
-# fails with "'module' object is not callable" after any other API call).
-setattr(sys.modules["hiresim"], "sweep", sweep)  # noqa: B010
+# ``kind`` of a study's JSON report -> the function of ``html_report.sensitivity_page``
+# that renders it (the same page as the command's ``--report``)
+STUDY_PAGES = {"sensitivity": "sensitivity_page", "robust sweep": "robust_page"}
+MAX_STUDY_BYTES = 64 * 2**20  # a study's JSON is small; anything larger is something else
+
+
+def study_report(path: Path, output: str | Path | None = None, cdn: bool = False,
+                 protect: Collection[Path] = ()) -> Path:
+    """The HTML page of the JSON report of ``hiresim sensitivity`` or ``sweep --robust``
+    at ``path`` (default target: ``path`` with ``.html``); ``ReportError`` with one line
+    for any other file."""
+    from hiresim.html_report import ReportError
+    from hiresim.html_report import sensitivity_page as pages
+
+    data = _study_json(path)
+    kind = data.get("kind") if isinstance(data, dict) else None
+    name = STUDY_PAGES.get(kind) if isinstance(kind, str) else None
+    if name is None or not isinstance(data, dict):
+        raise ReportError(
+            f"{path}: not a hiresim result folder, nor the JSON file that 'hiresim "
+            "sensitivity --out' or 'hiresim sweep --robust --out' writes")
+    target = Path(output) if output is not None else path.with_suffix(".html")
+    check_report_target(target, (*protect, path))
+    try:
+        page = getattr(pages, name)(data)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+        raise ReportError(f"{path}: an incomplete or altered {kind} report "
+                          f"({type(err).__name__}: {err}); write it again with --out") from None
+    return Path(pages.write_page(page, target, cdn))
+
+
+def _study_json(path: Path) -> object:
+    """The JSON value in ``path``, or None when it is too large or not JSON text."""
+    try:
+        if path.stat().st_size > MAX_STUDY_BYTES:
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None

@@ -7,7 +7,8 @@ One line each, never errors (``validate`` and ``run`` print them on stderr):
 - ``openings_after_horizon``: openings planned on or after the horizon, which never open;
 - ``dropped_profiles``: a file that ``extends`` another and whose ``profiles`` list
   *replaces* the parent's (lists are not merged by name, see ``hiresim.scenario_files``)
-  without some of the parent's profiles;
+  without some of the parent's profiles, unless the scenario names them in
+  ``profiles_left_out`` (left out on purpose);
 - ``team_not_the_constraint``: after a run, every TA role busy under 40% of its hours:
   the team is not what limits hiring, so the team-shape question is moot here.
 """
@@ -15,6 +16,7 @@ One line each, never errors (``validate`` and ``run`` print them on stderr):
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from pathlib import Path
 
 from hiresim.scenario import Scenario
@@ -43,8 +45,9 @@ def openings_after_horizon(scenario: Scenario) -> list[str]:
     return [f"warning: {scenario.name}: {line}" for line in horizon_warnings(scenario)]
 
 
-def dropped_profiles(path: str | Path) -> list[str]:
-    """A variant whose ``profiles`` list replaced its parent's and left profiles out."""
+def dropped_profiles(path: str | Path, on_purpose: Collection[str] = ()) -> list[str]:
+    """A variant whose ``profiles`` list replaced its parent's and left profiles out, other
+    than those ``on_purpose`` (the scenario's ``profiles_left_out``)."""
     child = load_document(path)
     own = load_document_without_parent(path)
     if own is None or "profiles" not in own:
@@ -58,12 +61,14 @@ def dropped_profiles(path: str | Path) -> list[str]:
         return []
     names = [p.get("name") for p in child.data.get("profiles") or [] if isinstance(p, dict)]
     gone = [str(p.get("name")) for p in parent.data.get("profiles") or []
-            if isinstance(p, dict) and p.get("name") not in names]
+            if isinstance(p, dict) and p.get("name") not in names
+            and p.get("name") not in on_purpose]
     if not gone:
         return []
     return [f"warning: {child.file}: its profiles list replaces the one of {parent_name} "
             f"(lists are not merged), leaving out {', '.join(gone)}; list them again if "
-            "they belong to the plan"]
+            "they belong to the plan, or name them in profiles_left_out if they are left "
+            "out on purpose"]
 
 
 def load_document_without_parent(path: str | Path) -> dict | None:
@@ -90,4 +95,5 @@ def team_not_the_constraint(summary: dict) -> list[str]:
 def file_warnings(path: str | Path, sets: tuple[str, ...] | list[str] = ()) -> list[str]:
     """The warnings a scenario file deserves before it runs (validate, run)."""
     scenario = load_scenario(path, sets)
-    return [*zero_salaries(scenario), *dropped_profiles(path)]  # horizon: load_all warns
+    return [*zero_salaries(scenario),  # horizon: load_all warns
+            *dropped_profiles(path, scenario.profiles_left_out)]

@@ -188,7 +188,7 @@ def compare(files: tuple[str, ...], replications: int | None, seed: int | None,
                 for line in goal_lines(payload):
                     click.echo(line)
             click.echo("\n" + difference_table(report["differences"], report["baseline"],
-                                               report["comparisons"]) + "\n")
+                                               report["comparisons"], report["scenarios"]) + "\n")
             for line in report["statements"]:
                 click.echo(f"- {line}")
         ui.echo_warnings(report["scenarios"])
@@ -261,18 +261,20 @@ def plan_command(files: tuple[str, ...], sets: tuple[str, ...], fmt: str, debug:
 
 
 @main.command()
-@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("path", type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Where to write the HTML file [default: FOLDER/report.html].")
+              help="Where to write the HTML file [default: PATH/report.html for a folder, "
+                   "PATH with .html for a JSON file].")
 @click.option("--cdn", is_flag=True,
               help="Load plotly.js from the web instead of embedding it (a small file that "
                    "needs a connection to open).")
 @click.option("--debug", is_flag=True, help="Show full tracebacks (for developers).")
-def report(folder: str, output: str | None, cdn: bool, debug: bool) -> None:
-    """Render one self-contained HTML report from a saved result folder (of run, compare or
-    sweep --out), without simulating again."""
-    path = ui.write_report(Path(folder), output, cdn, debug)
-    click.echo(f"report: {path}", err=True)
+def report(path: str, output: str | None, cdn: bool, debug: bool) -> None:
+    """Render one self-contained HTML report, without simulating again, from PATH: a saved
+    result folder (of run, compare or sweep --out) or the JSON file that sensitivity --out
+    or sweep --robust --out wrote."""
+    written = ui.write_report(Path(path), output, cdn, debug)
+    click.echo(f"report: {written}", err=True)
 
 
 # init, schema, explain, sensitivity; export-history, calibrate, backtest

@@ -321,7 +321,8 @@ def check_report_target(report_path: str | None, protect: Sequence[Path]) -> Non
 
 def write_report(folder: Path, output: str | Path | None, cdn: bool, debug: bool,
                  protect: Sequence[Path] = ()) -> Path:
-    """The HTML report of a result folder; a problem exits 2 with one line."""
+    """The HTML report of a result folder or of a sensitivity or robust sweep JSON file
+    (``hiresim.api.report``); a problem exits 2 with one line."""
     from hiresim.api import report
     from hiresim.folder_guard import FolderError
     from hiresim.html_report import ReportError

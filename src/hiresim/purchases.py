@@ -104,7 +104,7 @@ def purchase_effects(base: pd.DataFrame, variants: Mapping[str, pd.DataFrame],
     helpful side), the paired ``time_to_fill_p80`` and ``cost_per_hire`` differences, the
     change of TA team cost per year, and, with goals, ``goal_probability_change``.
     """
-    from hiresim.sweep import goals_met
+    from hiresim.sweep_grid import goals_met
 
     kpi, lower = goal_kpi(goals)
     sign = -1.0 if lower else 1.0

@@ -40,7 +40,7 @@ from hiresim.scenario_files import (
     with_overrides,
 )
 from hiresim.scenario_problems import ScenarioError
-from hiresim.sweep import goals_met
+from hiresim.sweep_grid import goals_met
 
 Progress = Callable[[int], None]
 

@@ -463,6 +463,8 @@ class Scenario(_Spec):
     team_changes: TeamChanges = TeamChanges()
     agencies: list[Agency] = Field(default_factory=list)
     plan: str | None = None  # the hiring plan file the openings came from (hiresim.hiring_plan)
+    # the parent's profiles a variant's own profiles list leaves out on purpose (no warning)
+    profiles_left_out: list[str] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -477,6 +479,10 @@ class Scenario(_Spec):
             if name in names[:i]:
                 raise FieldProblem(("profiles", i, "name"),
                                    f"profile name '{name}' is used twice; names must be unique")
+        for i, name in enumerate(self.profiles_left_out):
+            if name in names:
+                raise FieldProblem(("profiles_left_out", i), f"profile '{name}' is in the "
+                                   "plan; list only profiles this file leaves out on purpose")
         return self
 
     @model_validator(mode="after")

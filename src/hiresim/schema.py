@@ -53,8 +53,9 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "profiles": RoleProfile,
     # 6.10 names settings by their full path from the scenario (profiles[].dropout...)
     "Settings added for binding roles": Scenario,
+    "Composing scenarios": Scenario,  # 6.9: profiles_left_out
 }
-_HEADING = re.compile(r"^### 6\.\d+ (`[^`]+`|[^(]+)")
+_HEADING = re.compile(r"^### 6\.\d+ (`[^`]+`|[^(:]+)")
 
 
 def shipped_schema() -> dict:

@@ -38,7 +38,7 @@ from hiresim.records import ReplicationResult
 from hiresim.results import Results
 from hiresim.scenario import Scenario
 from hiresim.scenario_files import GridPoint
-from hiresim.sweep import (
+from hiresim.sweep_grid import (
     PointResult,
     cheapest_meeting,
     closest_row,

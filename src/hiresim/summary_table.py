@@ -6,11 +6,11 @@ words. Percent-type metrics are shown as percentages; money is rounded to whole 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from hiresim.kpi_catalogue import SummaryRow, compared, summary_rows
 from hiresim.records import REQ_COLUMNS, ReplicationResult
-from hiresim.sweep import ROW_FIELDS, next_steps_sentences
+from hiresim.sweep_grid import ROW_FIELDS, next_steps_sentences
 
 SATURATED = 0.97  # utilisation at which a queue no longer settles within the horizon
 
@@ -55,12 +55,32 @@ def cell(metric: dict, row: SummaryRow) -> str:
             f"[{format_number(low, kind)}, {format_number(high, kind)}]")
 
 
+# KPIs of a feature a team may not use (agencies and RPO): their rows are left out of a
+# table (summary and paired differences, terminal and report) when no scenario of it uses
+# the feature, i.e. the KPI is zero or absent in every scenario. Costs every team has
+# (salaries, tools, interviewer time) always show.
+OPTIONAL_FEATURE_KPIS = frozenset({"cost_agency_fees"})
+
+
+def unused_feature_kpis(metrics: Iterable[Mapping[str, dict]]) -> frozenset[str]:
+    """The optional-feature KPIs (``OPTIONAL_FEATURE_KPIS``) whose mean is zero or absent in
+    every one of these scenarios' metrics (``summary["metrics"]``); none when none given."""
+    given = list(metrics)
+    if not given:
+        return frozenset()
+    return frozenset(k for k in OPTIONAL_FEATURE_KPIS
+                     if all(not (m.get(k) or {}).get("mean") for m in given))
+
+
 def summary_table(summaries: Sequence[dict]) -> str:
     """Side-by-side table, one column per scenario (``Results.to_dict()`` shapes)."""
     names = [s["scenario"] for s in summaries]
     rows: list[list[str]] = [["", *names]]
+    unused = unused_feature_kpis(s["metrics"] for s in summaries)
     for spec in summary_rows():
         if all(s["metrics"].get(spec.key, {}).get("n", 0) == 0 for s in summaries):
+            continue
+        if spec.key in unused:
             continue
         rows.append([spec.label, *(cell(s["metrics"].get(spec.key, {}), spec)
                                    for s in summaries)])
@@ -191,15 +211,18 @@ def _aligned(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def difference_table(differences: dict[str, dict], baseline: str, comparisons: int) -> str:
-    """Paired differences against the baseline, one column per other scenario."""
+def difference_table(differences: dict[str, dict], baseline: str, comparisons: int,
+                     summaries: Sequence[dict] = ()) -> str:
+    """Paired differences against the baseline, one column per other scenario; with the
+    scenarios' ``summaries``, without the rows of a feature none of them uses."""
     others = list(differences)
     if not others:
         return ""
     confidence = 1 - 0.05 / max(1, comparisons)
     rows = [[f"difference vs {baseline}", *others]]
+    unused = unused_feature_kpis(s["metrics"] for s in summaries)
     for kpi in compared():
-        if all(kpi.name not in differences[o] for o in others):
+        if all(kpi.name not in differences[o] for o in others) or kpi.name in unused:
             continue
         rows.append([kpi.label, *(_diff_cell(differences[o].get(kpi.name, {}), kind=kpi.kind)
                                   for o in others)])

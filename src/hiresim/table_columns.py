@@ -152,7 +152,7 @@ def documented(table: str, schema: pa.Schema) -> pa.Schema:
 
 
 def sweep_arrow(table: pd.DataFrame) -> pa.Table:
-    """The sweep table (``hiresim.sweep.sweep_table``) as Arrow, as ``sweep.parquet``
+    """The sweep table (``hiresim.sweep_grid.sweep_table``) as Arrow, as ``sweep.parquet``
     stores it: each varied setting's dotted path as its field metadata (``path``), KPI
     columns documented like the replications table's."""
     paths = table.attrs.get("setting_paths", {})

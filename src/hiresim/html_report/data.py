@@ -23,7 +23,7 @@ import yaml
 
 from hiresim.folder_guard import safe_name
 from hiresim.records import FUNNEL_COLUMNS, REQ_COLUMNS, SNAPSHOT_COLUMNS, STAFF_COLUMNS
-from hiresim.sweep import ROW_FIELDS
+from hiresim.sweep_grid import ROW_FIELDS
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "reqs": REQ_COLUMNS,

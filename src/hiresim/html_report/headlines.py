@@ -11,7 +11,7 @@ import pandas as pd
 
 from hiresim.comparison import picture
 from hiresim.summary_table import tentative_pick
-from hiresim.sweep import next_steps_sentences
+from hiresim.sweep_grid import next_steps_sentences
 
 from . import analysis as an
 from .cells import days_text, horizon_words

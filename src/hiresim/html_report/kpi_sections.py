@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from hiresim.kpi_catalogue import Kpi, compared, forest, summary_rows
+from hiresim.summary_table import unused_feature_kpis
 
 from . import analysis as an
 from .cells import days_text, fmt, horizon_words, name_html, prob_cell, shown_zero, signed
@@ -40,8 +41,11 @@ def kpi_table(runs: Sequence[RunData], colors: dict[str, str],
               goal_texts: Sequence[str] = ()) -> str:
     head = "".join(f"<th>{name_html(r.name, colors)}</th>" for r in runs)
     rows = []
+    unused = unused_feature_kpis(r.metrics for r in runs)
     for row in summary_rows():
         cells = [r.metrics.get(row.key) or {} for r in runs]
+        if row.key in unused:
+            continue
         if all((c.get("n", 0) == 0 and not (row.sub and c.get(row.sub) is not None))
                for c in cells):
             continue
@@ -144,8 +148,11 @@ def differences_section(page: Page, compare: CompareData, colors: dict[str, str]
     others = list(diffs)
     head = "".join(f"<th>{name_html(o, colors)}</th>" for o in others)
     rows = []
+    unused = unused_feature_kpis(r.metrics for r in compare.runs)
     for entry in compared():
         kpi, label, kind = entry.name, entry.label, entry.kind
+        if kpi in unused:
+            continue
         cells = []
         for o in others:
             d = diffs[o].get(kpi) or {}
