@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from hiresim.kpi_numbers import CHART, write
+
 from .chart_style import PALETTE, esc, goal_entry, style
 
 # ------------------------------------------------------------------------ sweeps
@@ -100,11 +102,7 @@ def _words(path: str) -> str:
 def _kind_fmt(v: float | None, kind: str) -> str:
     if v is None:
         return "> horizon" if kind == "days" else "-"
-    if kind == "money":
-        return f"${v:,.0f}"
-    if kind == "share":
-        return f"{100 * v:.0f}%"
-    return f"{v:.0f} d" if kind == "days" else f"{v:.2f}"
+    return write(v, kind, CHART)
 
 
 def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Sequence[str],
