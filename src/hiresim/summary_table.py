@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hiresim.kpi_catalogue import SummaryRow, compared, summary_rows
-from hiresim.kpi_numbers import DIFFERENCE, bracketed, write
+from hiresim.kpi_numbers import AMOUNT, DIFFERENCE, bracketed, write
 from hiresim.records import REQ_COLUMNS, ReplicationResult
 from hiresim.sweep import ROW_FIELDS, next_steps_sentences
 
@@ -322,7 +322,7 @@ def _sweep_verdict(report: dict, rows: Sequence[dict]) -> list[str]:
         for e in buy:
             goal = e.get("goal_probability_change")
             out.append(
-                f"- {e['buy']}: +${e.get('cost_per_year', 0):,.0f} a year; P80 "
+                f"- {e['buy']}: +{write(e.get('cost_per_year', 0), 'money', AMOUNT)} a year; P80 "
                 f"time-to-fill {_diff_cell(e['time_to_fill_p80'], 'days')} days; cost per "
                 f"hire {_diff_cell(e['cost_per_hire'], 'money')}"
                 + (f"; P(goals) {100 * goal:+.0f} points" if goal is not None else ""))

@@ -43,7 +43,7 @@ def prob_cell(p: dict | None) -> str:
 def days_text(value: Any) -> str:
     """Whole days, or '> horizon' when the quantile was not reached."""
     v = an.number(value)
-    return "> horizon" if v is None else f"{v:.0f} days"
+    return "> horizon" if v is None else f"{write(v, 'days', PAGE)} days"
 
 
 def horizon_words(run: RunData) -> str:
