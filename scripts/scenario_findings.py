@@ -23,10 +23,11 @@ from typing import Any
 from hiresim.experiment import make_executor
 from hiresim.goals import parse_goal
 from hiresim.intervals import paired_difference
+from hiresim.kpi_numbers import PAGE, TABLE, write
 from hiresim.outputs import json_safe
 from hiresim.scenario_files import expand_grid, load_scenario
 from hiresim.studies import compare_study, sweep_study
-from hiresim.summary_table import TEXT_FORMATS, format_number, sweep_report
+from hiresim.summary_table import sweep_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -290,11 +291,11 @@ def _md_table(rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-FINDINGS_FORMATS = {"pct": TEXT_FORMATS["share"], "money": "${:,.0f}"}  # others: one decimal
-
-
 def _fmt(v: float | None, kind: str) -> str:
-    return format_number(v, kind, FINDINGS_FORMATS)
+    """pct as '84.0%', money as '$16,082', days and num to one decimal ('-' if missing)."""
+    if kind == "money":
+        return write(v, "money", PAGE)
+    return write(v, "share" if kind == "pct" else kind, TABLE)
 
 
 def _scenario_table(payloads: list[dict]) -> str:

@@ -20,9 +20,7 @@ import pandas as pd
 
 from hiresim.intervals import paired_difference
 from hiresim.kpi_catalogue import BY_NAME, compared
-
-# How a difference of each kind is spoken: its unit in a sentence.
-_UNITS = {"days": "days", "money": "$", "share": "points", "count": "", "ratio": ""}
+from hiresim.kpi_numbers import AMOUNT, BOUND, write
 
 
 def compare_kpis(frames: Sequence[pd.DataFrame], names: Sequence[str]) -> dict[str, dict]:
@@ -40,31 +38,20 @@ def compare_kpis(frames: Sequence[pd.DataFrame], names: Sequence[str]) -> dict[s
     return out
 
 
-def _amount(value: float, unit: str) -> str:
-    if unit == "$":
-        return f"${abs(value):,.0f}"
-    if unit == "points":
-        return f"{abs(value) * 100:.1f} points"
-    if unit == "days":
-        return f"{abs(value):.1f} days"
-    return f"{abs(value):.1f}" + (f" {unit}" if unit else "")
-
-
-def _ci(diff: dict, unit: str) -> str:
+def _ci(diff: dict, kind: str) -> str:
+    """'95% CI -18.5 to 22.0 days' (days name their unit; money and points need none)."""
     low, high = diff["ci_low"], diff["ci_high"]
     if low is None:
         return "no interval: fewer than two replications where both reach it"
-    scale = 100 if unit == "points" else 1
-    fmt = "{:,.0f}" if unit == "$" else "{:.1f}"
     pct = f"{round(diff['confidence'] * 100, 1):g}%"
-    return (f"{pct} CI {fmt.format(low * scale)} to {fmt.format(high * scale)}"
-            f"{'' if unit in ('$', 'points', '') else ' ' + unit}")
+    return (f"{pct} CI {write(low, kind, BOUND)} to {write(high, kind, BOUND)}"
+            f"{' days' if kind == 'days' else ''}")
 
 
 def statement(other: str, base: str, kpi: str, diff: dict) -> str:
     """One sentence on one KPI, e.g. 'split fills reqs 11.0 days faster at P80 than ...'."""
     entry = BY_NAME[kpi]
-    words, unit = entry.sentence_words, _UNITS[entry.kind]
+    words, kind = entry.sentence_words, entry.kind
     mean = diff["mean"]
     if mean is None:
         return f"{other} vs {base}: {words} could not be compared (not reached in any pair)"
@@ -75,19 +62,19 @@ def statement(other: str, base: str, kpi: str, diff: dict) -> str:
     if kpi.startswith("time_to_fill"):
         where = {"p50": "at the median", "p80": "at P80", "p90": "at P90"}[kpi[-3:]]
         pace = "faster" if mean < 0 else "slower"
-        text = f"{other} fills reqs {_amount(mean, unit)} {pace} {where} than {base}"
+        text = f"{other} fills reqs {write(mean, kind, AMOUNT)} {pace} {where} than {base}"
     elif kpi == "cost_per_hire":
-        text = (f"{other} costs {_amount(mean, unit)} {'more' if mean > 0 else 'less'} "
+        text = (f"{other} costs {write(mean, kind, AMOUNT)} {'more' if mean > 0 else 'less'} "
                 f"per hire than {base}")
-    elif unit == "$":
-        text = (f"{other} costs {_amount(mean, unit)} {'more' if mean > 0 else 'less'} "
+    elif kind == "money":
+        text = (f"{other} costs {write(mean, kind, AMOUNT)} {'more' if mean > 0 else 'less'} "
                 f"({words}) than {base}")
     else:
-        text = (f"{other} has {_amount(mean, unit)} {'more' if mean > 0 else 'less'} "
+        text = (f"{other} has {write(mean, kind, AMOUNT)} {'more' if mean > 0 else 'less'} "
                 f"{words} than {base}")
     if not clear:
-        return f"{text}, but the difference is not clear ({_ci(diff, unit)})"
-    return f"{text} ({_ci(diff, unit)})"
+        return f"{text}, but the difference is not clear ({_ci(diff, kind)})"
+    return f"{text} ({_ci(diff, kind)})"
 
 
 # The KPIs a headline covers, in the order it names them.
@@ -102,17 +89,18 @@ def clear_sign(diff: dict | None) -> int:
 
 
 def _picture_phrase(kpi: str, mean: float) -> str:
+    amount = write(mean, BY_NAME[kpi].kind, AMOUNT)
     if kpi == "time_to_fill_p80":
         return (f"{'faster' if mean < 0 else 'slower'} for the slowest reqs (P80 "
-                f"{abs(mean):.1f} days {'sooner' if mean < 0 else 'later'})")
+                f"{amount} {'sooner' if mean < 0 else 'later'})")
     if kpi == "time_to_fill_p50":
         return (f"{'faster' if mean < 0 else 'slower'} for the typical req (median "
-                f"{abs(mean):.1f} days {'sooner' if mean < 0 else 'later'})")
+                f"{amount} {'sooner' if mean < 0 else 'later'})")
     if kpi == "hires":
-        return f"{abs(mean):.1f} {'more' if mean > 0 else 'fewer'} hires"
+        return f"{amount} {'more' if mean > 0 else 'fewer'} hires"
     if kpi == "fill_rate":
-        return f"{abs(mean) * 100:.1f} points {'more' if mean > 0 else 'fewer'} reqs filled"
-    return f"${abs(mean):,.0f} {'more' if mean > 0 else 'less'} per hire"
+        return f"{amount} {'more' if mean > 0 else 'fewer'} reqs filled"
+    return f"{amount} {'more' if mean > 0 else 'less'} per hire"
 
 
 def picture(diffs: dict[str, dict]) -> tuple[list[str], list[str], list[str]]:

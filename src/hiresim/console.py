@@ -263,6 +263,24 @@ def says_where(folder: Path | str | None) -> bool:
     return folder is not None and not any(str(folder).startswith(t) for t in _TEMPORARY)
 
 
+@contextmanager
+def one_line_errors(debug: bool, expected: tuple[type[Exception], ...],
+                    where: Path | str | None) -> Iterator[None]:
+    """Turn an ``expected`` problem or a file-system error into one line on stderr and
+    exit status 2, no traceback ('error: MESSAGE', or 'error: FILE: REASON' where FILE
+    is the error's own file name, else ``where``). With ``debug`` the error propagates."""
+    try:
+        yield
+    except expected as err:
+        if debug:
+            raise
+        bad_input(f"error: {err}")
+    except OSError as err:
+        if debug:
+            raise
+        bad_input(f"error: {err.filename or where}: {err.strerror or err}")
+
+
 def guarded(debug: bool, name: str, resume_hint: str | None, func: Callable[[], Any],
             where: Path | str | None = None) -> Any:
     """Run a batch or study; folder problems exit 2, Ctrl-C exits 130."""
@@ -270,15 +288,8 @@ def guarded(debug: bool, name: str, resume_hint: str | None, func: Callable[[], 
     from hiresim.workload import WorkloadError
 
     try:
-        return func()
-    except (FolderError, WorkloadError) as err:
-        if debug:
-            raise
-        bad_input(f"error: {err}")
-    except OSError as err:
-        if debug:
-            raise
-        bad_input(f"error: {err.filename or where or 'output'}: {err.strerror or err}")
+        with one_line_errors(debug, (FolderError, WorkloadError), where or "output"):
+            return func()
     except KeyboardInterrupt:
         tail = (f"Finished replications are saved; continue with: {resume_hint}"
                 if resume_hint else "Nothing was saved (use --out DIR with 'hiresim run' to "
@@ -327,16 +338,8 @@ def write_report(folder: Path, output: str | Path | None, cdn: bool, debug: bool
     from hiresim.folder_guard import FolderError
     from hiresim.html_report import ReportError
 
-    try:
+    with one_line_errors(debug, (ReportError, FolderError), output or folder):
         return report(folder, output, cdn=cdn, protect=protect)
-    except (ReportError, FolderError) as err:
-        if debug:
-            raise
-        bad_input(f"error: {err}")
-    except OSError as err:
-        if debug:
-            raise
-        bad_input(f"error: {err.filename or output or folder}: {err.strerror or err}")
 
 
 def simulation_options(func: Callable) -> Callable:

@@ -34,6 +34,7 @@ import pandas as pd
 from hiresim.goals import Goal
 from hiresim.intervals import paired_difference
 from hiresim.kpi_catalogue import BY_NAME
+from hiresim.kpi_numbers import AMOUNT, EFFECT, bracketed, unit_words, write
 from hiresim.scenario import Scenario, scenario_to_dict
 
 WEEKS_PER_YEAR = 52.0
@@ -165,18 +166,8 @@ def _kpi_words(kpi: str) -> str:
     return words.get(kpi, BY_NAME[kpi].sentence_words if kpi in BY_NAME else kpi)
 
 
-def _unit(kpi: str) -> str:
-    kind = BY_NAME[kpi].kind if kpi in BY_NAME else ""
-    return {"days": " days", "share": " points"}.get(kind, "")
-
-
-def _number(value: float, kpi: str) -> str:
-    kind = BY_NAME[kpi].kind if kpi in BY_NAME else ""
-    if kind == "share":
-        return f"{100 * value:+.1f}"
-    if kind == "money":
-        return f"{value:+,.0f}"
-    return f"{value:+.1f}"
+def _kind(kpi: str) -> str:
+    return BY_NAME[kpi].kind if kpi in BY_NAME else ""
 
 
 def role_words(role: str) -> str:
@@ -190,12 +181,13 @@ def effect_words(e: dict) -> str:
     """'one more recruiter ($177,000 a year): P80 time-to-fill -6.2 days [-9.0, -3.1]'."""
     d = e["effect"]
     kpi = e["kpi"]
-    head = f"{e['buy']} (${e['cost_per_year']:,.0f} a year)"
+    kind = _kind(kpi)
+    head = f"{e['buy']} ({write(e['cost_per_year'], 'money', AMOUNT)} a year)"
     if d["mean"] is None:
         return f"{head}: {_kpi_words(kpi)} could not be compared"
-    text = f"{head}: {_kpi_words(kpi)} {_number(d['mean'], kpi)}{_unit(kpi)}"
+    text = f"{head}: {_kpi_words(kpi)} {write(d['mean'], kind, EFFECT)}{unit_words(kind)}"
     if d.get("ci_low") is not None:
-        text += f" [{_number(d['ci_low'], kpi)}, {_number(d['ci_high'], kpi)}]"
+        text += f" {bracketed(d['ci_low'], d['ci_high'], kind, EFFECT)}"
     return text
 
 
@@ -212,7 +204,7 @@ def bottleneck_summary(effects: Sequence[dict]) -> dict:
                     "intervals): " + "; ".join(effect_words(e) for e in effects) + ".")
     else:
         per = ("" if top["gain_per_100k"] is None else
-               f", {abs(top['gain_per_100k']):.1f}{_unit(top['kpi'])} per $100k a year")
+               f", {abs(top['gain_per_100k']):.1f}{unit_words(_kind(top['kpi']))} per $100k a year")
         others = [effect_words(e) for e in effects if e is not top]
         sentence = (f"Bottleneck by effect: {role_words(top['role'])}: "
                     f"{effect_words(top)}{per}, the most per dollar of the purchases "

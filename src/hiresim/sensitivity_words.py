@@ -1,7 +1,9 @@
 """What the answer depends on, in words: sentences from a sensitivity study's report.
 
 Used by the CLI (after the tornado table) and the HTML report's "What the answer depends
-on" section. Pure functions of the report's plain data (``hiresim.sensitivity``).
+on" section. Pure functions of the report's plain data (``hiresim.sensitivity``); KPI
+amounts are written in ``hiresim.kpi_numbers``' ``SENSITIVITY`` style ('4.2 days',
+'$1,250', '3.1 points', '0.42').
 """
 
 from __future__ import annotations
@@ -9,20 +11,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from hiresim.kpi_numbers import SENSITIVITY, write
+
 RELATIVE_INTERACTION = 0.5  # Morris sigma / mu_star above this: the effect depends on others
 
 
 def amount(value: float | None, kind: str) -> str:
-    """A KPI amount in its unit: '4.2 days', '$1,250', '3.1 points', '0.42'."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    if kind == "days":
-        return f"{value:.1f} days"
-    if kind == "money":
-        return f"${value:,.0f}"
-    if kind == "share":
-        return f"{100 * value:.1f} points"
-    return f"{value:.3g}"
+    """A KPI amount in its unit: '4.2 days', '$1,250', '3.1 points', '0.42' ('n/a' when
+    missing or not finite)."""
+    return write(value, kind, SENSITIVITY)
 
 
 def value_text(value: float) -> str:

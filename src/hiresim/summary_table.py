@@ -1,7 +1,8 @@
 """Plain-text presentation of summaries: labels with units, tables, and warnings.
 
 Used by the CLI (which does the printing) and by anything else that shows a summary in
-words. Percent-type metrics are shown as percentages; money is rounded to whole units.
+words. Numbers are written by ``hiresim.kpi_numbers`` (style ``TABLE``, paired differences
+``DIFFERENCE``): shares as percentages, money in whole units.
 """
 
 from __future__ import annotations
@@ -9,32 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from hiresim.kpi_catalogue import SummaryRow, compared, summary_rows
+from hiresim.kpi_numbers import AMOUNT, DIFFERENCE, bracketed, write
 from hiresim.records import REQ_COLUMNS, ReplicationResult
 from hiresim.sweep_grid import ROW_FIELDS, next_steps_sentences
 
 SATURATED = 0.97  # utilisation at which a queue no longer settles within the horizon
-
-
-# kind -> format of one number in plain text. The report (HTML) changes some of these.
-TEXT_FORMATS: dict[str, str] = {
-    "share": "{:.1%}",  # a share, as a percentage
-    "int": "{:,.0f}",
-    "money": "{:,.0f}",  # whole units; the label names the currency
-    "count": "{:,.1f}",
-    "ratio": "{:.2f}",
-    "days": "{:.1f}",
-}
-
-
-def format_number(value: float | None, kind: str,
-                  formats: Mapping[str, str] = TEXT_FORMATS, digits: int | None = None) -> str:
-    """One number as its kind is shown ('-' when missing; other kinds: one decimal;
-    ``digits`` overrides the decimals of a days, count or ratio number)."""
-    if value is None:
-        return "-"
-    if digits is not None and kind in ("days", "count", "ratio"):
-        return f"{value:,.{digits}f}"
-    return formats.get(kind, "{:.1f}").format(value)
 
 
 def cell(metric: dict, row: SummaryRow) -> str:
@@ -42,17 +22,16 @@ def cell(metric: dict, row: SummaryRow) -> str:
     kind, sub = row.kind, row.sub
     if sub:
         value = metric.get(sub)
-        return format_number(value, kind) if value is not None else "> horizon"
+        return write(value, kind) if value is not None else "> horizon"
     mean = metric.get("mean")
     if mean is None:
         return "-"
     low, high = metric.get("ci_low"), metric.get("ci_high")
     if low is None or high is None:
-        return format_number(mean, kind)
+        return write(mean, kind)
     if kind == "share":  # a share cannot leave [0, 1]; few replications give wide t-intervals
         low, high = max(0.0, low), min(1.0, high)
-    return (f"{format_number(mean, kind)} "
-            f"[{format_number(low, kind)}, {format_number(high, kind)}]")
+    return f"{write(mean, kind)} {bracketed(low, high, kind)}"
 
 
 # KPIs of a feature a team may not use (agencies and RPO): their rows are left out of a
@@ -184,20 +163,13 @@ def event_log(result: ReplicationResult) -> list[tuple[float, str]]:
 
 
 def _diff_cell(diff: dict, kind: str) -> str:
+    """'mean [ci_low, ci_high]' of a paired difference, signed ('-' when missing)."""
     if diff.get("mean") is None:
         return "-"
-    scale = 100 if kind == "share" else 1
-
-    def f(v: float) -> str:
-        if kind == "money":
-            return f"{v:+,.0f}"
-        if kind == "ratio":  # e.g. hires per head per quarter: small numbers
-            return f"{v:+.2f}"
-        return f"{v * scale:+.1f}" + ("pt" if kind == "share" else "")
-
+    text = write(diff["mean"], kind, DIFFERENCE)
     if diff.get("ci_low") is None:
-        return f(diff["mean"])
-    return f"{f(diff['mean'])} [{f(diff['ci_low'])}, {f(diff['ci_high'])}]"
+        return text
+    return f"{text} {bracketed(diff['ci_low'], diff['ci_high'], kind, DIFFERENCE)}"
 
 
 def _aligned(rows: list[list[str]]) -> str:
@@ -259,9 +231,9 @@ def _ranking_lines(report: dict) -> list[str]:
     for r in ranked[:10]:
         p = r.get("goal_probability")
         out.append(
-            f"{r['rank']:>3}. {r['point']}: {format_number(r['ta_cost_per_year'], 'money')} a "
-            f"year, cost per hire {format_number(r['cost_per_hire'], 'money')}, "
-            f"{format_number(r.get('hires_per_ta_head'), 'ratio')} hires per TA head a quarter"
+            f"{r['rank']:>3}. {r['point']}: {write(r['ta_cost_per_year'], 'money')} a "
+            f"year, cost per hire {write(r['cost_per_hire'], 'money')}, "
+            f"{write(r.get('hires_per_ta_head'), 'ratio')} hires per TA head a quarter"
             + (f", P(goals) {100 * p:.0f}%" if p is not None else "")
             + (" (recommended)" if r["point"] == report.get("recommended") else ""))
     if len(ranked) > 10:
@@ -283,18 +255,18 @@ def sweep_report(report: dict) -> str:
     for r in rows:
         line = [
             r["point"] + (" *" if r["point"] in front else ""),
-            format_number(r["team_cost_per_year"], "money"),
-            format_number(r["cost_per_hire"], "money"),
-            format_number(r["time_to_fill_p50"], "days"),
-            format_number(r["time_to_fill_p80"], "days") if r["time_to_fill_p80"] is not None
+            write(r["team_cost_per_year"], "money"),
+            write(r["cost_per_hire"], "money"),
+            write(r["time_to_fill_p50"], "days"),
+            write(r["time_to_fill_p80"], "days") if r["time_to_fill_p80"] is not None
             else "> horizon",
-            format_number(r["fill_rate"], "share"),
-            format_number(r["utilization_recruiter"], "share"),
-            format_number(r["utilization_sourcer"], "share"),
-            format_number(r.get("hires_per_ta_head"), "ratio"),
+            write(r["fill_rate"], "share"),
+            write(r["utilization_recruiter"], "share"),
+            write(r["utilization_sourcer"], "share"),
+            write(r.get("hires_per_ta_head"), "ratio"),
         ]
         if report["goals"]:
-            line.append(format_number(r.get("goal_probability"), "share"))
+            line.append(write(r.get("goal_probability"), "share"))
         table.append(line)
     out = [
         f"{len(rows)} team shapes x {_reps_words(rows, report)} replications, seed "
@@ -348,7 +320,7 @@ def _sweep_verdict(report: dict, rows: Sequence[dict]) -> list[str]:
         out += next_steps_sentences(report.get("next_steps") or {}, report["confidence"])
     else:
         row = next(r for r in rows if r["point"] == rec)
-        cost = format_number(row["team_cost_per_year"], "money")
+        cost = write(row["team_cost_per_year"], "money")
         out.append(
             f"Recommended: {rec}, the cheapest team ({cost} a year) that meets {goals} with "
             f"probability {100 * row['goal_probability']:.0f}% (95% CI "
@@ -373,7 +345,7 @@ def _sweep_verdict(report: dict, rows: Sequence[dict]) -> list[str]:
         for e in buy:
             goal = e.get("goal_probability_change")
             out.append(
-                f"- {e['buy']}: +${e.get('cost_per_year', 0):,.0f} a year; P80 "
+                f"- {e['buy']}: +{write(e.get('cost_per_year', 0), 'money', AMOUNT)} a year; P80 "
                 f"time-to-fill {_diff_cell(e['time_to_fill_p80'], 'days')} days; cost per "
                 f"hire {_diff_cell(e['cost_per_hire'], 'money')}"
                 + (f"; P(goals) {100 * goal:+.0f} points" if goal is not None else ""))

@@ -18,6 +18,7 @@ import pandas as pd
 from hiresim.goals import GOAL_PATTERN, GoalError, parse_goal
 from hiresim.intervals import interval, wilson
 from hiresim.intervals import paired_difference as paired_difference  # re-exported
+from hiresim.kpi_numbers import PAGE, write
 from hiresim.summary_table import SATURATED  # work piles up faster than it is done
 from hiresim.survival import (
     censored_fill_times,
@@ -87,8 +88,7 @@ def number(value: Any) -> float | None:
 
 
 def money(value: Any) -> str:
-    v = number(value)
-    return "-" if v is None else f"${v:,.0f}"
+    return write(number(value), "money", PAGE)
 
 
 def pct(value: Any, digits: int = 0) -> str:

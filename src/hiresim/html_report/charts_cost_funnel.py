@@ -12,6 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from hiresim.kpi_numbers import PAGE, write
+
 from .analysis import OUTCOME_LABELS, stage_label
 from .chart_style import GRID, MUTED, PALETTE, esc, rgba, style
 
@@ -34,6 +36,11 @@ COST_COLORS = {
 
 # ------------------------------------------------------------------------ cost
 
+
+def _dollars(value: float) -> str:
+    """Money in whole US$ as the report writes it ('$16,082')."""
+    return write(value, "money", PAGE)
+
 def cost_per_hire_bars(frame: pd.DataFrame, colors: Mapping[str, str],
                        title: str = "Cost per hire", height: int = 400) -> go.Figure:
     """Mean cost per hire per scenario with its 95% interval across replications.
@@ -48,7 +55,7 @@ def cost_per_hire_bars(frame: pd.DataFrame, colors: Mapping[str, str],
             continue
         low, high = row.get("ci_low"), row.get("ci_high")
         has_ci = low is not None and high is not None and not pd.isna(low) and not pd.isna(high)
-        ci_text = (f"95% CI ${low:,.0f} to ${high:,.0f}" if has_ci
+        ci_text = (f"95% CI {_dollars(low)} to {_dollars(high)}" if has_ci
                    else "no interval (too few replications)")
         fig.add_trace(go.Bar(
             x=[esc(name)], y=[mean], name=esc(name), marker_color=colors.get(name, PALETTE[0]),
@@ -56,10 +63,10 @@ def cost_per_hire_bars(frame: pd.DataFrame, colors: Mapping[str, str],
                      "array": [high - mean if has_ci else 0],
                      "arrayminus": [mean - low if has_ci else 0],
                      "color": "#374151", "thickness": 1.5, "width": 8},
-            text=[f"${mean:,.0f}" if len(frame) <= 4 else ""], textposition="inside",
+            text=[_dollars(mean) if len(frame) <= 4 else ""], textposition="inside",
             insidetextanchor="start",
             textangle=0, textfont={"color": "white"},
-            hovertext=[f"<b>{esc(name)}</b><br>cost per hire ${mean:,.0f}<br>{ci_text}"
+            hovertext=[f"<b>{esc(name)}</b><br>cost per hire {_dollars(mean)}<br>{ci_text}"
                        f"<br>{int(row.get('n') or 0)} replications"],
             hoverinfo="text",
         ))
@@ -79,14 +86,14 @@ def cost_breakdown_bars(frame: pd.DataFrame, height: int = 400) -> go.Figure:
     for component in dict.fromkeys(frame["component"]):
         part = frame[frame["component"] == component].set_index("scenario").reindex(scenarios)
         label = str(part["label"].dropna().iloc[0]) if part["label"].notna().any() else component
-        hover = [f"<b>{esc(s)}</b><br>{esc(label)}: ${v:,.0f} per hire<br>"
-                 f"${y:,.0f} a year" if pd.notna(v) else ""
+        hover = [f"<b>{esc(s)}</b><br>{esc(label)}: {_dollars(v)} per hire<br>"
+                 f"{_dollars(y)} a year" if pd.notna(v) else ""
                  for s, v, y in zip(scenarios, part["per_hire"], part["per_year"], strict=True)]
         fig.add_trace(go.Bar(
             y=[esc(s) for s in scenarios], x=part["per_hire"].fillna(0).tolist(),
             orientation="h", name=esc(label),
             marker_color=COST_COLORS.get(component, MUTED),
-            text=[f"${v:,.0f}" if pd.notna(v) else "" for v in part["per_hire"]],
+            text=[_dollars(v) if pd.notna(v) else "" for v in part["per_hire"]],
             textposition="inside", insidetextanchor="middle", textangle=0,
             hovertext=hover, hoverinfo="text",
         ))
@@ -301,7 +308,7 @@ def stage_outcomes(funnel: pd.DataFrame, order: Sequence[str]) -> go.Figure:
                 showlegend=c == 1, marker_color=OUTCOME_COLORS[outcome],
                 hovertext=[
                     f"<b>{esc(stage_label(st))}</b> ({esc(n)}, {source})<br>"
-                    f"{label}: {v * 100:.1f}% ({k:,.1f} a year)"
+                    f"{label}: {write(v, 'share')} ({write(k, 'count')} a year)"
                     for (st, n), v, k in zip(keys, share, table[outcome].fillna(0.0),
                                              strict=True)],
                 hoverinfo="text",

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from hiresim.kpi_numbers import CHART, PAGE, write
+
 from .chart_style import PALETTE, esc, goal_entry, style
 
 # ------------------------------------------------------------------------ sweeps
@@ -100,11 +102,7 @@ def _words(path: str) -> str:
 def _kind_fmt(v: float | None, kind: str) -> str:
     if v is None:
         return "> horizon" if kind == "days" else "-"
-    if kind == "money":
-        return f"${v:,.0f}"
-    if kind == "share":
-        return f"{100 * v:.0f}%"
-    return f"{v:.0f} d" if kind == "days" else f"{v:.2f}"
+    return write(v, kind, CHART)
 
 
 def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Sequence[str],
@@ -147,9 +145,9 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
             name=esc(short or name) + (" ★ recommended" if is_rec else "")
             + (" (frontier)" if is_front else ""),
             hovertext=[f"<b>{esc(name)}</b>" + (f" · {esc(short)}" if short else "") +
-                       f"<br>cost per hire ${row['cost_per_hire']:,.0f}"
-                       f"<br>P80 time-to-fill {row['time_to_fill_p80']:.0f} days"
-                       f"<br>TA team ${row['team_cost_per_year']:,.0f} a year"
+                       f"<br>cost per hire {write(row['cost_per_hire'], 'money', PAGE)}"
+                       f"<br>P80 time-to-fill {write(row['time_to_fill_p80'], 'days', PAGE)} days"
+                       f"<br>TA team {write(row['team_cost_per_year'], 'money', PAGE)} a year"
                        + goal_text
                        + ("<br>on the Pareto frontier" if is_front else "")
                        + ("<br><b>recommended</b>" if is_rec else "")],
@@ -247,7 +245,7 @@ def goal_probability_bars(points: pd.DataFrame, colors: Mapping[str, str],
                  "thickness": 1.3, "width": 5},
         showlegend=False,
         hovertext=[f"<b>{esc(n)}</b><br>meets {esc(goal_text)} in {v:.0f}% of simulated years"
-                   f"<br>95% CI {lo:.0f}% to {hi:.0f}%<br>TA team ${c:,.0f} a year"
+                   f"<br>95% CI {lo:.0f}% to {hi:.0f}%<br>TA team {write(c, 'money', PAGE)} a year"
                    + ("<br><b>recommended</b>" if n == recommended else "")
                    for n, v, lo, hi, c in zip(rows["point"], p, low, high,
                                               rows["team_cost_per_year"], strict=True)],

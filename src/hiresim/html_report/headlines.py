@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from hiresim.comparison import picture
+from hiresim.kpi_numbers import DIFFERENCE, write
 from hiresim.summary_table import tentative_pick
 from hiresim.sweep_grid import next_steps_sentences
 
@@ -308,7 +309,8 @@ def sweep_headline(sweep: SweepData, colors: dict[str, str]) -> str:
         price = e.get("cost_per_year", e.get("team_cost_per_year"))
         items.append(
             f"Buying {h(e.get('buy'))} ({an.money(price)} a year) "
-            + (f"changes P80 time-to-fill by {p80:+.1f} days" if p80 is not None else "")
+            + (f"changes P80 time-to-fill by {write(p80, 'days', DIFFERENCE)} days"
+               if p80 is not None else "")
             + (f" and the goal probability by {100 * change:+.0f} points"
                if change is not None else "") + ".")
     if items:
