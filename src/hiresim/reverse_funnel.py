@@ -41,10 +41,19 @@ drop-out probability per stage) is one more factor in a step's ``pass_rate``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 
 from hiresim import calendar
 from hiresim.hiring_plan import DEFAULT_LEAD_DAYS
+from hiresim.process_time import (
+    days_alive,
+    interview_days,
+    role_pace,
+    scheduler_pace,
+    survival,
+    work_days,
+)
 from hiresim.scenario import RoleProfile, Scenario
 
 ROLES = ("recruiter", "sourcer", "interviewer")
@@ -59,15 +68,22 @@ class Step:
     pass_rate: float
     hours: dict[str, float] = field(default_factory=dict)  # role -> mean hours per visit
     also: dict[str, float] = field(default_factory=dict)  # other counts per visit: replies
+    days: float = 0.0  # no-queue days from entering the stage to its decision (offer: answer)
+    survival: float = 1.0  # share of those entering who are still in process at the decision
+    # role -> recurring hours per decided visit (hours per candidate in process per week)
+    recurring: dict[str, float] = field(default_factory=dict)
 
 
 def source_steps(scenario: Scenario, profile: RoleProfile, source: str) -> list[Step]:
     """The stages of one source (``inbound`` or ``sourced``) from entry to the offer, with
-    the scenario's pass rates and mean efforts. Every model rate the planner uses is here."""
+    the scenario's pass rates, mean efforts, no-queue days and drop-out survival. Every
+    model rate the planner uses is here."""
     e, team = scenario.effort, scenario.team
     split = team.structure == "split"
     sourcing_role = "sourcer" if split else "recruiter"
     skill = team.sourcer_skill if split else team.recruiter_skill
+    recruiter = team.recruiters.hours_per_week
+    sourcing = role_pace(team.sourcers) if split else recruiter
     steps: list[Step] = []
     if source == "sourced":
         out = scenario.outreach
@@ -78,45 +94,96 @@ def source_steps(scenario: Scenario, profile: RoleProfile, source: str) -> list[
                           ) * skill.outreach_hours_multiplier
         steps.append(Step("outreach", "prospects", reply * profile.sourced.interest_rate,
                           {sourcing_role: outreach_hours}, {"replies": reply}))
+        hours = e.qualification_call_hours.mean
         steps.append(Step("qualification", "qualification calls", profile.sourced.qualify_rate,
-                          {sourcing_role: e.qualification_call_hours.mean}))
+                          {sourcing_role: hours}, days=work_days(hours, sourcing)))
         if split:
+            h = team.handoff
             steps.append(Step("handoff", "handoffs", 1.0, {
-                "sourcer": team.handoff.sourcer_hours.mean,
-                "recruiter": team.handoff.recruiter_hours.mean}))
+                "sourcer": h.sourcer_hours.mean, "recruiter": h.recruiter_hours.mean},
+                days=work_days(h.sourcer_hours.mean, sourcing) + h.delay_days.mean
+                + work_days(h.recruiter_hours.mean, recruiter)))
         screen = profile.screen_pass_rate * (1 - team.handoff.context_loss if split else 1.0)
+        clock = 1  # engaged at the reply with interest: the qualification call is first
     else:
         if profile.inbound.reviewed:
+            hours = e.application_review_hours.mean
             steps.append(Step("application_review", "applications",
                               profile.inbound.review_pass_rate,
-                              {"recruiter": e.application_review_hours.mean}))
+                              {"recruiter": hours}, days=work_days(hours, recruiter)))
         screen = profile.screen_pass_rate
-    steps.append(Step("screen", "screens", screen, {"recruiter": e.screen_hours.mean}))
+        clock = len(steps)  # engaged once through application review: from the screen
+    steps.append(Step("screen", "screens", screen, {"recruiter": e.screen_hours.mean},
+                      days=work_days(e.screen_hours.mean, recruiter)))
+    scheduler = scheduler_pace(scenario)
     for rnd in profile.interview_rounds:
         steps.append(Step(rnd.name, f"{rnd.name} interviews", rnd.pass_rate, {
             "recruiter": e.scheduling_hours.mean,
-            "interviewer": rnd.panel_size * rnd.interviewer_hours.mean}))
+            "interviewer": rnd.panel_size * rnd.interviewer_hours.mean},
+            days=work_days(e.scheduling_hours.mean, scheduler) + rnd.lead_days.mean
+            + interview_days(profile, rnd)))
     steps.append(Step("debrief", "debriefs", profile.decision_pass_rate,
-                      {"recruiter": e.debrief_hours.mean}))
+                      {"recruiter": e.debrief_hours.mean},
+                      days=work_days(e.debrief_hours.mean, recruiter)))
     steps.append(Step("offer", "offers", profile.offer_acceptance,
-                      {"recruiter": e.offer_hours.mean}))
-    return steps
+                      {"recruiter": e.offer_hours.mean},
+                      days=work_days(e.offer_hours.mean, recruiter)
+                      + scenario.candidates.offer_response_days.mean))
+    return _in_process(scenario, profile, steps, clock)
+
+
+def _in_process(scenario: Scenario, profile: RoleProfile, steps: list[Step],
+                clock: int) -> list[Step]:
+    """The steps with their drop-out survival (from the step at ``clock``, where the
+    drop-out clock starts, up to the offer) and the recruiter's hours per candidate in
+    process (from the screen on), both over the no-queue days (``hiresim.process_time``)."""
+    team = scenario.team
+    per_week = 0.0 if team.recruiters.unlimited else \
+        scenario.workload.recruiter_hours_per_candidate_per_week
+    screen = next(i for i, step in enumerate(steps) if step.stage == "screen")
+    out, day = [], 0.0
+    for i, step in enumerate(steps):
+        if i < clock:
+            out.append(step)
+            continue
+        if step.stage == "offer":  # drop-out covers the time before the offer only
+            kept, alive = 1.0, step.days
+        else:
+            kept = survival(profile, day + step.days) / survival(profile, day)
+            alive = days_alive(profile, day, step.days)
+            day += step.days
+        recurring = {}
+        if i >= screen and per_week > 0:  # per candidate entering, so per decided visit:
+            recurring["recruiter"] = per_week / 7.0 * alive / kept if kept > 0 else math.inf
+        out.append(replace(step, survival=kept, recurring=recurring))
+    return out
 
 
 def per_hire(steps: list[Step]) -> list[float]:
-    """Decided visits of each step per hire (backwards: the offer first, then upstream)."""
-    counts, needed = [], 1.0
+    """Decided visits of each step per hire (backwards: the offer first, then upstream).
+
+    A step's decided visits are those its passes must feed into the next step, divided by
+    its pass rate; the visits entering it are its decided visits divided by its survival
+    (those who drop out while in it are never decided)."""
+    counts, needed = [], 1.0  # needed: visits that must enter the step after this one
     for step in reversed(steps):
-        needed = needed / step.pass_rate if step.pass_rate > 0 else float("inf")
+        needed = needed / step.pass_rate if step.pass_rate > 0 else math.inf
         counts.append(needed)
+        needed = needed / step.survival if step.survival > 0 else math.inf
     return counts[::-1]
+
+
+def entering_per_hire(steps: list[Step]) -> list[float]:
+    """Visits entering each step per hire: decided visits plus those that drop out in it."""
+    return [n / s.survival if s.survival > 0 else math.inf
+            for n, s in zip(per_hire(steps), steps, strict=True)]
 
 
 def inbound_share(scenario: Scenario, profile: RoleProfile) -> float:
     """Share of a profile's hires the planner expects from applicants (module docstring)."""
     def yield_per_week(source: str, per_week: float) -> float:
-        counts = per_hire(source_steps(scenario, profile, source))
-        return per_week / counts[0] if counts[0] not in (0.0, float("inf")) else 0.0
+        counts = entering_per_hire(source_steps(scenario, profile, source))
+        return per_week / counts[0] if counts[0] not in (0.0, math.inf) else 0.0
 
     team = scenario.team
     people = team.sourcers if team.structure == "split" else team.recruiters
@@ -136,12 +203,30 @@ class PlannerView:
     reqs: list[float]  # reqs opening in the month
     stages: dict[tuple[str, str], list[float]]  # (source, stage) -> decided visits by month
     labels: dict[tuple[str, str], str]
-    hours: dict[str, list[float]]  # role -> hours needed by month
+    hours: dict[str, list[float]]  # role -> hours needed by month (recurring work included)
     capacity: dict[str, list[float]]  # role -> productive hours in the month (nan: unlimited)
+    recurring: dict[str, list[float]] = field(default_factory=dict)  # role -> of which recurring
+    dropouts: list[float] = field(default_factory=list)  # visits ended by drop-out, by month
 
     def totals(self) -> dict[tuple[str, str], float]:
         """Decided visits per (source, stage) over the whole plan inside the horizon."""
         return {key: sum(values) for key, values in self.stages.items()}
+
+
+def per_req_hours(scenario: Scenario) -> dict[str, float]:
+    """Recurring hours per open req per week, by role (``workload``; docs/model.md 2.10):
+    the recruiter's, plus the sourcer's for a combined recruiter; a split team's sourcers
+    pay theirs. Unlimited pools pay none (as in the simulation)."""
+    w, team = scenario.workload, scenario.team
+    split = team.structure == "split"
+    out = {}
+    if not team.recruiters.unlimited:
+        out["recruiter"] = w.recruiter_hours_per_req_per_week + (
+            0.0 if split else w.sourcer_hours_per_req_per_week)
+    s = team.sourcers
+    if split and s is not None and not s.unlimited and s.headcount > 0:
+        out["sourcer"] = w.sourcer_hours_per_req_per_week
+    return {role: hours for role, hours in out.items() if hours > 0}
 
 
 def planner_view(scenario: Scenario) -> PlannerView:
@@ -150,6 +235,8 @@ def planner_view(scenario: Scenario) -> PlannerView:
     Each plan row (or, without a plan, each req: one hire per position, wanted
     ``DEFAULT_LEAD_DAYS`` after it opens) needs its funnel work spread evenly over the
     days from its reqs' opening to its target start; work after the horizon is left out.
+    Each req is taken to be open over that same span, and pays the recurring hours per
+    open req for each of its weeks (``per_req_hours``).
     """
     from hiresim.months import role_capacity_hours, scenario_months
 
@@ -157,49 +244,68 @@ def planner_view(scenario: Scenario) -> PlannerView:
     n = len(table)
     view = PlannerView(table, [0.0] * n, [0.0] * n, {}, {}, {r: [0.0] * n for r in ROLES},
                        {r: [role_capacity_hours(scenario, r, m.end_day - m.first_day)
-                            for m in table] for r in ROLES})
+                            for m in table] for r in ROLES},
+                       {r: [0.0] * n for r in ROLES}, [0.0] * n)
     intake = scenario.effort.intake_hours.mean
+    upkeep = per_req_hours(scenario)
     for profile in scenario.profiles:
         share = inbound_share(scenario, profile)
-        for count, open_day, target_day in _demand(profile):
+        for count, reqs, open_day, target_day in _demand(profile):
             opened = calendar.month_of_day(open_day, table)
             if opened is not None:
-                view.reqs[opened] += count
-                view.hours["recruiter"][opened] += count * intake
+                view.reqs[opened] += reqs
+                view.hours["recruiter"][opened] += reqs * intake
             target = calendar.month_of_day(target_day, table)
             if target is not None:
                 view.hires[target] += count
             spread = _spread(open_day, target_day, table)
+            weeks = max(0.0, target_day - open_day) / 7.0
+            for role, per_week in upkeep.items():
+                for m, part in spread:
+                    view.hours[role][m] += reqs * per_week * weeks * part
+                    view.recurring[role][m] += reqs * per_week * weeks * part
             for source, weight in (("inbound", share), ("sourced", 1.0 - share)):
                 if weight == 0:
                     continue
-                steps = source_steps(scenario, profile, source)
-                for step, visits in zip(steps, per_hire(steps), strict=True):
-                    key = (source, step.stage)
-                    view.labels.setdefault(key, step.label)
-                    row = view.stages.setdefault(key, [0.0] * n)
-                    for name, per_visit in step.also.items():
-                        view.labels.setdefault((source, name), name)
-                        extra = view.stages.setdefault((source, name), [0.0] * n)
-                        for m, part in spread:
-                            extra[m] += count * weight * visits * part * per_visit
-                    for m, part in spread:
-                        row[m] += count * weight * visits * part
-                        for role, hours in step.hours.items():
-                            view.hours[role][m] += count * weight * visits * part * hours
+                _add_source(view, source, source_steps(scenario, profile, source),
+                            count * weight, spread)
     return view
 
 
-def _demand(profile: RoleProfile) -> list[tuple[float, float, float]]:
-    """(hires, open day, target day) of a profile: its plan rows, or one per req."""
+def _add_source(view: PlannerView, source: str, steps: list[Step], hires: float,
+                spread: list[tuple[int, float]]) -> None:
+    """Add the visits, drop-outs and hours of ``hires`` from one source, spread over months."""
+    n = len(view.months)
+    for step, visits, entering in zip(steps, per_hire(steps), entering_per_hire(steps),
+                                      strict=True):
+        key = (source, step.stage)
+        view.labels.setdefault(key, step.label)
+        row = view.stages.setdefault(key, [0.0] * n)
+        for name, per_visit in step.also.items():
+            view.labels.setdefault((source, name), name)
+            extra = view.stages.setdefault((source, name), [0.0] * n)
+            for m, part in spread:
+                extra[m] += hires * visits * part * per_visit
+        for m, part in spread:
+            row[m] += hires * visits * part
+            view.dropouts[m] += hires * (entering - visits) * part
+            for role, hours in step.hours.items():
+                view.hours[role][m] += hires * visits * part * hours
+            for role, hours in step.recurring.items():
+                view.hours[role][m] += hires * visits * part * hours
+                view.recurring[role][m] += hires * visits * part * hours
+
+
+def _demand(profile: RoleProfile) -> list[tuple[float, float, float, float]]:
+    """(hires, reqs, open day, target day) of a profile: its plan rows, or one per req."""
     o = profile.openings
     if o.plan is not None:
-        return [(e.count, e.open_day, e.target_day) for e in o.plan]
+        return [(e.count, e.count, e.open_day, e.target_day) for e in o.plan]
     from hiresim.hiring_plan import even_open_days
 
     positions = 1 if o.positions_per_req == "unlimited" else o.positions_per_req
     days = even_open_days(o.count, o.first_day, o.last_day)  # random spacing: its mean spread
-    return [(float(positions), day, day + DEFAULT_LEAD_DAYS) for day in days]
+    return [(float(positions), 1.0, day, day + DEFAULT_LEAD_DAYS) for day in days]
 
 
 def _spread(first: float, last: float, table: list[calendar.Month]) -> list[tuple[int, float]]:
