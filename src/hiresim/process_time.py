@@ -52,12 +52,19 @@ def scheduler_pace(scenario: Scenario) -> float:
     return team.recruiters.hours_per_week
 
 
+def booked(profile: RoleProfile) -> bool:
+    """Are the profile's interviews booked into slots (else a fluid or unlimited pool)?
+    Booked interviews book the interviewers' hours when the round is held."""
+    iv = profile.interviewers
+    return iv.scheduling == "slots" and iv.count != "unlimited" and int(iv.count) > 0 \
+        and bool(profile.interview_rounds) and profile.interview_slot_hours > 0.0
+
+
 def interview_days(profile: RoleProfile, rnd: InterviewRound) -> float:
     """No-queue days of an interview itself, after scheduling and the lead days."""
     iv = profile.interviewers
     hours = rnd.interviewer_hours.mean
-    if iv.scheduling != "slots" or iv.count == "unlimited" or int(iv.count) == 0 \
-            or profile.interview_slot_hours <= 0.0:
+    if not booked(profile):
         return work_days(hours, iv.hours_per_week)
     people = int(iv.count)
     between = 7.0 / profile.interview_slots_per_week / people  # the pool's slots are this apart

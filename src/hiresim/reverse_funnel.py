@@ -47,6 +47,7 @@ from dataclasses import dataclass, field, replace
 from hiresim import calendar
 from hiresim.hiring_plan import DEFAULT_LEAD_DAYS
 from hiresim.process_time import (
+    booked,
     days_alive,
     interview_days,
     role_pace,
@@ -66,12 +67,15 @@ class Step:
     stage: str  # the stage name of the simulation's funnel table
     label: str  # plural noun for people ("screens")
     pass_rate: float
-    hours: dict[str, float] = field(default_factory=dict)  # role -> mean hours per visit
+    # role -> mean hours per visit the role works on; once ``_in_process`` has run, per
+    # decided visit, including the work done on candidates who drop out later in the stage
+    hours: dict[str, float] = field(default_factory=dict)
     also: dict[str, float] = field(default_factory=dict)  # other counts per visit: replies
     days: float = 0.0  # no-queue days from entering the stage to its decision (offer: answer)
     survival: float = 1.0  # share of those entering who are still in process at the decision
     # role -> recurring hours per decided visit (hours per candidate in process per week)
     recurring: dict[str, float] = field(default_factory=dict)
+    starts: dict[str, float] = field(default_factory=dict)  # role -> days in when work starts
 
 
 def source_steps(scenario: Scenario, profile: RoleProfile, source: str) -> list[Step]:
@@ -99,10 +103,11 @@ def source_steps(scenario: Scenario, profile: RoleProfile, source: str) -> list[
                           {sourcing_role: hours}, days=work_days(hours, sourcing)))
         if split:
             h = team.handoff
+            taken = work_days(h.sourcer_hours.mean, sourcing) + h.delay_days.mean
             steps.append(Step("handoff", "handoffs", 1.0, {
                 "sourcer": h.sourcer_hours.mean, "recruiter": h.recruiter_hours.mean},
-                days=work_days(h.sourcer_hours.mean, sourcing) + h.delay_days.mean
-                + work_days(h.recruiter_hours.mean, recruiter)))
+                days=taken + work_days(h.recruiter_hours.mean, recruiter),
+                starts={"recruiter": taken}))
         screen = profile.screen_pass_rate * (1 - team.handoff.context_loss if split else 1.0)
         clock = 1  # engaged at the reply with interest: the qualification call is first
     else:
@@ -117,11 +122,12 @@ def source_steps(scenario: Scenario, profile: RoleProfile, source: str) -> list[
                       days=work_days(e.screen_hours.mean, recruiter)))
     scheduler = scheduler_pace(scenario)
     for rnd in profile.interview_rounds:
+        before = work_days(e.scheduling_hours.mean, scheduler) + rnd.lead_days.mean
+        days = before + interview_days(profile, rnd)
         steps.append(Step(rnd.name, f"{rnd.name} interviews", rnd.pass_rate, {
             "recruiter": e.scheduling_hours.mean,
             "interviewer": rnd.panel_size * rnd.interviewer_hours.mean},
-            days=work_days(e.scheduling_hours.mean, scheduler) + rnd.lead_days.mean
-            + interview_days(profile, rnd)))
+            days=days, starts={"interviewer": days if booked(profile) else before}))
     steps.append(Step("debrief", "debriefs", profile.decision_pass_rate,
                       {"recruiter": e.debrief_hours.mean},
                       days=work_days(e.debrief_hours.mean, recruiter)))
@@ -146,6 +152,7 @@ def _in_process(scenario: Scenario, profile: RoleProfile, steps: list[Step],
         if i < clock:
             out.append(step)
             continue
+        start = day
         if step.stage == "offer":  # drop-out covers the time before the offer only
             kept, alive = 1.0, step.days
         else:
@@ -155,8 +162,16 @@ def _in_process(scenario: Scenario, profile: RoleProfile, steps: list[Step],
         recurring = {}
         if i >= screen and per_week > 0:  # per candidate entering, so per decided visit:
             recurring["recruiter"] = per_week / 7.0 * alive / kept if kept > 0 else math.inf
-        out.append(replace(step, survival=kept, recurring=recurring))
+        hours = {role: h * _still_in(profile, start, step.starts.get(role, 0.0)) / kept
+                 if kept > 0 else math.inf for role, h in step.hours.items()}
+        out.append(replace(step, survival=kept, recurring=recurring, hours=hours))
     return out
+
+
+def _still_in(profile: RoleProfile, start: float, later: float) -> float:
+    """Share of those entering a stage on day ``start`` of the drop-out clock who are still
+    in process ``later`` days into it (when a role's work on the stage starts)."""
+    return survival(profile, start + later) / survival(profile, start) if later > 0 else 1.0
 
 
 def per_hire(steps: list[Step]) -> list[float]:
