@@ -1,20 +1,34 @@
 """The planner's view: the deterministic reverse funnel a TA leader builds in a spreadsheet.
 
-From the hires the plan needs, work backwards through the scenario's pass rates to the
-candidates each stage must **decide** (pass or fail), and from the efforts to the hours
-each role must give; then place that work in the months between each req's opening and
-its target start. No simulation, no randomness: ``hiresim plan FILE`` answers at once.
+From the hires the plan needs, work backwards through the scenario's pass rates and the
+drop-out hazard to the candidates each stage must **decide** (pass or fail), and from the
+efforts and the recurring workload to the hours each role must give; then place that work
+in the months between each req's opening and its target start. No simulation, no
+randomness: ``hiresim plan FILE`` answers at once.
 
-Per hire, with ``p`` the pass rates of the stages after a given one::
+Per hire, with ``s`` the share of candidates entering a stage who are still in process at
+its decision (drop-out, below)::
 
     offers     = hires / offer_acceptance
-    debriefs   = offers / decision_pass_rate
-    round k    = (next stage) / pass_rate of round k        (last round first)
-    screens    = (first round) / screen_pass_rate           (x (1 - context_loss), split)
-    inbound:  reviews = screens / review_pass_rate           (if applications are reviewed)
-    sourced:  qualification calls = screens (or handoffs) / qualify_rate,
-              replies = calls / interest_rate,
+    debriefs   = offers / (decision_pass_rate x s(offer) = 1)
+    round k    = (next stage) / (pass_rate of round k x s(next stage))   (last round first)
+    screens    = (first round) / (screen_pass_rate x s(first round))  (x (1 - context_loss), split)
+    inbound:  reviews = screens / (review_pass_rate x s(screen))  (if applications are reviewed)
+    sourced:  qualification calls = (screens or handoffs) / (qualify_rate x s(next)),
+              replies = calls / (interest_rate x s(qualification)),
               prospects = replies / (reply_rate x the sourcing role's reply multiplier)
+
+**Drop-out** (``profiles[].dropout``, docs/model.md 4.9): an engaged candidate is still in
+process ``t`` days after engaging with probability ``exp(-hazard_per_week * (t/7)**shape)``.
+As in the simulation the clock starts when a sourced candidate replies with interest
+(before the qualification call) and when an applicant passes application review (before
+the screen), and stops at the offer stage. ``t`` is the **no-queue** time in process: each
+stage's mean effort at its role's weekly pace plus the candidate's own mean delays
+(``hiresim.process_time``). A stage from day ``a`` to day ``b`` of that clock keeps
+``s = S(b) / S(a)`` of those who enter it (``Step.survival``), so the visits entering a
+stage are its decided visits divided by ``s``, and the drop-outs per stage are the
+difference (``PlannerView.dropouts``). Using fixed mean durations is an approximation:
+the simulation averages ``S`` over random durations, and queues lengthen the time.
 
 Hires are shared between applicants and sourced prospects in proportion to the hires per
 week each source would yield for an open req (applications per week x the applicant's
@@ -24,19 +38,32 @@ simulation does not make: there the first good candidate of either source fills 
 Hours per role are the mean effort of every decided visit (``effort.*``; interview rounds:
 ``panel_size x interviewer_hours`` for interviewers and ``scheduling_hours`` for the
 recruiter; outreach: the first message plus the expected follow-up touches, times the
-sourcing role's hours multiplier; one intake per req). Task switching is left out.
+sourcing role's hours multiplier; one intake per req), plus the work done on candidates
+who drop out later in the stage (a role's work is paid by those still in process when it
+starts), plus the **recurring workload** (``workload``, docs/model.md 2.10): the hours per
+open req per week for the weeks from each req's opening to its target start (the span the
+work is spread over; the simulation pays them from intake done to the req filling), and
+the recruiter's hours per candidate in process per week over each candidate's expected
+no-queue days from the screen to their end (the answer to the offer, a rejection or a
+drop-out). As in the simulation, unlimited pools pay no recurring hours (a combined
+recruiter pays the sourcer's per-req hours too). Task switching is left out.
 
-What the arithmetic leaves out, and so why the simulation differs (shown side by side in
-the report): **queues** (work waits for busy people, so hires come later and patience
-runs out), **drop-out** (candidates who withdraw while waiting, and offer acceptance that
-falls with time), **close-outs** (candidates still in process when their req fills: work
-done that yields no hire, so the simulation decides more candidates per hire), and
-**variability** (the plan is met in some replications and missed in others). With an
-unlimited team, no patience limit and no acceptance decay, the simulation's mean decided
-visits per stage match these counts up to close-outs (tests/test_reverse_funnel.py).
+What the arithmetic still leaves out, and so why the simulation differs (shown side by
+side in the report): **queues** (work waits for busy people, so hires come later,
+patience runs out, and the longer time in process loses more candidates to drop-out than
+the no-queue time says), **acceptance decay** (offer acceptance that falls with time),
+**close-outs** (candidates still in process when their req fills: work done that yields no
+hire, so the simulation decides more candidates per hire), **interview slots filling up**
+(only the wait for a slot in an empty calendar is in the time), the **talent pool**
+(silver medallists who come back for a later req), agencies, and **variability** (the plan
+is met in some replications and missed in others). With an ample team, no patience limit
+and no acceptance decay, the simulation's mean decided visits per stage match these counts
+up to close-outs, with or without drop-out, and so do the hours per role with recurring
+work on, given the weeks the simulated reqs were open (tests/test_reverse_funnel.py).
 
-The rates are read in one place, ``source_steps``: a new rate of the model (e.g. a
-drop-out probability per stage) is one more factor in a step's ``pass_rate``.
+The rates are read in one place, ``source_steps``: a new rate of the model is one more
+factor in a step's ``pass_rate``, or in its ``survival`` if it takes candidates out while
+the stage is under way.
 """
 
 from __future__ import annotations
