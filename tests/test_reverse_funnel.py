@@ -1,9 +1,13 @@
 """The planner's reverse funnel against the simulation (hiresim.reverse_funnel).
 
 With an unlimited team, no patience limit, no acceptance decay and one candidate at a time
-per req (so no close-outs), the simulation's mean decided visits per stage (passed or
-failed) are what the planner's arithmetic says. When the team binds, the simulation decides
-more candidates per hire (withdrawals and close-outs) and makes fewer hires by the horizon.
+per req (so few close-outs), the simulation's mean decided visits per stage (passed or
+failed) are what the planner's arithmetic says. So they are with the drop-out hazard and
+the recurring workload on (a finite team with room to spare: unlimited pools pay no
+recurring work), and so are the hours per role, given the weeks the simulated reqs were
+open (the planner's own assumption for those is the plan's span). When the team binds, the
+simulation decides more candidates per hire (withdrawals and close-outs) and makes fewer
+hires by the horizon.
 """
 
 from __future__ import annotations
@@ -13,7 +17,15 @@ import math
 import pytest
 
 import hiresim
-from hiresim.reverse_funnel import per_hire, planner_lines, planner_view, source_steps
+from hiresim.hiring_plan import DEFAULT_LEAD_DAYS
+from hiresim.reverse_funnel import (
+    entering_per_hire,
+    per_hire,
+    per_req_hours,
+    planner_lines,
+    planner_view,
+    source_steps,
+)
 from hiresim.scenario import scenario_from_dict
 
 REPLICATIONS = 100
@@ -60,6 +72,22 @@ def sourced_only(binding: bool) -> dict:
         for p in data["profiles"]:
             p["interviewers"] = {"count": 1, "hours_per_week": 1.0, "scheduling": "fluid"}
             p["openings"]["count"] = 4
+    return data
+
+
+HAZARD = {"hazard_per_week": 0.5, "shape": 1.5}  # about a third of interviewees drop out
+WORKLOAD = {"recruiter_hours_per_req_per_week": 1.0,  # the defaults (docs/model.md 2.10)
+            "recruiter_hours_per_candidate_per_week": 0.4,
+            "sourcer_hours_per_req_per_week": 0.5}
+
+
+def with_realism(data: dict, dropout: dict = HAZARD) -> dict:
+    """The check above with drop-out and recurring work on, and four recruiters for the
+    four reqs (finite people pay recurring work; unlimited pools do not)."""
+    data["workload"] = dict(WORKLOAD)
+    data["team"]["recruiters"] = {"count": 4, "hours_per_week": 40.0}
+    for p in data["profiles"]:
+        p["dropout"] = dict(dropout)
     return data
 
 
@@ -155,3 +183,143 @@ def test_plan_command_answers_before_any_simulation() -> None:
 
     payload = json.loads(again.stdout)
     assert sum(payload["hires"]) == 16 and payload["months"][0] == "2027-01"
+
+
+@pytest.fixture(scope="module")
+def realistic_run():
+    scenario = scenario_from_dict(with_realism(sourced_only(binding=False)))
+    return scenario, hiresim.simulate(scenario, replications=REPLICATIONS, seed=7)
+
+
+def test_reverse_funnel_with_dropout_matches_the_simulation(realistic_run) -> None:
+    scenario, results = realistic_run
+    planned = sum(p.openings.count for p in scenario.profiles)
+    hires = results.replications["reqs_filled"].mean()
+    assert hires >= 0.97 * planned
+    view = planner_view(scenario)
+    expected = {k: v * hires / planned for k, v in view.totals().items()}
+    simulated = decided(results)
+    without = planner_view(scenario_from_dict(with_realism(
+        sourced_only(binding=False), {"hazard_per_week": 0.0}))).totals()
+    checked = off = 0
+    for key, value in expected.items():
+        if key[1] == "replies":
+            continue
+        mean, se, _ = simulated[key]
+        assert abs(mean - value) <= 4 * se + 1e-9, (key, value, mean, se)
+        checked += 1
+        # the arithmetic without drop-out would be wrong here
+        off += abs(mean - without[key] * hires / planned) > 4 * se
+    assert checked >= 6 and off >= 3  # outreach to the first round need more without it
+    # and the visits that end in a drop-out are those the survival leaves out
+    funnel = results.funnel
+    withdrew = funnel[funnel["outcome"] == "withdrew"].groupby("replication")[
+        "candidates"].sum().reindex(range(results.n_replications), fill_value=0)
+    mean, se = withdrew.mean(), withdrew.std(ddof=1) / math.sqrt(len(withdrew))
+    assert mean > 1.0  # the hazard is felt
+    assert abs(mean - sum(view.dropouts) * hires / planned) <= 4 * se, (mean, se)
+
+
+def _hours_per_replication(results: hiresim.Results, role: str,
+                           activities: set[str] | None = None) -> list[float]:
+    staff = results.staff
+    part = staff[staff["role"].str.startswith(role)]
+    if activities is not None:
+        part = part[part["activity"].isin(activities)]
+    return part.groupby("replication")["hours"].sum().reindex(
+        range(results.n_replications), fill_value=0.0).tolist()
+
+
+def test_planner_hours_with_recurring_work_match_the_simulation(realistic_run) -> None:
+    """Hours per role: the planner's per-visit and per-candidate hours scaled to the hires
+    made, one intake per req, and the recurring hours per req for the weeks each simulated
+    req was open (from intake done to filled: when the simulation pays them)."""
+    scenario, results = realistic_run
+    view = planner_view(scenario)
+    planned = sum(view.hires)
+    reqs = sum(view.reqs)
+    assert planned == reqs == 4
+    made = results.replications["reqs_filled"].tolist()
+    table = results.reqs
+    open_days = (table["filled_day"].fillna(scenario.simulation.horizon_days) - table["active_day"])
+    open_weeks = (open_days.groupby(table["replication"]).sum() / 7.0).tolist()
+    intake = scenario.effort.intake_hours.mean
+    per_req = per_req_hours(scenario)
+    assert per_req == {"recruiter": 1.5}  # a combined recruiter pays the sourcer's 0.5 too
+    lead_weeks = DEFAULT_LEAD_DAYS / 7.0
+    for role, activities in (("recruiter", None), ("interviewer", None),
+                             ("recruiter", {"req_upkeep"})):
+        if activities is None:
+            total = sum(view.hours[role])
+            fixed = reqs * (intake if role == "recruiter" else 0.0)
+        else:
+            total = sum(view.recurring[role])
+            fixed = 0.0
+        rate = per_req.get(role, 0.0)
+        per_hire_part = total - fixed - rate * reqs * lead_weeks
+        assert per_hire_part > 0
+        sim = _hours_per_replication(results, role, activities)
+        gaps = [h - (per_hire_part * k / planned + fixed + rate * w)
+                for h, k, w in zip(sim, made, open_weeks, strict=True)]
+        mean = sum(gaps) / len(gaps)
+        se = math.sqrt(sum((g - mean) ** 2 for g in gaps) / (len(gaps) - 1) / len(gaps))
+        assert abs(mean) <= 4 * se + 1e-6, (role, activities, mean, se, sum(sim) / len(sim))
+    # recurring work is a real part of the recruiter's hours here
+    assert sum(view.recurring["recruiter"]) > 0.2 * sum(view.hours["recruiter"])
+
+
+def test_switching_the_hazard_off_gives_the_pass_rate_arithmetic() -> None:
+    off = scenario_from_dict(with_realism(sourced_only(binding=False),
+                                          {"hazard_per_week": 0.0, "shape": 1.5}))
+    on = scenario_from_dict(with_realism(sourced_only(binding=False)))
+    for profile_off, profile_on in zip(off.profiles, on.profiles, strict=True):
+        steps = source_steps(off, profile_off, "sourced")
+        assert all(s.survival == 1.0 for s in steps)
+        counts = per_hire(steps)
+        assert entering_per_hire(steps) == counts
+        needed = 1.0  # the product of the pass rates, from the offer back
+        for step, count in reversed(list(zip(steps, counts, strict=True))):
+            needed /= step.pass_rate
+            assert count == pytest.approx(needed)
+        with_hazard = per_hire(source_steps(on, profile_on, "sourced"))
+        assert with_hazard[-1] == pytest.approx(counts[-1])  # no drop-out at the offer
+        assert all(a > b for a, b in zip(with_hazard[:-2], counts[:-2], strict=True))
+    assert sum(planner_view(off).dropouts) == 0.0
+    # the unlimited run of the first test: its counts are the pass-rate arithmetic
+    plain = scenario_from_dict(sourced_only(binding=False))
+    assert planner_view(plain).totals() == planner_view(off).totals()
+
+
+def test_survival_is_stage_by_stage_over_the_no_queue_time_in_process() -> None:
+    scenario = scenario_from_dict(with_realism(sourced_only(binding=False)))
+    profile = scenario.profiles[0]
+    steps = source_steps(scenario, profile, "sourced")
+    # the clock starts at the qualification call and stops at the offer
+    assert steps[0].stage == "outreach" and steps[0].survival == 1.0
+    days = [s.days for s in steps[1:-1]]
+    # recruiters at 40 h a week: a 0.5 h call is 0.0875 days; a round is scheduling,
+    # 1 lead day and a 1 h interview at 4 h a week (1.75 days)
+    assert days[0] == pytest.approx(0.5 * 7 / 40)
+    assert days[2] == pytest.approx(0.5 * 7 / 40 + 1.0 + 1.75)
+    total = 1.0
+    for step in steps[1:-1]:
+        total *= step.survival
+    to_offer = sum(days) / 7.0
+    assert total == pytest.approx(math.exp(-0.5 * to_offer ** 1.5))
+    assert steps[-1].survival == 1.0
+
+
+def test_recurring_hours_per_req_follow_the_structure() -> None:
+    data = with_realism(sourced_only(binding=False), {"hazard_per_week": 0.0})
+    data["workload"]["recruiter_hours_per_candidate_per_week"] = 0.0
+    combined = planner_view(scenario_from_dict(data))
+    weeks = DEFAULT_LEAD_DAYS / 7.0
+    assert sum(combined.recurring["recruiter"]) == pytest.approx(4 * 1.5 * weeks)
+    data["team"] = {"structure": "split",
+                    "recruiters": {"count": 2, "hours_per_week": 40.0},
+                    "sourcers": {"count": 1, "hours_per_week": 40.0}}
+    split = planner_view(scenario_from_dict(data))
+    assert sum(split.recurring["recruiter"]) == pytest.approx(4 * 1.0 * weeks)
+    assert sum(split.recurring["sourcer"]) == pytest.approx(4 * 0.5 * weeks)
+    data["team"]["sourcers"]["count"] = "unlimited"  # unlimited pools pay none
+    assert sum(planner_view(scenario_from_dict(data)).recurring["sourcer"]) == 0.0

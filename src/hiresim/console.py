@@ -536,13 +536,15 @@ def plan_text(scenario: Scenario, fmt: str) -> str:
     if fmt == "json":
         return json.dumps({"scenario": scenario.name, "months": [m.label for m in view.months],
                            "reqs": view.reqs, "hires": view.hires, "hours": view.hours,
+                           "recurring_hours": view.recurring, "dropouts": view.dropouts,
                            "capacity_hours": view.capacity,
                            "stages": [{"source": k[0], "stage": k[1], "visits": v}
                                       for k, v in view.stages.items()]},
                           default=lambda x: None)
     return "\n".join([f"{scenario.name}: the planner's reverse funnel (no simulation; "
-                      "decided visits per stage, hours per role with their share of the "
-                      "role's productive hours)", *planner_lines(view)])
+                      "decided visits per stage after drop-out, hours per role with "
+                      "recurring work and their share of the role's productive hours)",
+                      *planner_lines(view)])
 
 
 def inspect(scenarios: list, k: int, seed: int | None, fmt: str) -> None:

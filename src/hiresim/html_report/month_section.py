@@ -120,8 +120,10 @@ def _beside_table(view: PlannerView, months: pd.DataFrame, run: RunData) -> str:
     return ("<h3>The planner's arithmetic beside the simulation</h3>"
             f"<table class=\"months\"><thead>{head}</thead><tbody>{''.join(body)}</tbody>"
             "</table><p class=\"note\">Planner: hires by target month and the hours of the "
-            "decided candidates the scenario's pass rates call for, spread from each req's "
-            "opening to its target start (<code>hiresim plan</code> prints it in full). "
+            "decided candidates the scenario's pass rates and drop-out call for, with the "
+            "recurring work per open req and per candidate in process, spread from each "
+            "req's opening to its target start (<code>hiresim plan</code> prints it in "
+            "full). "
             "Simulated: hires in the month (mean) and the band of cumulative hires; hours "
             "actually worked.</p>")
 
@@ -146,11 +148,19 @@ def _explanation(view: PlannerView, months: pd.DataFrame, run: RunData) -> str:
         (f" (up to {backlog:.1f} reqs waiting for a recruiter at a month end)" if backlog > 0
          else "") + ", so hires can come later than the arithmetic assumes.</li>",
         f"<li><b>Drop-out</b>: {withdrew:.1f} candidate visits per replication end in a "
-        "withdrawal (patience ran out while waiting), and offer acceptance falls with time; "
-        "the arithmetic has neither.</li>",
+        f"withdrawal; the arithmetic expects {sum(view.dropouts):.1f} from the drop-out "
+        "hazard over the time in process when no one is busy. Waits for busy people "
+        "lengthen that time (more drop-outs) and use up patience (withdrawals the "
+        "arithmetic leaves out), and offer acceptance falls with time, which it also "
+        "leaves out.</li>",
         f"<li><b>Close-outs</b>: {closed:.1f} visits per replication end because their req "
         "filled first: work done that yields no hire, so the simulation works more "
         "candidates per hire than the arithmetic.</li>",
+        "<li><b>Also left out</b>: the talent pool (silver medallists re-engaged for a "
+        "later req), agencies, and interview calendars filling up (the arithmetic counts "
+        "only the wait for a free slot in an empty calendar). The recurring hours per req "
+        "are for the planned span from opening to target start; the simulation pays them "
+        "for as long as each req is actually open.</li>",
         "<li><b>Variability</b>: the band is up to "
         f"{float(spread.max()) if len(spread) else 0:.0f} hires wide; the arithmetic gives "
         "one number where the plan is met in some replications and missed in others.</li>",
