@@ -110,3 +110,67 @@ def test_no_clear_help_names_no_bottleneck() -> None:
         "time_to_fill_days.p80<=60")])
     assert bottleneck(effects) is None
     assert bottleneck_summary(effects)["sentence"].startswith("No single added person")
+
+
+def test_shapes_are_only_screened_on_the_fixed_schedule_of_levels() -> None:
+    """Bonferroni over K shapes x L levels holds only if every look is at a level fixed in
+    advance: every shape's replications (what it was screened at) are levels."""
+    from hiresim.ranking import schedule
+
+    u = _draws(5)
+    seen: dict[int, list[int]] = {}
+
+    def sample(i: int, numbers: list[int]) -> list[bool]:
+        seen.setdefault(i, []).append(numbers[-1] + 1)
+        return [bool(u[i, k] < PROBS[i]) for k in numbers]
+
+    for budget in (4000, 400, 150):
+        seen.clear()
+        decision = decide(NAMES, COSTS, sample, 0.8, budget=budget)
+        steps, confidence = schedule(len(NAMES), budget, 5, 0.8, 0.05)
+        assert decision.screening_confidence == confidence
+        assert decision.total <= budget
+        for i, looks in seen.items():
+            assert set(looks) <= set(steps), (budget, i, looks, steps)
+
+
+def test_at_the_last_level_every_shape_is_decided() -> None:
+    """The schedule ends where every Wilson interval is narrower than twice the tolerance,
+    so a shape never stays undecided for want of levels (only of budget)."""
+    from hiresim.goals import wilson
+    from hiresim.ranking import schedule, z_value
+
+    steps, confidence = schedule(20, 10**6, 5, 0.8, 0.05)
+    z = z_value(confidence)
+    last = steps[-1]
+    assert steps[0] == 5 and all(b >= 1.5 * a for a, b in zip(steps, steps[1:-1], strict=False))
+    for hits in range(last + 1):
+        low, high = wilson(hits, last, z)
+        assert low >= 0.75 or high < 0.85, (hits, last)  # required 0.8 +- 0.05: decided
+    # and 2% fewer replications would not do: some count of hits stays undecided there
+    before = int(last / 1.02)
+    assert any(not (wilson(h, before, z)[0] >= 0.75 or wilson(h, before, z)[1] < 0.85)
+               for h in range(before + 1))
+
+
+def test_planned_team_cost_is_the_team_cost_kpi_of_a_team_that_does_not_change() -> None:
+    """The sequential sweep ranks shapes by planned_team_cost: it must be what the
+    team_cost_per_year KPI reports (interviewer slots and coordinators included), so one
+    more interviewer is dearer and the ranking agrees with the sweep's table."""
+    from hiresim.replication import run_replication
+    from hiresim.scenario_files import load_scenario
+    from hiresim.sweep_grid import planned_team_cost
+    from validation_scenarios import shipped_scenario_files
+
+    split, = (p for p in shipped_scenario_files() if p.stem == "split")
+    scenario = load_scenario(split, ["simulation.horizon_days=120",
+                                     "team.coordinators.count=1"])
+    kpi = run_replication(scenario, 0).kpis["team_cost_per_year"]
+    assert planned_team_cost(scenario) == pytest.approx(kpi, rel=1e-9)
+    more = load_scenario(split, ["simulation.horizon_days=120", "team.coordinators.count=1",
+                                 "profiles[backend].interviewers.count=9"])
+    backend = next(p for p in more.profiles if p.name == "backend")
+    slot_cost = (backend.interviewers.hourly_cost * backend.interview_slots_per_week
+                 * backend.interview_slot_hours * 365 / 7)
+    assert planned_team_cost(more) - planned_team_cost(scenario) == pytest.approx(slot_cost)
+    assert slot_cost > 0

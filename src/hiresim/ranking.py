@@ -10,25 +10,30 @@ clearly meets it. This module decides with far fewer replications, by a named pr
 
 1. Every shape gets ``first`` replications (numbers 0, 1, ..., common random numbers).
 2. *Screening* after each round: each shape's probability of meeting the goals gets a
-   Wilson score interval at level 1 - alpha / (K x L), K shapes and L the most looks at
-   one shape the budget allows (Bonferroni over shapes and looks: an interval changes only
-   when its shape gets replications, and each look grows them by at least 50%), so every
-   screening decision of the procedure holds together with probability at least
-   1 - alpha (``FAMILY``, 95%). With an indifference zone of ``tolerance`` d (5 points
-   by default, as in feasibility determination with a tolerance, Batur and Kim 2010), a
-   shape *clearly meets* the goal when its lower bound is >= c - d, *clearly fails* when
-   its upper bound is < c + d: a shape within d of c may fall either way (otherwise a
-   shape exactly at c would never be decided). A shape dearer than one that clearly meets is
-   *dominated* and dropped: it cannot be the recommendation.
+   Wilson score bound. A shape is looked at only when its replications reach one of a
+   fixed schedule of *levels* n_1 = ``first``, n_(j+1) = ceil(1.5 n_j), up to the level at
+   which every Wilson interval is narrower than twice the tolerance (or the budget): L
+   levels. With an indifference zone of ``tolerance`` d (5 points by default, as in
+   feasibility determination with a tolerance, Batur and Kim 2010), a shape *clearly
+   meets* the goal when its lower bound is >= c - d and *clearly fails* when its upper
+   bound is < c + d; a shape within d of c may fall either way (otherwise a shape exactly
+   at c would never be decided), and at the last level every shape is one or the other.
+   For a shape whose true probability is below c - d only "meets" is wrong, above c + d
+   only "fails", so each look risks one one-sided error: the bounds are one-sided at
+   level 1 - alpha / (K x L), K shapes, and by Bonferroni over every shape and level
+   (fixed in advance, whichever the procedure visits) all its screening decisions hold
+   together with probability at least 1 - alpha (``FAMILY``, 95%). A shape dearer than
+   one that clearly meets is *dominated* and dropped: it cannot be the recommendation.
 3. The recommendation is *confident* when the cheapest shape that clearly meets has every
    cheaper shape clearly failing (or when every shape clearly fails: none meets).
 4. Otherwise the next round's replications go to the shapes still undecided that could
    be the answer: no dearer than the cheapest clear pass nor than the tentative answer
-   (the cheapest shape whose estimate reaches c): each gets 50% more than it
-   has, and STEP replications per such shape are spread in proportion to the OCBA
-   weights for feasibility determination (Szechtman and Yücesan, 2008),
-   w_i = p_i (1 - p_i) / (p_i - c)^2: replications go where a shape's probability is close
-   to the requirement and noisy. p_i is the Wilson centre, so 0 and 1 do not divide by 0.
+   (the cheapest shape whose estimate reaches c). STEP replications per such shape are
+   spread in proportion to the OCBA weights for feasibility determination (Szechtman and
+   Yücesan, 2008), w_i = p_i (1 - p_i) / (p_i - c)^2, p_i the Wilson centre (so 0 and 1
+   do not divide by 0): replications go where a shape's probability is close to the
+   requirement and noisy. Each shape then runs up to the first level at or above what
+   it has plus its share (at least the next level).
 5. It stops when confident or when ``budget`` total replications are spent; then the
    result says "not confident" and which shapes are still undecided, with their intervals.
 
@@ -54,17 +59,55 @@ FAMILY = 0.95
 FIRST = 5  # replications of every shape in the first round
 STEP = 10  # replications per shape in play that OCBA spreads in each later round
 TOLERANCE = 0.05  # indifference zone: within 5 points of the requirement is close enough
-GROWTH = 0.5  # a shape that gets more replications gets at least 50% more (bounds looks)
+GROWTH = 0.5  # each level of the look schedule is at least 50% above the one before
 
 # sample(shape index, replication numbers) -> per replication: does it meet every goal?
 Sample = Callable[[int, Sequence[int]], Sequence[bool]]
 
 
 def z_value(confidence: float) -> float:
-    """Two-sided normal quantile for a ``confidence`` interval."""
+    """One-sided normal quantile: a bound that holds with probability ``confidence``."""
     from scipy.special import ndtri
 
-    return float(ndtri(0.5 + confidence / 2))
+    return float(ndtri(confidence))
+
+
+def levels(first: int, last: int) -> list[int]:
+    """The look schedule: ``first``, then each level ceil(1.5 x) the one before, and
+    ``last`` (replications of one shape; the procedure looks at a shape only here)."""
+    out = [max(1, first)]
+    while out[-1] < last:
+        out.append(min(last, max(out[-1] + 1, math.ceil(out[-1] * (1 + GROWTH)))))
+    return out
+
+
+def decisive_n(z: float, required: float, tolerance: float) -> int:
+    """The fewest replications at which a shape is decided (clearly meets or clearly
+    fails, bounds at ``z``) whatever number of them met the goals."""
+    def decided(n: int) -> bool:
+        return all(low >= required - tolerance or high < required + tolerance
+                   for low, high in (wilson(h, n, z) for h in range(n + 1)))
+
+    n = 1
+    while not decided(n):
+        n = max(n + 1, int(n * 1.02))
+    return n
+
+
+def schedule(k: int, budget: int, first: int, required: float,
+             tolerance: float) -> tuple[list[int], float]:
+    """The look schedule and the one-sided screening confidence 1 - alpha / (K x L) for
+    ``k`` shapes: levels up to the budget or, when fewer, up to where every shape is
+    decided (which needs the confidence, which needs the number of levels: iterated)."""
+    last = max(first, budget)
+    for _ in range(20):
+        steps = levels(first, last)
+        confidence = 1 - (1 - FAMILY) / (k * len(steps))
+        cap = max(first, min(budget, decisive_n(z_value(confidence), required, tolerance)))
+        if cap == last:
+            break
+        last = cap
+    return steps, confidence
 
 
 @dataclass
@@ -109,13 +152,6 @@ class Decision:
                 "screening_confidence": self.screening_confidence,
                 "tolerance": self.tolerance,
                 "shapes": self.shapes}
-
-
-def max_looks(budget: int, first: int = FIRST) -> int:
-    """The most looks at one shape: each look multiplies its replications by at least
-    1 + GROWTH, from ``first`` up to at most ``budget`` (plus a last, capped look)."""
-    ratio = max(1.0, budget / max(1, first))
-    return 2 + int(math.floor(math.log(ratio) / math.log(1 + GROWTH)))
 
 
 def _interval(shape: Shape, z: float) -> tuple[float, float]:
@@ -190,15 +226,6 @@ def allocate(shapes: Sequence[Shape], total: int, required: float, z: float,
     return [int(c) for c in counts]
 
 
-def allocate_exact(want: Sequence[int], total: int) -> list[int]:
-    """Scale ``want`` down to ``total`` (largest remainders; some may get 0)."""
-    raw = np.asarray(want, dtype=float) * total / max(1, sum(want))
-    counts = np.floor(raw).astype(int)
-    while counts.sum() < total:
-        counts[int(np.argmax(raw - counts))] += 1
-    return [int(c) for c in counts]
-
-
 def _reason(shapes: Sequence[Shape], required: float, z: float, budget: int,
             tolerance: float, why: str = "") -> str:
     undecided = [s for s in sorted(shapes, key=lambda s: s.cost) if s.state == "undecided"]
@@ -217,6 +244,33 @@ def _reason(shapes: Sequence[Shape], required: float, z: float, budget: int,
             + ", or accept a lower --confidence or a looser goal.")
 
 
+def _level_at_least(steps: Sequence[int], n: int) -> int:
+    """The first level of the schedule at or above ``n`` (the last level at most)."""
+    return next((m for m in steps if m >= n), steps[-1])
+
+
+def _next_round(shapes: list[Shape], live: list[Shape], steps: Sequence[int], left: int,
+                step: int, required: float, z: float, tolerance: float) -> dict[int, int]:
+    """Replications to add per shape index: each live shape runs up to the first level at
+    or above what it has plus its OCBA share of STEP x live shapes (at least the next
+    level). When the budget cannot pay for that, each gets only its next level, by OCBA
+    weight while the budget lasts: a shape is only ever looked at on a level."""
+    spread = allocate(live, step * len(live), required, z, tolerance)
+    want = {shapes.index(s): _level_at_least(steps, s.n + extra) - s.n
+            for s, extra in zip(live, spread, strict=True)}
+    if sum(want.values()) <= left:
+        return want
+    weights = ocba_weights(live, required, z, tolerance)
+    todo: dict[int, int] = {}
+    for j in np.argsort(-weights, kind="stable"):
+        s = live[int(j)]
+        extra = _level_at_least(steps, s.n + 1) - s.n
+        if extra <= left:
+            todo[shapes.index(s)] = extra
+            left -= extra
+    return todo
+
+
 def decide(names: Sequence[str], costs: Sequence[float], sample: Sample, required: float,
            budget: int, first: int = FIRST, step: int = STEP,
            tolerance: float = TOLERANCE,
@@ -225,8 +279,7 @@ def decide(names: Sequence[str], costs: Sequence[float], sample: Sample, require
     shapes = [Shape(n, float(c)) for n, c in zip(names, costs, strict=True)]
     k = len(shapes)
     first = max(2, min(first, budget // max(1, k)))
-    looks = max_looks(budget, first)
-    screening = 1 - (1 - FAMILY) / (k * looks)
+    steps, screening = schedule(k, budget, first, required, tolerance)
     z = z_value(screening)
     spent = 0
     rounds = 0
@@ -242,15 +295,11 @@ def decide(names: Sequence[str], costs: Sequence[float], sample: Sample, require
         if on_round is not None:
             on_round(rounds, shapes)
         confident, best = verdict(shapes)
-        live = in_play(shapes, required)
-        left = budget - spent
-        if confident or not live or left <= 0:
+        live = [s for s in in_play(shapes, required) if s.n < steps[-1]]
+        todo = {} if confident or not live else _next_round(
+            shapes, live, steps, budget - spent, step, required, z, tolerance)
+        if not todo:
             break
-        spread = allocate(live, step * len(live), required, z, tolerance)
-        want = [math.ceil(GROWTH * s.n) + extra for s, extra in zip(live, spread, strict=True)]
-        if sum(want) > left:  # the last round: what the budget allows, by the same shares
-            want = allocate_exact(want, left)
-        todo = {shapes.index(s): c for s, c in zip(live, want, strict=True) if c > 0}
     if confident:
         reason = _confident_reason(best, screening, tolerance)
     else:
@@ -270,7 +319,7 @@ def _confident_reason(best: Shape | None, screening: float, tolerance: float) ->
     what = (f"{best.name} clearly meets the goals and every cheaper shape clearly fails"
             if best is not None else "every shape clearly fails the goals")
     return (f"confident: {what} ({100 * FAMILY:.0f}% family confidence, each screening "
-            f"interval {100 * screening:.4g}%; tolerance {100 * tolerance:.0f} points)")
+            f"bound one-sided at {100 * screening:.4g}%; tolerance {100 * tolerance:.0f} points)")
 
 
 def fixed_decision(names: Sequence[str], costs: Sequence[float], met: Sequence[Sequence[bool]],
@@ -285,7 +334,7 @@ def fixed_check(names: Sequence[str], costs: Sequence[float], met: Sequence[Sequ
     """How sure a fixed-size sweep's answer is, by the screening rule with one look
     (Bonferroni over the K shapes): the verdict, its reason and each shape's state."""
     k = len(names)
-    screening = 1 - (1 - FAMILY) / max(1, k)
+    screening = 1 - (1 - FAMILY) / max(1, k)  # one look: one-sided bounds, Bonferroni over K
     z = z_value(screening)
     shapes = [Shape(n, float(c), [bool(v) for v in m])
               for n, c, m in zip(names, costs, met, strict=True)]

@@ -208,14 +208,25 @@ def ranking(rows: Sequence[dict], confidence: float) -> list[dict]:
 
 
 def planned_team_cost(scenario: Scenario) -> float:
-    """TA team cost per year of a shape, from its scenario (US$): head count x (salary x
-    benefits load + tool seat), the ``team_cost_per_year`` KPI without simulating."""
+    """Cost per year of a shape's team, from its scenario (US$), as the
+    ``team_cost_per_year`` KPI counts it for a team that does not change during the year:
+    recruiters, sourcers and coordinators at head count x (salary x benefits load + tool
+    seat), plus the interviewer time reserved in weekly slots (interviewers x slots per
+    week x slot hours x hourly cost x 365 / 7), so one more interviewer has a price. Fluid
+    interviewer time is paid per hour used (``cost_interviewers``), not reserved, and
+    joiners and leavers are counted by the KPI only while on the team."""
     team = scenario.team
     total = 0.0
-    for spec in (team.recruiters, team.sourcers):
+    for spec in (team.recruiters, team.sourcers, team.coordinators):
         if spec is not None:
             total += spec.headcount * (spec.annual_salary * team.benefits_load
                                        + spec.tool_seat_per_year)
+    for profile in scenario.profiles:
+        iv = profile.interviewers
+        if (iv.scheduling == "slots" and iv.count != "unlimited" and iv.count > 0
+                and profile.interview_rounds and profile.interview_slot_hours > 0.0):
+            total += (iv.hourly_cost * iv.count * profile.interview_slots_per_week
+                      * profile.interview_slot_hours * 365.0 / 7.0)
     return total
 
 
