@@ -112,21 +112,26 @@ def unlimited_run():
     return scenario, hiresim.simulate(scenario, replications=REPLICATIONS, seed=7)
 
 
-def test_reverse_funnel_matches_the_simulation_when_nothing_binds(unlimited_run) -> None:
-    scenario, results = unlimited_run
+def checked_stages(scenario, results):
+    """Each stage's simulated mean decided visits against the planner's, scaled to the
+    hires actually made (the arithmetic is linear in the hires), within 4 standard errors;
+    yields (stage key, simulated mean, its standard error) for every stage checked."""
     planned = sum(p.openings.count for p in scenario.profiles)
     hires = results.replications["reqs_filled"].mean()
     assert hires >= 0.97 * planned  # (almost) every req fills by the horizon
-    # the arithmetic is linear in the hires: scale it to the hires actually made
     expected = {k: v * hires / planned for k, v in planner_view(scenario).totals().items()}
     simulated = decided(results)
-    checked = 0
     for key, value in expected.items():
         if key[1] == "replies":
             continue
         mean, se, _ = simulated[key]
         assert abs(mean - value) <= 4 * se + 1e-9, (key, value, mean, se)
-        checked += 1
+        yield key, mean, se
+
+
+def test_reverse_funnel_matches_the_simulation_when_nothing_binds(unlimited_run) -> None:
+    scenario, results = unlimited_run
+    checked = sum(1 for _ in checked_stages(scenario, results))
     assert checked >= 6  # outreach, qualification, screen, two rounds, debrief, offer
 
 
@@ -195,18 +200,10 @@ def test_reverse_funnel_with_dropout_matches_the_simulation(realistic_run) -> No
     scenario, results = realistic_run
     planned = sum(p.openings.count for p in scenario.profiles)
     hires = results.replications["reqs_filled"].mean()
-    assert hires >= 0.97 * planned
-    view = planner_view(scenario)
-    expected = {k: v * hires / planned for k, v in view.totals().items()}
-    simulated = decided(results)
     without = planner_view(scenario_from_dict(with_realism(
         sourced_only(binding=False), {"hazard_per_week": 0.0}))).totals()
     checked = off = 0
-    for key, value in expected.items():
-        if key[1] == "replies":
-            continue
-        mean, se, _ = simulated[key]
-        assert abs(mean - value) <= 4 * se + 1e-9, (key, value, mean, se)
+    for key, mean, se in checked_stages(scenario, results):
         checked += 1
         # the arithmetic without drop-out would be wrong here
         off += abs(mean - without[key] * hires / planned) > 4 * se
@@ -217,7 +214,7 @@ def test_reverse_funnel_with_dropout_matches_the_simulation(realistic_run) -> No
         "candidates"].sum().reindex(range(results.n_replications), fill_value=0)
     mean, se = withdrew.mean(), withdrew.std(ddof=1) / math.sqrt(len(withdrew))
     assert mean > 1.0  # the hazard is felt
-    assert abs(mean - sum(view.dropouts) * hires / planned) <= 4 * se, (mean, se)
+    assert abs(mean - sum(planner_view(scenario).dropouts) * hires / planned) <= 4 * se, (mean, se)
 
 
 def _hours_per_replication(results: hiresim.Results, role: str,
