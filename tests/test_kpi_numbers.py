@@ -37,7 +37,7 @@ CASES = [
     (TABLE, "ratio", 4.476, "4.48"), (TABLE, "int", 1082.0, "1,082"),
     (TABLE, "money", -72500.0, "-72,500"), (TABLE, "days", -3.25, "-3.2"),
     (PAGE, "days", 63.64, "64"), (PAGE, "money", 16082.4, "$16,082"),
-    (PAGE, "money", -72500.0, "$-72,500"), (PAGE, "share", 0.8404, "84.0%"),
+    (PAGE, "money", -72500.0, "-$72,500"), (PAGE, "share", 0.8404, "84.0%"),
     (PAGE, "ratio", 4.476, "4.48"), (PAGE, "count", 53.75, "53.8"),
     (CHART, "days", 63.64, "64 d"), (CHART, "share", 0.8404, "84%"),
     (CHART, "money", 16082.4, "$16,082"), (CHART, "ratio", 4.476, "4.48"),
@@ -55,7 +55,7 @@ CASES = [
     (BOUND, "share", 0.055, "5.5"), (BOUND, "ratio", 1.974, "2.0"),
     (EFFECT, "days", -6.24, "-6.2"), (EFFECT, "money", 1250.0, "+1,250"),
     (EFFECT, "share", 0.031, "+3.1"), (EFFECT, "count", 2.0, "+2.0"),
-    (SENSITIVITY, "days", 4.24, "4.2 days"), (SENSITIVITY, "money", -72500.0, "$-72,500"),
+    (SENSITIVITY, "days", 4.24, "4.2 days"), (SENSITIVITY, "money", -72500.0, "-$72,500"),
     (SENSITIVITY, "share", 0.031, "3.1 points"), (SENSITIVITY, "ratio", 0.4234, "0.423"),
     (SENSITIVITY, "count", 1234.5, "1.23e+03"),
 ]

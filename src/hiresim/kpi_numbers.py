@@ -25,10 +25,8 @@ style              sign        written as (days, money, share, count, ratio, int
 The styles differ on purpose where their places do: tables show one decimal of days and
 the report whole days; paired tables in the terminal glue 'pt' to a share difference and
 keep '+0.0' for zero, the report writes ' pt', a true minus sign (−) and zero without a
-sign; sentences carry their unit in words. Two differences are kept from before this
-module so that no text changes: ``TABLE``/``PAGE``/``SENSITIVITY`` write a negative
-amount of money as '$-72,500' (the sign after the dollar), while ``PAGE_DIFF`` writes
-'−$72,500'; counts in ``DIFFERENCE`` have no thousands separators.
+sign; sentences carry their unit in words. The sign always comes before a prefix
+('-$72,500', '−$192'); counts in ``DIFFERENCE`` have no thousands separators.
 
 A number that rounds to zero at the shown decimals is written as zero, never '-0.0'.
 Missing numbers (None) are written '-' ('n/a' in ``SENSITIVITY``, which also writes
@@ -66,7 +64,7 @@ class Style:
     """A place numbers are shown: a ``Look`` per kind (``default`` for other kinds) and
     how the sign is written. ``sign``: 'as is' (a minus when negative), 'plus' (always a
     sign) or 'magnitude' (no sign: the sentence says 'more' or 'less'). ``bare_zero``:
-    zero without a '+'; ``sign_first``: the sign before the prefix ('−$5' not '$−5');
+    zero without a '+';
     ``digits``: a KPI's ``digits`` override the decimals of days, counts and ratios."""
 
     looks: Mapping[str, Look]
@@ -74,7 +72,6 @@ class Style:
     sign: Sign = "as is"
     minus: str = "-"
     bare_zero: bool = False
-    sign_first: bool = False
     digits: bool = False
     missing: str = "-"
     finite_only: bool = False
@@ -99,7 +96,7 @@ CHART = Style({"money": _DOLLARS, "share": Look(0, 100.0, suffix="%"),
 DIFFERENCE = Style({"money": _WHOLE, "ratio": Look(2), "share": Look(1, 100.0, suffix="pt")},
                    sign="plus")
 PAGE_DIFF = Style({"money": _DOLLARS, "ratio": Look(2), "share": Look(1, 100.0, suffix=" pt")},
-                  sign="plus", minus=MINUS, bare_zero=True, sign_first=True)
+                  sign="plus", minus=MINUS, bare_zero=True)
 AMOUNT = Style({"money": _DOLLARS, "share": Look(1, 100.0, suffix=" points"),
                 "days": Look(1, suffix=" days")}, sign="magnitude")
 BOUND = Style({"money": _WHOLE, "share": Look(1, 100.0)})
@@ -129,9 +126,7 @@ def write(value: float | None, kind: str, style: Style = TABLE,
         sign = "+"
     else:
         sign = ""
-    if style.sign_first:
-        return f"{sign}{look.prefix}{body}{look.suffix}"
-    return f"{look.prefix}{sign}{body}{look.suffix}"
+    return f"{sign}{look.prefix}{body}{look.suffix}"
 
 
 def shown_zero(value: float, kind: str, style: Style = PAGE_DIFF) -> bool:
