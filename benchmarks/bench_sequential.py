@@ -1,68 +1,109 @@
 """Sequential sweep against fixed-size sweeps on a shipped scenario (not part of the tests).
 
-A grid of 20 team shapes of scenarios/split.yaml (sourcers 1-2 x recruiters 1-5 x backend
-interviewers 6 or 9) with the goal ``time_to_fill_days.p80<=GOAL``. It runs the sequential
-sweep (``hiresim.ranking``) and records its wall time and replications, then finds the
-smallest fixed size (same screening rule, one look) that reaches the same confident answer.
+A grid of 20 team shapes of scenarios/split.yaml (sourcers 1-2 x recruiters 2-6 x backend
+interviewers 8 or 12) against ``time_to_fill_days.p80<=GOAL`` for each ``--goal``. For
+each goal it runs the whole sequential sweep (``hiresim.studies.sweep_study`` with a
+budget: the ranking, the result tables and what to buy next) on a fresh cache and
+records its wall time and the ranking's replications; then it finds the smallest fixed
+size per shape (20, 40, 60, ...; same screening rule, one look) whose sweep reaches the
+same confident answer. Replications a goal's sequential sweep ran are reused by the
+fixed-size search (replication k of a shape is the same whoever asks).
 
-    PYTHONPATH=src python benchmarks/bench_sequential.py [--workers 2] [--goal 80]
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_sequential.py [--workers 2]
+        [--goal 90 --goal 110 ...] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
 import pandas as pd
 
+from hiresim.compiled import core_mode
 from hiresim.experiment import make_executor
 from hiresim.goals import parse_goal
 from hiresim.ranking import fixed_decision
+from hiresim.records import ReplicationResult
 from hiresim.scenario_files import expand_grid
 from hiresim.studies import CachedExecutor, sweep_study
 from hiresim.sweep_grid import goals_met, planned_team_cost
 
 ROOT = Path(__file__).resolve().parents[1]
+GRID = ["team.sourcers.count=1,2", "team.recruiters.count=2,3,4,5,6",
+        "profiles[backend].interviewers.count=8,12"]
+GOALS = (100.0, 110.0, 120.0)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--goal", type=float, default=80.0)
+    parser.add_argument("--goal", type=float, action="append",
+                        help=f"P80 time-to-fill goal in days (repeatable; default {GOALS})")
     parser.add_argument("--budget", type=int, default=2000)
+    parser.add_argument("--max-fixed", type=int, default=300,
+                        help="largest fixed size per shape tried")
+    parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    points = expand_grid(ROOT / "scenarios" / "split.yaml", [
-        "team.sourcers.count=1,2", "team.recruiters.count=1,2,3,4,5",
-        "profiles[backend].interviewers.count=6,9"])
-    goals = [parse_goal(f"time_to_fill_days.p80<={args.goal:g}")]
+    points = expand_grid(ROOT / "scenarios" / "split.yaml", GRID)
+    costs = [planned_team_cost(p.scenario) for p in points]
+    seed = points[0].scenario.simulation.seed
+    store: dict[tuple[int, int], dict] = {}  # (shape, replication) -> KPIs
+    rows = []
     with make_executor(args.workers) as inner:
-        ex = CachedExecutor(inner)  # replication k is the same in both: run it once
-        start = time.perf_counter()
-        cpu = time.process_time()
-        study = sweep_study(points, None, None, ex, goals, 0.8, budget=args.budget)
-        wall = time.perf_counter() - start
-        decision = study.report["decision"]
-        answer = decision["recommended"]
-        costs = [planned_team_cost(p.scenario) for p in points]
-        seed = points[0].scenario.simulation.seed
-        fixed = None
-        for n in range(20, 401, 20):  # the fixed-size sweep's verdict at n per shape
-            met = [list(goals_met(pd.DataFrame([r.kpis for r in ex.map(p.scenario, range(n),
-                                                                       seed)]), goals))
-                   for p in points]
-            if fixed_decision([p.name for p in points], costs, met, 0.8) == (True, answer):
-                fixed = n
-                break
-    print(json.dumps({"shapes": len(points), "sequential_replications":
-                      decision["total_replications"], "rounds": decision["rounds"],
-                      "confident": decision["confident"], "recommended": answer,
-                      "wall_seconds": round(wall, 1),
-                      "main_process_cpu_seconds": round(time.process_time() - cpu, 1),
-                      "fixed_size_per_shape": fixed,
-                      "fixed_replications": None if fixed is None else fixed * len(points),
-                      "workers": args.workers}, indent=2))
+        for goal_days in args.goal or GOALS:
+            goals = [parse_goal(f"time_to_fill_days.p80<={goal_days:g}")]
+            ex = CachedExecutor(inner)
+            load = os.getloadavg()[0]
+            start = time.perf_counter()
+            study = sweep_study(points, None, None, ex, goals, 0.8, budget=args.budget)
+            wall = time.perf_counter() - start
+            decision = study.report["decision"]
+            for i, p in enumerate(points):
+                for k in range(decision["replications"][p.name]):
+                    result: ReplicationResult = next(ex.map(p.scenario, [k], seed))
+                    store[(i, k)] = result.kpis
+            fixed = fixed_size(points, costs, goals, store, inner, seed, decision,
+                               args.max_fixed)
+            rows.append({
+                "goal": f"time_to_fill_days.p80<={goal_days:g}",
+                "recommended": decision["recommended"], "confident": decision["confident"],
+                "sequential_replications": decision["total_replications"],
+                "rounds": decision["rounds"], "sweep_wall_seconds": round(wall, 1),
+                "load_average_at_start": round(load, 2),
+                "fixed_size_per_shape": fixed,
+                "fixed_replications": None if fixed is None else fixed * len(points),
+                "ratio": None if fixed is None else round(
+                    decision["total_replications"] / (fixed * len(points)), 3)})
+            print(json.dumps(rows[-1]), flush=True)
+    out = {"shapes": len(points), "grid": GRID, "workers": args.workers,
+           "core": core_mode(),
+           "budget": args.budget, "goals": rows}
+    print(json.dumps(out, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2) + "\n")
+
+
+def fixed_size(points, costs, goals, store, executor, seed, decision, most) -> int | None:
+    """The smallest fixed size per shape (a multiple of 20) whose one-look verdict is the
+    sequential sweep's confident answer; None if none up to ``most`` is."""
+    if not decision["confident"]:
+        return None
+    for n in range(20, most + 1, 20):
+        met = []
+        for i, p in enumerate(points):
+            missing = [k for k in range(n) if (i, k) not in store]
+            for r in executor.map(p.scenario, missing, seed):
+                store[(i, r.replication)] = r.kpis
+            kpis = pd.DataFrame([store[(i, k)] for k in range(n)])
+            met.append(list(goals_met(kpis, goals)))
+        if fixed_decision([p.name for p in points], costs, met, 0.8) == (
+                True, decision["recommended"]):
+            return n
+    return None
 
 
 if __name__ == "__main__":

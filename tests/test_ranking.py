@@ -174,3 +174,28 @@ def test_planned_team_cost_is_the_team_cost_kpi_of_a_team_that_does_not_change()
                  * backend.interview_slot_hours * 365 / 7)
     assert planned_team_cost(more) - planned_team_cost(scenario) == pytest.approx(slot_cost)
     assert slot_cost > 0
+
+
+def test_when_no_shape_meets_the_goals_next_steps_start_from_the_nearest_and_say_what_is_reachable(
+) -> None:
+    """Every shape at 0%: 'closest' is the one whose goal metric is nearest to the goal
+    (not simply the cheapest), and each goal gets the tightest value it can be met at."""
+    from hiresim.sweep_grid import PointResult, next_steps, next_steps_sentences
+
+    scenario = Scenario.model_validate(small_dict())
+    goals = [parse_goal("time_to_fill_days.p80<=30"), parse_goal("fill_rate>=0.99")]
+    rng = np.random.default_rng(2)
+    points, rows = [], []
+    for i, p80 in enumerate((120.0, 90.0, 60.0)):  # dearer shapes are faster
+        kpis = _kpis({"time_to_fill_p80": p80 + rng.normal(0, 2, 50),
+                      "fill_rate": np.full(50, 0.8 + 0.05 * i)})
+        points.append(PointResult(f"shape{i}", scenario, {}, kpis, {}))
+        rows.append({"point": f"shape{i}", "goal_probability": 0.0,
+                     "team_cost_per_year": 1000.0 * (i + 1)})
+    steps = next_steps(rows, goals, 0.8, [], points)
+    assert steps["closest"] == "shape2"
+    text = next_steps_sentences(steps, 0.8)
+    reach = [t for t in text if t.startswith("Reachable alone")]
+    assert len(reach) == 2
+    assert "'time_to_fill_days.p80<=" in reach[0] and "by shape2" in reach[0]
+    assert "'fill_rate>=0.9'" in reach[1] and "by shape2" in reach[1]  # not '>=1'

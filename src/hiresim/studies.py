@@ -340,7 +340,7 @@ def _sweep(points: Sequence[GridPoint], replications: int | None, seed: int | No
         chosen_row = cheapest_meeting(rows, confidence) if goals else None
     effects: list[dict] = []
     n_base = max(o.n_replications for o in outcomes)
-    target = chosen_row or closest_row(rows)
+    target = chosen_row or closest_row(rows, results, goals)
     if target is not None:
         chosen = next(r for r in results if r.name == target["point"])
         known = {scenario_fingerprint(r.scenario): r.kpis for r in results}

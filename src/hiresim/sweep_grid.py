@@ -25,9 +25,11 @@ compared on paired differences.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -230,12 +232,26 @@ def planned_team_cost(scenario: Scenario) -> float:
     return total
 
 
-def closest_row(rows: Sequence[dict]) -> dict | None:
-    """The row most likely to meet the goals (then the cheapest), or None without goals."""
+def closest_row(rows: Sequence[dict], points: Sequence[PointResult] = (),
+                goals: Sequence[Goal] = ()) -> dict | None:
+    """The row most likely to meet the goals; among equally likely rows (e.g. every one at
+    0%), the one whose median of the first goal's metric is nearest to meeting it; then
+    the cheapest. None without goals."""
     usable = [r for r in rows if r.get("goal_probability") is not None]
     if not usable:
         return None
-    return min(usable, key=lambda r: (-r["goal_probability"], r["team_cost_per_year"]))
+    medians: dict[str, float] = {}
+    if goals:
+        goal = goals[0]
+        for point in points:
+            values = point.kpis[goal.column].to_numpy(dtype=float)
+            lower = goal.op in ("<=", "<")
+            filled = np.where(np.isnan(values), np.inf if lower else -np.inf, values)
+            median = float(np.median(filled)) if filled.size else math.inf
+            medians[point.name] = median if lower else -median
+    return min(usable, key=lambda r: (-r["goal_probability"],
+                                      medians.get(r["point"], 0.0),
+                                      r["team_cost_per_year"]))
 
 
 def reachable_goal(point: PointResult, goal: Goal, confidence: float) -> float | None:
@@ -257,30 +273,38 @@ def next_steps(rows: Sequence[dict], goals: Sequence[Goal], confidence: float,
                effects: Sequence[dict], points: Sequence[PointResult] = ()) -> dict:
     """When no shape meets the goals: the closest shape, the purchase from there that
     helps most per dollar, and the goal each shape *can* meet with ``confidence``."""
-    closest = closest_row(rows)
+    closest = closest_row(rows, points, goals)
     helping = [e for e in effects if e.get("gain_per_100k") is not None]
     best = max(helping, key=lambda e: e["gain_per_100k"]) if helping else None
     reachable: list[dict] = []
-    if len(goals) == 1:
+    for goal in goals:  # each goal on its own: the tightest value each shape meets
+        found: list[dict[str, Any]] = []
         for point in points:
-            value = reachable_goal(point, goals[0], confidence)
+            value = reachable_goal(point, goal, confidence)
             if value is not None:
-                reachable.append({"point": point.name, "metric": goals[0].text.split(
-                    goals[0].op)[0].strip(), "op": goals[0].op, "value": value,
+                found.append({"point": point.name, "metric": goal.text.split(
+                    goal.op)[0].strip(), "op": goal.op, "value": value,
                     "team_cost_per_year": planned_team_cost(point.scenario)})
-        reachable.sort(key=lambda r: (r["value"] if goals[0].op in ("<=", "<")
-                                      else -r["value"], r["team_cost_per_year"]))
+        found.sort(key=lambda r: (r["value"] if goal.op in ("<=", "<") else -r["value"],
+                                  r["team_cost_per_year"]))
+        reachable.extend(found[:5])
     return {"closest": None if closest is None else closest["point"],
             "closest_probability": None if closest is None else closest["goal_probability"],
             "best_buy": None if best is None else best["buy"],
             "best_buy_cost": None if best is None else best["cost_per_year"],
             "best_buy_effect": None if best is None else best["effect"],
             "best_buy_clear": None if best is None else best["clear"],
-            "reachable": reachable[:5]}
+            "reachable": reachable}
+
+
+def goal_value(value: float) -> str:
+    """A reachable goal's value as --goal takes it: whole days or money, two significant
+    digits for shares and ratios below 10 (``fill_rate>=0.85``, not ``>=1``)."""
+    return f"{value:.0f}" if abs(value) >= 10 else f"{value:.2g}"
 
 
 def _goal_syntax(metric: str, op: str, value: float) -> str:
-    return f"'{metric}{op}{value:.0f}'"
+    return f"'{metric}{op}{goal_value(value)}'"
 
 
 def next_steps_sentences(steps: dict, confidence: float,
@@ -303,11 +327,15 @@ def next_steps_sentences(steps: dict, confidence: float,
                    + ("" if steps.get("best_buy_clear") else
                       "; its effect is not clear at this number of replications") + ".")
     reach = steps.get("reachable") or []
-    if reach:
-        r = reach[0]
-        cheaper = min(reach, key=lambda x: x["team_cost_per_year"])
-        out.append(f"Reachable: {goal_text(r['metric'], r['op'], r['value'])} is met with "
-                   f"{100 * confidence:.0f}% probability by {r['point']} "
+    by_metric: dict[tuple[str, str], list[dict]] = {}
+    for r in reach:
+        by_metric.setdefault((r["metric"], r["op"]), []).append(r)
+    alone = " alone" if len(by_metric) > 1 else ""
+    for found in by_metric.values():
+        r = found[0]
+        cheaper = min(found, key=lambda x: x["team_cost_per_year"])
+        out.append(f"Reachable{alone}: {goal_text(r['metric'], r['op'], r['value'])} is met "
+                   f"with {100 * confidence:.0f}% probability by {r['point']} "
                    f"(${r['team_cost_per_year']:,.0f} a year)"
                    + (f"; {goal_text(cheaper['metric'], cheaper['op'], cheaper['value'])} "
                       f"by {cheaper['point']} (${cheaper['team_cost_per_year']:,.0f} a year)"

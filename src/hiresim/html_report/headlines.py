@@ -12,7 +12,7 @@ import pandas as pd
 from hiresim.comparison import picture
 from hiresim.kpi_numbers import DIFFERENCE, write
 from hiresim.summary_table import tentative_pick
-from hiresim.sweep_grid import next_steps_sentences
+from hiresim.sweep_grid import goal_value, next_steps_sentences
 
 from . import analysis as an
 from .cells import days_text, horizon_words
@@ -298,7 +298,7 @@ def sweep_headline(sweep: SweepData, colors: dict[str, str]) -> str:
         items.insert(0, f"Decided by {h(decision['procedure'])}.")
     for sentence in next_steps_sentences(
             report.get("next_steps") or {}, confidence,
-            lambda metric, op, value: an.goal_words(f"{metric}{op}{value:.0f}")):
+            lambda metric, op, value: an.goal_words(f"{metric}{op}{goal_value(value)}")):
         items.append(h(sentence))
     if (report.get("bottleneck") or {}).get("sentence"):
         items.append(h(report["bottleneck"]["sentence"]))
