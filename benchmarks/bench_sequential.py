@@ -1,7 +1,7 @@
 """Sequential sweep against fixed-size sweeps on a shipped scenario (not part of the tests).
 
-A grid of 20 team shapes of scenarios/split.yaml (sourcers 1-2 x recruiters 2-6 x backend
-interviewers 8 or 12) against ``time_to_fill_days.p80<=GOAL`` for each ``--goal``. For
+A grid of 20 team shapes of scenarios/split.yaml (sourcers 1-2 x recruiters 1-5 x backend
+interviewers 6 or 10) against each ``--goal`` (at the default confidence 0.8). For
 each goal it runs the whole sequential sweep (``hiresim.studies.sweep_study`` with a
 budget: the ranking, the result tables and what to buy next) on a fresh cache and
 records its wall time and the ranking's replications; then it finds the smallest fixed
@@ -10,7 +10,7 @@ same confident answer. Replications a goal's sequential sweep ran are reused by 
 fixed-size search (replication k of a shape is the same whoever asks).
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_sequential.py [--workers 2]
-        [--goal 90 --goal 110 ...] [--json out.json]
+        [--goal 'time_to_fill_days.p80<=160' ...] [--json out.json]
 """
 
 from __future__ import annotations
@@ -33,16 +33,17 @@ from hiresim.studies import CachedExecutor, sweep_study
 from hiresim.sweep_grid import goals_met, planned_team_cost
 
 ROOT = Path(__file__).resolve().parents[1]
-GRID = ["team.sourcers.count=1,2", "team.recruiters.count=2,3,4,5,6",
-        "profiles[backend].interviewers.count=8,12"]
-GOALS = (100.0, 110.0, 120.0)
+GRID = ["team.sourcers.count=1,2", "team.recruiters.count=1,2,3,4,5",
+        "profiles[backend].interviewers.count=6,10"]
+GOALS = ("time_to_fill_days.p80<=160", "time_to_fill_days.p80<=180",
+         "time_to_fill_days.p50<=75")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--goal", type=float, action="append",
-                        help=f"P80 time-to-fill goal in days (repeatable; default {GOALS})")
+    parser.add_argument("--goal", action="append",
+                        help=f"a goal as --goal takes it (repeatable; default {GOALS})")
     parser.add_argument("--budget", type=int, default=2000)
     parser.add_argument("--max-fixed", type=int, default=300,
                         help="largest fixed size per shape tried")
@@ -54,8 +55,8 @@ def main() -> None:
     store: dict[tuple[int, int], dict] = {}  # (shape, replication) -> KPIs
     rows = []
     with make_executor(args.workers) as inner:
-        for goal_days in args.goal or GOALS:
-            goals = [parse_goal(f"time_to_fill_days.p80<={goal_days:g}")]
+        for goal in args.goal or GOALS:
+            goals = [parse_goal(goal)]
             ex = CachedExecutor(inner)
             load = os.getloadavg()[0]
             start = time.perf_counter()
@@ -69,7 +70,7 @@ def main() -> None:
             fixed = fixed_size(points, costs, goals, store, inner, seed, decision,
                                args.max_fixed)
             rows.append({
-                "goal": f"time_to_fill_days.p80<={goal_days:g}",
+                "goal": goal,
                 "recommended": decision["recommended"], "confident": decision["confident"],
                 "sequential_replications": decision["total_replications"],
                 "rounds": decision["rounds"], "sweep_wall_seconds": round(wall, 1),
