@@ -199,3 +199,23 @@ def test_when_no_shape_meets_the_goals_next_steps_start_from_the_nearest_and_say
     assert len(reach) == 2
     assert "'time_to_fill_days.p80<=" in reach[0] and "by shape2" in reach[0]
     assert "'fill_rate>=0.9'" in reach[1] and "by shape2" in reach[1]  # not '>=1'
+
+
+def test_a_round_run_at_once_decides_exactly_as_shape_by_shape() -> None:
+    """sample_round (the sweep runs a round's shapes together on the workers) must not
+    change the decision: the same replications, the same screening."""
+    u = _draws(7)
+
+    def sample(i: int, numbers: list[int]) -> list[bool]:
+        return [bool(u[i, k] < PROBS[i]) for k in numbers]
+
+    rounds: list[dict[int, list[int]]] = []
+
+    def sample_round(todo: dict[int, list[int]]) -> dict[int, list[bool]]:
+        rounds.append(todo)
+        return {i: sample(i, ks) for i, ks in todo.items()}
+
+    one = decide(NAMES, COSTS, sample, 0.8, budget=4000)
+    many = decide(NAMES, COSTS, sample, 0.8, budget=4000, sample_round=sample_round)
+    assert one.to_dict() == many.to_dict()
+    assert len(rounds) == many.rounds and len(rounds[0]) == len(NAMES)

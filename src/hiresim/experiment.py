@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from itertools import chain, islice
@@ -207,7 +207,8 @@ def chunk_count(numbers: Iterable[int], workers: int) -> int | None:
 
 
 def in_order(parts: Iterator[list[int]], submit: Callable[[list[int]], Any], limit: int,
-             result: Callable[[Any], list[ReplicationResult]]) -> Iterator[ReplicationResult]:
+             result: Callable[[Any], list[ReplicationResult]]
+             ) -> Generator[ReplicationResult, None, None]:
     """Results of chunks submitted with ``submit``, in chunk order, with at most ``limit``
     chunks submitted and not yet consumed: the next one is submitted as each is taken."""
     pending: deque[Any] = deque(submit(part) for part in islice(parts, limit))
@@ -304,6 +305,40 @@ class Executor:
     def _result(self, future: Any) -> list[ReplicationResult]:
         return future.result()
 
+    def _submitter(self, scenario: Scenario, seed: int,
+                   record_detail: bool) -> Callable[[list[int]], Any]:
+        """A function that submits one chunk of ``scenario``'s replications."""
+        return lambda part: self._submit(scenario, part, seed, record_detail)
+
+    def map_many(self, jobs: Sequence[tuple[Scenario, Sequence[int]]], seed: int,
+                 record_detail: bool = False) -> list[list[ReplicationResult]]:
+        """Several scenarios' replications at once (a round of a sequential sweep): the
+        chunks of every job share the workers, instead of one scenario after the other
+        with the workers idle at the end of each. Per job, its results in the order of
+        its numbers; the same results as ``map`` on each job."""
+        work = [(scenario, list(numbers)) for scenario, numbers in jobs]
+        total = sum(len(numbers) for _, numbers in work)
+        if self.workers == 1 or total <= 1:
+            return [list(self.map(sc, numbers, seed, record_detail)) for sc, numbers in work]
+        flat = [(j, part) for j, (_, numbers) in enumerate(work)
+                for part in chunks(numbers, self.workers)]
+        self._prepare(len(flat))
+        submit_job = [self._submitter(sc, seed, record_detail) for sc, _ in work]
+        owners = iter([j for j, _ in flat])
+        results = in_order(iter([part for _, part in flat]),
+                           lambda part: submit_job[next(owners)](part),
+                           self.workers * IN_FLIGHT_PER_WORKER, self._result)
+        try:
+            return [[next(results) for _ in numbers] for _, numbers in work]
+        except BaseException:  # Ctrl-C while waiting (or a failed chunk): stop the workers
+            results.close()
+            self.close(wait=False)
+            raise
+
+    def _prepare(self, chunk_count: int) -> None:
+        """Start the pool for a map of ``chunk_count`` chunks."""
+        self._start_pool(chunk_count)
+
     def close(self, wait: bool = True) -> None:
         """Shut the pool down. ``wait=False`` (Ctrl-C, an error) does not let the workers
         finish: queued chunks are dropped and running ones killed (``stop_pool``)."""
@@ -355,15 +390,22 @@ class DaskExecutor(Executor):
         first = list(islice(parts, 1))
         if not first:
             return
+        submit = self._submitter(scenario, seed, record_detail)
+        yield from in_order(chain(first, parts), submit,
+                            self.workers * IN_FLIGHT_PER_WORKER, lambda f: f.result())
+
+    def _submitter(self, scenario: Scenario, seed: int,
+                   record_detail: bool) -> Callable[[list[int]], Any]:
         scattered = self._client.scatter(scenario, broadcast=True)
 
         def submit(part: list[int]) -> Any:
             self.submitted += 1
             return self._client.submit(_run_chunk, scattered, part, seed, record_detail,
                                        pure=False)
+        return submit
 
-        yield from in_order(chain(first, parts), submit,
-                            self.workers * IN_FLIGHT_PER_WORKER, lambda f: f.result())
+    def _prepare(self, chunk_count: int) -> None:
+        """The cluster is already up."""
 
     def close(self, wait: bool = True) -> None:
         self._client.close()

@@ -46,7 +46,7 @@ k both have. This module is plain statistics over a ``sample`` function; the swe
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,6 +63,8 @@ GROWTH = 0.5  # each level of the look schedule is at least 50% above the one be
 
 # sample(shape index, replication numbers) -> per replication: does it meet every goal?
 Sample = Callable[[int, Sequence[int]], Sequence[bool]]
+# sample_round({shape index: replication numbers}) -> the same for a whole round at once
+SampleRound = Callable[[dict[int, list[int]]], Mapping[int, Sequence[bool]]]
 
 
 def z_value(confidence: float) -> float:
@@ -274,8 +276,11 @@ def _next_round(shapes: list[Shape], live: list[Shape], steps: Sequence[int], le
 def decide(names: Sequence[str], costs: Sequence[float], sample: Sample, required: float,
            budget: int, first: int = FIRST, step: int = STEP,
            tolerance: float = TOLERANCE,
-           on_round: Callable[[int, list[Shape]], None] | None = None) -> Decision:
-    """Run the procedure (module docstring) and return its ``Decision``."""
+           on_round: Callable[[int, list[Shape]], None] | None = None,
+           sample_round: SampleRound | None = None) -> Decision:
+    """Run the procedure (module docstring) and return its ``Decision``. ``sample_round``,
+    when given, runs a whole round at once (every shape's new replication numbers) so
+    that they can share the workers; otherwise ``sample`` runs one shape at a time."""
     shapes = [Shape(n, float(c)) for n, c in zip(names, costs, strict=True)]
     k = len(shapes)
     first = max(2, min(first, budget // max(1, k)))
@@ -285,11 +290,13 @@ def decide(names: Sequence[str], costs: Sequence[float], sample: Sample, require
     rounds = 0
     todo = {i: first for i in range(k)}
     while True:
-        for i, extra in todo.items():
-            s = shapes[i]
-            numbers = list(range(s.n, s.n + extra))
-            s.met.extend(bool(v) for v in sample(i, numbers))
-            spent += extra
+        wanted = {i: list(range(shapes[i].n, shapes[i].n + extra))
+                  for i, extra in todo.items()}
+        got = (sample_round(wanted) if sample_round is not None else
+               {i: sample(i, numbers) for i, numbers in wanted.items()})
+        for i, numbers in wanted.items():
+            shapes[i].met.extend(bool(v) for v in got[i])
+            spent += len(numbers)
         rounds += 1
         screen(shapes, required, z, tolerance)
         if on_round is not None:

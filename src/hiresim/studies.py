@@ -120,6 +120,21 @@ class CachedExecutor(Executor):
         for k in numbers:
             yield self._kept[(*key, k, record_detail)]
 
+    def map_many(self, jobs: Sequence[tuple[Scenario, Sequence[int]]], seed: int,
+                 record_detail: bool = False) -> list[list[ReplicationResult]]:
+        """``map`` of several scenarios at once, the missing replications of all of them
+        run together on the inner executor."""
+        work = [(scenario, list(numbers)) for scenario, numbers in jobs]
+        missing = [(scenario, [k for k in numbers
+                               if (id(scenario), seed, k, record_detail) not in self._kept])
+                   for scenario, numbers in work]
+        ran = self.inner.map_many([(sc, ks) for sc, ks in missing if ks], seed, record_detail)
+        for (scenario, _), results in zip([m for m in missing if m[1]], ran, strict=True):
+            for result in results:
+                self._kept[(id(scenario), seed, result.replication, record_detail)] = result
+        return [[self._kept[(id(scenario), seed, k, record_detail)] for k in numbers]
+                for scenario, numbers in work]
+
     def forget(self, scenario: Scenario) -> None:
         """Let go of a scenario's kept replications (its folder is written)."""
         for key in [k for k in self._kept if k[0] == id(scenario)]:
@@ -314,18 +329,25 @@ def _sweep(points: Sequence[GridPoint], replications: int | None, seed: int | No
         cached = CachedExecutor(executor)
         executor = cached
 
-        def sample(i: int, numbers: Sequence[int]) -> list[bool]:
+        def sample_round(todo: dict[int, list[int]]) -> dict[int, list[bool]]:
             if on_start is not None:
-                on_start(scenarios[i])
-            rows = []
-            for r in cached.map(scenarios[i], numbers, root_seed):
-                rows.append(r.kpis)
+                for i in todo:
+                    on_start(scenarios[i])
+            ran = cached.map_many([(scenarios[i], numbers) for i, numbers in todo.items()],
+                                  root_seed)
+            out = {}
+            for i, results in zip(todo, ran, strict=True):
+                rows = [r.kpis for r in results]
                 if progress is not None:
-                    progress(1)
-            return list(goals_met(pd.DataFrame(rows), goals)) if rows else []
+                    progress(len(rows))
+                out[i] = list(goals_met(pd.DataFrame(rows), goals)) if rows else []
+            return out
+
+        def sample(i: int, numbers: Sequence[int]) -> list[bool]:
+            return sample_round({i: list(numbers)})[i]
 
         decision = decide([p.name for p in points], [planned_team_cost(s) for s in scenarios],
-                          sample, confidence, budget)
+                          sample, confidence, budget, sample_round=sample_round)
         counts = [decision.replications[p.name] for p in points]
     outcomes = run_all(scenarios, replications, root_seed, executor,
                        None if folder is None else folder / "points",
