@@ -6,8 +6,14 @@ each goal it runs the whole sequential sweep (``hiresim.studies.sweep_study`` wi
 budget: the ranking, the result tables and what to buy next) on a fresh cache and
 records its wall time and the ranking's replications; then it finds the smallest fixed
 size per shape (20, 40, 60, ...; same screening rule, one look) whose sweep reaches the
-same confident answer. Replications a goal's sequential sweep ran are reused by the
-fixed-size search (replication k of a shape is the same whoever asks).
+same confident answer on these random numbers. That size is found by looking at the
+fixed-size verdict again and again, which favours the fixed sweep (a user cannot know
+it in advance), so the script also gives the *planned* fixed size: the smallest n per
+shape at which a fixed-size sweep reaches the same confident answer with probability
+0.8, from binomial probabilities at each shape's estimated chance of meeting the goal
+(all its replications run here; shapes treated as independent). Replications a goal's
+sequential sweep ran are reused by the fixed-size search (replication k of a shape is
+the same whoever asks).
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_sequential.py [--workers 2]
         [--goal 'time_to_fill_days.p80<=160' ...] [--json out.json]
@@ -26,7 +32,8 @@ import pandas as pd
 from hiresim.compiled import core_mode
 from hiresim.experiment import make_executor
 from hiresim.goals import parse_goal
-from hiresim.ranking import fixed_decision
+from hiresim.intervals import wilson
+from hiresim.ranking import FAMILY, TOLERANCE, fixed_decision, z_value
 from hiresim.records import ReplicationResult
 from hiresim.scenario_files import expand_grid
 from hiresim.studies import CachedExecutor, sweep_study
@@ -69,6 +76,7 @@ def main() -> None:
                     store[(i, k)] = result.kpis
             fixed = fixed_size(points, costs, goals, store, inner, seed, decision,
                                args.max_fixed)
+            planned = planned_fixed_size(points, costs, goals, store, decision)
             rows.append({
                 "goal": goal,
                 "recommended": decision["recommended"], "confident": decision["confident"],
@@ -78,7 +86,10 @@ def main() -> None:
                 "fixed_size_per_shape": fixed,
                 "fixed_replications": None if fixed is None else fixed * len(points),
                 "ratio": None if fixed is None else round(
-                    decision["total_replications"] / (fixed * len(points)), 3)})
+                    decision["total_replications"] / (fixed * len(points)), 3),
+                "planned_fixed_size_per_shape": planned,
+                "ratio_to_planned": None if planned is None else round(
+                    decision["total_replications"] / (planned * len(points)), 3)})
             print(json.dumps(rows[-1]), flush=True)
     out = {"shapes": len(points), "grid": GRID, "workers": args.workers,
            "core": core_mode(),
@@ -103,6 +114,36 @@ def fixed_size(points, costs, goals, store, executor, seed, decision, most) -> i
             met.append(list(goals_met(kpis, goals)))
         if fixed_decision([p.name for p in points], costs, met, 0.8) == (
                 True, decision["recommended"]):
+            return n
+    return None
+
+
+def planned_fixed_size(points, costs, goals, store, decision, target: float = 0.8,
+                       required: float = 0.8) -> int | None:
+    """The smallest n per shape (a multiple of 10, up to 2000) at which a fixed-size sweep
+    reaches the sequential sweep's confident answer with probability ``target``: the
+    answer clearly meets and every cheaper shape clearly fails, each shape's count of
+    replications meeting the goals binomial at its estimated probability."""
+    from scipy.stats import binom
+
+    if not decision["confident"] or decision["recommended"] is None:
+        return None
+    probability = {}
+    for i, p in enumerate(points):
+        kpis = pd.DataFrame([v for (j, _), v in store.items() if j == i])
+        probability[p.name] = float(goals_met(kpis, goals).mean())
+    answer = decision["recommended"]
+    cost = dict(zip([p.name for p in points], costs, strict=True))
+    cheaper = [p.name for p in points if cost[p.name] < cost[answer]]
+    z = z_value(1 - (1 - FAMILY) / len(points))
+    for n in range(10, 2001, 10):
+        bounds = [wilson(h, n, z) for h in range(n + 1)]
+        meets = [h for h, (low, _) in enumerate(bounds) if low >= required - TOLERANCE]
+        fails = [h for h, (_, high) in enumerate(bounds) if high < required + TOLERANCE]
+        chance = 1.0 if not meets else float(binom.sf(min(meets) - 1, n, probability[answer]))
+        for name in cheaper:
+            chance *= float(binom.cdf(max(fails), n, probability[name])) if fails else 0.0
+        if meets and chance >= target:
             return n
     return None
 
