@@ -70,15 +70,16 @@ QUESTIONS = [
     },
     {
         "id": "team-sizes",
-        "title": "With split roles, how many sourcers and recruiters?",
+        "title": "With split roles, how many sourcers, recruiters and backend interviewers?",
         "kind": "sweep",
         "files": ["split-team-sizes.yaml"],
-        "goals": ["time_to_fill_days.p80<=80", "fill_rate>=0.9"],
-        "why": "The plan of split.yaml at 1-2 sourcers x 1-3 recruiters; the cheapest team "
-               "that fills 80% of reqs within 80 days and 90% of reqs within the year, in at "
+        "goals": ["time_to_fill_days.p80<=160"],
+        "why": "The plan of split.yaml at 1-2 sourcers x 1-3 recruiters x 8 or 10 backend "
+               "interviewers; the cheapest team that fills 80% of reqs within 160 days in at "
                "least 80% of simulated years.",
-        "drives": ("salaries (cheapest team) and the recurring workload per req (2.10, an "
-                   "assumption), which sets how many reqs a recruiter can carry"),
+        "drives": ("backend interview slots (2 a week per interviewer, an assumption: "
+                   "docs/model.md 2.2), which bind once there are 2 recruiters, and salaries "
+                   "(cheapest team)"),
     },
     {
         "id": "scarce",
