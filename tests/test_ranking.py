@@ -219,3 +219,37 @@ def test_a_round_run_at_once_decides_exactly_as_shape_by_shape() -> None:
     many = decide(NAMES, COSTS, sample, 0.8, budget=4000, sample_round=sample_round)
     assert one.to_dict() == many.to_dict()
     assert len(rounds) == many.rounds and len(rounds[0]) == len(NAMES)
+
+
+def test_more_agency_capacity_is_a_purchase_priced_by_the_fees_it_brings() -> None:
+    """An agency is bought like a person: more submittals a month from it, on the same
+    random numbers, priced at the extra agency fees per year it brings, so it can be the
+    bottleneck by effect per dollar."""
+    from hiresim.purchases import AGENCY_STEP
+    from hiresim.scenario_files import load_scenario
+    from validation_scenarios import shipped_scenario_files
+
+    path, = (p for p in shipped_scenario_files() if p.stem == "agency")
+    scenario = load_scenario(path)
+    bought = {p.role: p for p in purchases(scenario)}
+    name = scenario.agencies[0].name
+    more = bought[f"agency:{name}"]
+    assert more.scenario.agencies[0].capacity_per_month == pytest.approx(
+        scenario.agencies[0].capacity_per_month + AGENCY_STEP)
+    assert more.scenario.team == scenario.team  # nothing else changes
+    sim = scenario.simulation
+    years = (sim.horizon_days - sim.warmup_days) / 365.0
+    noise = np.random.default_rng(3).normal(0, 2, 60)
+    base = _kpis({"time_to_fill_p80": 90 + noise, "cost_agency_fees": np.full(60, 10_000.0)})
+    variants = {p.label: _kpis({"time_to_fill_p80": 90 + noise,
+                                "cost_agency_fees": np.full(60, 10_000.0)})
+                for p in bought.values()}
+    variants[more.label] = _kpis({"time_to_fill_p80": 80 + noise,  # 10 days sooner
+                                  "cost_agency_fees": np.full(60, 30_000.0)})
+    effects = purchase_effects(base, variants, list(bought.values()))
+    row = next(e for e in effects if e["role"] == f"agency:{name}")
+    assert row["cost_per_year"] == pytest.approx(20_000.0 / years)
+    assert row["gain_per_100k"] == pytest.approx(10.0 * 100_000 / (20_000.0 / years))
+    top = bottleneck(effects)
+    assert top is not None and top["role"] == f"agency:{name}"
+    assert "capacity of the agency" in bottleneck_summary(effects)["sentence"]

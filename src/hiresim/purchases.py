@@ -1,8 +1,9 @@
 """What one more person buys: the bottleneck named by its effect, not by how busy it is.
 
 For a team, each *purchase* is one more person in one role: one more sourcer, one more
-recruiter, one more interviewer for each profile (an agency, when the model has one, is a
-purchase the same way). Each is run on the same seed and replication numbers as the team
+recruiter, one more interviewer for each profile, and, for each agency the scenario
+uses, ``AGENCY_STEP`` more submittals a month from it (about one more agency recruiter's
+worth at the default capacity). Each is run on the same seed and replication numbers as the team
 (common random numbers), so its effect on the goal KPI is a paired difference per
 replication with a Student-t interval, Bonferroni-adjusted over the purchases so that all
 of them hold together with 95% confidence.
@@ -11,7 +12,10 @@ Prices, in US$ per year of the added person:
 
 - a sourcer or recruiter: annual salary x benefits load + tool seat (the TA team cost);
 - an interviewer: the profile's ``hourly_cost`` x ``hours_per_week`` x 52, the engineers'
-  loaded rate for the hours they give to interviewing (never $0).
+  loaded rate for the hours they give to interviewing (never $0);
+- more agency capacity: the extra agency fees it brings, per year (paid per hire, so
+  known only from the runs: the mean paired difference of ``cost_agency_fees`` x 365 /
+  the simulated window's days). When it brings no extra fees it has no per-dollar figure.
 
 The *bottleneck* is the purchase whose effect helps most per dollar (improvement of the
 goal KPI per $100k a year) among those whose interval excludes no help (the whole
@@ -40,6 +44,7 @@ from hiresim.scenario import Scenario, scenario_to_dict
 WEEKS_PER_YEAR = 52.0
 PER_DOLLARS = 100_000.0  # effects per dollar are stated per $100k a year
 DEFAULT_KPI = "time_to_fill_p80"
+AGENCY_STEP = 4.0  # submittals a month added to an agency (its default capacity)
 
 
 @dataclass(frozen=True)
@@ -86,9 +91,15 @@ def purchases(scenario: Scenario) -> list[Purchase]:
         price = float(pool["hourly_cost"]) * float(pool["hours_per_week"]) * WEEKS_PER_YEAR
         out.append((f"one more {profile['name']} interviewer",
                     f"interviewers:{profile['name']}", data, price))
+    for j, agency in enumerate(base.get("agencies") or []):
+        data = copy.deepcopy(base)
+        data["agencies"][j]["capacity_per_month"] += AGENCY_STEP
+        out.append((f"{AGENCY_STEP:g} more submittals a month from {agency['name']}",
+                    f"agency:{agency['name']}", data, 0.0))  # priced from the runs
     result = []
     for label, role, data, price in out:
-        data["name"] = f"{scenario.name} + {label.replace('one more ', '1 ')}"
+        short = label.replace("one more ", "1 ").replace(" submittals a month from ", " from ")
+        data["name"] = f"{scenario.name} + {short}"
         result.append(Purchase(label, role, Scenario.model_validate(data), price))
     return result
 
@@ -114,10 +125,11 @@ def purchase_effects(base: pd.DataFrame, variants: Mapping[str, pd.DataFrame],
     rows = []
     for p in bought:
         b = variants[p.label].set_index("replication")
+        price = agency_price(p, a, b) if p.role.startswith("agency:") else p.cost_per_year
         effect = paired_difference(a[kpi], b[kpi], m)
         gain = gain_low = gain_high = None
         if effect["mean"] is not None:
-            scale = PER_DOLLARS / p.cost_per_year if p.cost_per_year > 0 else None
+            scale = PER_DOLLARS / price if price > 0 else None
             bounds = sorted(sign * v for v in (effect["ci_low"], effect["ci_high"])
                             if v is not None)
             if scale is not None:
@@ -128,7 +140,7 @@ def purchase_effects(base: pd.DataFrame, variants: Mapping[str, pd.DataFrame],
         clear = low is not None and high is not None and (
             (high < 0) if lower else (low > 0))
         row = {
-            "buy": p.label, "role": p.role, "cost_per_year": p.cost_per_year,
+            "buy": p.label, "role": p.role, "cost_per_year": price,
             "kpi": kpi, "effect": effect, "clear": bool(clear),
             "gain_per_100k": gain, "gain_low": gain_low, "gain_high": gain_high,
             "team_cost_per_year": _mean_change(a, b, "team_cost_per_year"),
@@ -142,6 +154,13 @@ def purchase_effects(base: pd.DataFrame, variants: Mapping[str, pd.DataFrame],
             row["goal_probability_change"] = float(after - before)
         rows.append(row)
     return rows
+
+
+def agency_price(p: Purchase, a: pd.DataFrame, b: pd.DataFrame) -> float:
+    """Extra agency fees per year that more agency capacity brings (US$; paired mean)."""
+    sim = p.scenario.simulation
+    years = (sim.horizon_days - sim.warmup_days) / 365.0
+    return _mean_change(a, b, "cost_agency_fees") / years if years > 0 else 0.0
 
 
 def _mean_change(a: pd.DataFrame, b: pd.DataFrame, column: str) -> float:
@@ -171,9 +190,12 @@ def _kind(kpi: str) -> str:
 
 
 def role_words(role: str) -> str:
-    """'sourcer' -> 'sourcers'; 'interviewers:backend' -> 'backend interviewers'."""
+    """'sourcer' -> 'sourcers'; 'interviewers:backend' -> 'backend interviewers';
+    'agency:Acme' -> 'capacity of the agency Acme'."""
     if role.startswith("interviewers:"):
         return f"{role.split(':', 1)[1]} interviewers"
+    if role.startswith("agency:"):
+        return f"capacity of the agency {role.split(':', 1)[1]}"
     return {"sourcer": "sourcers", "recruiter": "recruiters"}.get(role, role)
 
 
@@ -248,7 +270,8 @@ def neighbours(scenario: Scenario) -> dict[str, Scenario]:
         out["one more interviewer per profile"] = data
     result = {}
     for label, data in out.items():
-        data["name"] = f"{scenario.name} + {label.replace('one more ', '1 ')}"
+        short = label.replace("one more ", "1 ").replace(" submittals a month from ", " from ")
+        data["name"] = f"{scenario.name} + {short}"
         result[label] = Scenario.model_validate(data)
     return result
 
