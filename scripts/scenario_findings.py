@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from hiresim.console import BUDGET_PER_SHAPE
 from hiresim.experiment import make_executor
 from hiresim.goals import parse_goal
 from hiresim.intervals import paired_difference
@@ -77,9 +78,11 @@ QUESTIONS = [
         "why": "The plan of split.yaml at 1-2 sourcers x 1-3 recruiters x 8 or 10 backend "
                "interviewers; the cheapest team that fills 80% of reqs within 160 days in at "
                "least 80% of simulated years.",
-        "drives": ("backend interview slots (2 a week per interviewer, an assumption: "
-                   "docs/model.md 2.2), which bind once there are 2 recruiters, and salaries "
-                   "(cheapest team)"),
+        "drives": ("the recurring workload per req (2.10, an assumption), which leaves one "
+                   "recruiter far short; past two recruiters, backend interview slots (2 a "
+                   "week per interviewer, an assumption: docs/model.md 2.2), where two more "
+                   "interviewers cost a sixth of a third recruiter; and salaries (cheapest "
+                   "team)"),
     },
     {
         "id": "scarce",
@@ -347,7 +350,9 @@ def main() -> int:
             if q["kind"] == "sweep":
                 goals = [parse_goal(g) for g in q["goals"]]
                 points = expand_grid(SCENARIOS / q["files"][0])
-                study = sweep_study(points, args.replications, args.seed, ex, goals)
+                # as `hiresim sweep --goal` does: sequential, 100 replications a shape at most
+                study = sweep_study(points, None, args.seed, ex, goals,
+                                    budget=BUDGET_PER_SHAPE * len(points))
                 report = {"file": files[0], **study.report}
                 goal_flags = " ".join(f"--goal '{g}'" for g in q["goals"])
                 cmd = f"hiresim sweep {files[0]} {goal_flags}"

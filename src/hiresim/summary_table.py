@@ -331,10 +331,11 @@ def _sweep_verdict(report: dict, rows: Sequence[dict]) -> list[str]:
         reason = str(decision.get("reason"))
         sure = reason.startswith("confident: ")
         out.append(f"{'Confident' if sure else 'Not confident'} ({decision.get('procedure')}): "
-                   f"{reason.split(': ', 1)[-1]}.")
+                   f"{reason.split(': ', 1)[-1].rstrip('.')}.")
         if "total_replications" in decision:
-            out.append(f"Replications: {decision['total_replications']} in "
-                       f"{decision['rounds']} rounds (budget {decision['budget']}).")
+            rounds = decision["rounds"]
+            out.append(f"Replications: {decision['total_replications']} in {rounds} "
+                       f"round{'s' if rounds != 1 else ''} (budget {decision['budget']}).")
     buy = report.get("buy_next") or []
     if buy:
         out.append("")
