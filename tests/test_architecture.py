@@ -428,3 +428,18 @@ def test_nothing_cites_files_users_do_not_have():
                  p.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
              if OUTSIDE_PATHS.search(line)]
     assert not found, "cites files outside the repository:\n" + "\n".join(found)
+
+
+def test_readme_layout_names_every_module() -> None:
+    """A newcomer finds each module's room from README's Layout: every module of the
+    package (and every model layer) is named there."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("src/hiresim/\n"):]
+    block = block[:block.index("```")]
+    package = root / "src" / "hiresim"
+    missing = [p.name for p in package.glob("*.py")
+               if p.name not in ("__init__.py", "__main__.py") and p.name not in block]
+    missing += [p.stem for p in (package / "model").glob("*.py")
+                if p.stem != "__init__" and p.stem not in block]
+    assert not missing, f"README's Layout does not name: {missing}"
