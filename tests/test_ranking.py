@@ -96,8 +96,14 @@ def test_interviewers_are_priced_at_their_hourly_cost_never_zero() -> None:
         assert p.cost_per_year > 0
         if p.role.startswith("interviewers:"):
             profile = next(x for x in scenario.profiles if p.role.endswith(x.name))
+            # the hours reserved in slots, as the team cost and the sweep's ranking count
+            # them: one more interviewer costs what planned_team_cost says it adds
+            from hiresim.sweep_grid import planned_team_cost
             assert p.cost_per_year == pytest.approx(
-                profile.interviewers.hourly_cost * profile.interviewers.hours_per_week * 52)
+                planned_team_cost(p.scenario) - planned_team_cost(scenario))
+            assert p.cost_per_year == pytest.approx(
+                profile.interviewers.hourly_cost * profile.interview_slots_per_week
+                * profile.interview_slot_hours * 365 / 7)
 
 
 def test_no_clear_help_names_no_bottleneck() -> None:

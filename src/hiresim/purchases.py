@@ -11,8 +11,10 @@ of them hold together with 95% confidence.
 Prices, in US$ per year of the added person:
 
 - a sourcer or recruiter: annual salary x benefits load + tool seat (the TA team cost);
-- an interviewer: the profile's ``hourly_cost`` x ``hours_per_week`` x 52, the engineers'
-  loaded rate for the hours they give to interviewing (never $0);
+- an interviewer: the profile's ``hourly_cost`` x the hours a week they give to
+  interviewing x 365 / 7, the engineers' loaded rate (never $0): with interview slots the
+  hours reserved in slots (slots a week x slot length), as the ``team_cost_per_year`` KPI
+  and the sweep's ranking count them, else ``hours_per_week``;
 - more agency capacity: the extra agency fees it brings, per year (paid per hire, so
   known only from the runs: the mean paired difference of ``cost_agency_fees`` x 365 /
   the simulated window's days). When it brings no extra fees it has no per-dollar figure.
@@ -41,7 +43,7 @@ from hiresim.kpi_catalogue import BY_NAME
 from hiresim.kpi_numbers import AMOUNT, EFFECT, bracketed, unit_words, write
 from hiresim.scenario import Scenario, scenario_to_dict
 
-WEEKS_PER_YEAR = 52.0
+WEEKS_PER_YEAR = 365.0 / 7.0
 PER_DOLLARS = 100_000.0  # effects per dollar are stated per $100k a year
 DEFAULT_KPI = "time_to_fill_p80"
 AGENCY_STEP = 4.0  # submittals a month added to an agency (its default capacity)
@@ -88,7 +90,11 @@ def purchases(scenario: Scenario) -> list[Purchase]:
             continue
         data = copy.deepcopy(base)
         data["profiles"][i]["interviewers"]["count"] += 1
-        price = float(pool["hourly_cost"]) * float(pool["hours_per_week"]) * WEEKS_PER_YEAR
+        profile_spec = scenario.profiles[i]
+        hours = (profile_spec.interview_slots_per_week * profile_spec.interview_slot_hours
+                 if pool.get("scheduling") == "slots" and profile_spec.interview_rounds
+                 and profile_spec.interview_slot_hours > 0 else float(pool["hours_per_week"]))
+        price = float(pool["hourly_cost"]) * hours * WEEKS_PER_YEAR
         out.append((f"one more {profile['name']} interviewer",
                     f"interviewers:{profile['name']}", data, price))
     for j, agency in enumerate(base.get("agencies") or []):
