@@ -111,7 +111,8 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
     """Cost per hire against P80 time-to-fill for every point; the frontier joined up.
 
     ``points``: point, cost_per_hire, time_to_fill_p80, team_cost_per_year and optionally
-    goal_probability. ``labels``: short text per point (e.g. '1 sourcer, 2 recruiters').
+    goal_probability. ``labels``: the settings in words per point (e.g. '1 sourcer, 2
+    recruiters'), shown when hovering.
     """
     fig = go.Figure()
     labels = labels or {}
@@ -142,7 +143,9 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
                     "color": colors.get(name, PALETTE[0]),
                     "opacity": 1.0 if (is_front or is_rec) else 0.55,
                     "line": {"color": "#111827" if is_rec else "white", "width": 1.5}},
-            name=esc(short or name) + (" ★ recommended" if is_rec else "")
+            # the point's name, as in the grid table and the other charts (the settings
+            # in words are in the hover text: long labels overlapped in two columns)
+            name=esc(name) + (" ★ recommended" if is_rec else "")
             + (" (frontier)" if is_front else ""),
             hovertext=[f"<b>{esc(name)}</b>" + (f" · {esc(short)}" if short else "") +
                        f"<br>cost per hire {write(row['cost_per_hire'], 'money', PAGE)}"

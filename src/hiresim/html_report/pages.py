@@ -105,10 +105,11 @@ def _points_table(sweep: SweepData, colors: dict[str, str]) -> str:
     goals = bool(report.get("goals"))
     ranks = {str(x["point"]): x["rank"] for x in report.get("ranking") or []}
     heads = (["Rank"] if ranks else []) + [
-        "Team (point)", *(setting_label(s) for s in sweep.settings),
+        "Team (point)", *(setting_label(s) for s in sweep.settings)] + (
+        ["P(goals)"] if goals else []) + [  # the deciding column before the details
         "TA $/yr (team + agency fees)",
         "Cost per hire", "TTF median", "TTF P80", "Reqs filled", "Recruiter util.",
-        "Sourcer util.", "Hires per TA head"] + (["P(goals)"] if goals else [])
+        "Sourcer util.", "Hires per TA head"]
     rows = []
     points = sweep.points
     if ranks:  # the ranking's order: the recommendation first
@@ -120,10 +121,15 @@ def _points_table(sweep: SweepData, colors: dict[str, str]) -> str:
             marks.append("★ recommended")
         if name in front:
             marks.append("Pareto")
-        tag = f' <span class="small">({h(", ".join(marks))})</span>' if marks else ""
+        tag = f'<br><span class="small">({h(", ".join(marks))})</span>' if marks else ""
         cells = [f"<td>{h(ranks.get(str(name), ''))}</td>"] if ranks else []
         cells += [f"<td>{name_html(name, colors)}{tag}</td>"]
         cells += [f"<td>{h(r[s])}</td>" for s in sweep.settings]
+        if goals:
+            p = {"probability": an.number(r.get("goal_probability")),
+                 "ci_low": an.number(r.get("goal_ci_low")) or 0.0,
+                 "ci_high": an.number(r.get("goal_ci_high")) or 0.0}
+            cells.append(f"<td>{prob_cell(p)}</td>")
         cells += [f"<td>{h(fmt(r.get('ta_cost_per_year', r['team_cost_per_year']), 'money'))}"
                   "</td>",
                   f"<td>{h(fmt(r['cost_per_hire'], 'money'))}</td>",
@@ -133,11 +139,6 @@ def _points_table(sweep: SweepData, colors: dict[str, str]) -> str:
                   f"<td>{h(fmt(r['utilization_recruiter'], 'share'))}</td>",
                   f"<td>{h(fmt(r['utilization_sourcer'], 'share'))}</td>",
                   f"<td>{h(fmt(r.get('hires_per_ta_head'), 'ratio'))}</td>"]
-        if goals:
-            p = {"probability": an.number(r.get("goal_probability")),
-                 "ci_low": an.number(r.get("goal_ci_low")) or 0.0,
-                 "ci_high": an.number(r.get("goal_ci_high")) or 0.0}
-            cells.append(f"<td>{prob_cell(p)}</td>")
         cls = ' class="differs"' if name == rec else ""
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
     return ('<div class="tablewrap"><table class="data"><thead><tr>'
@@ -231,7 +232,8 @@ def sweep_page(sweep: SweepData) -> Page:
                 f"<td>{'-' if change is None else h(f'{100 * change:+.0f} pt')}</td></tr>")
         extra = ("<h3>What to buy next</h3><p class=\"small\">From the recommended (or "
                  "closest) team, the paired effect of one more person (same random numbers); "
-                 "interviewers priced at their hourly cost x hours x 52.</p>"
+                 "interviewers priced at their hourly cost for the hours reserved in slots a "
+                 "year; more agency capacity at the extra fees a year it brings.</p>"
                  '<div class="tablewrap"><table class="data"><thead><tr><th>Buy</th>'
                  "<th>Cost per year</th><th>P80 time-to-fill (days)</th><th>Cost per hire</th>"
                  f"<th>Goal probability</th></tr></thead><tbody>{''.join(trs)}</tbody>"
