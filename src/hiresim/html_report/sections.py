@@ -113,8 +113,9 @@ def cost_section(page: Page, runs: Sequence[RunData], colors: dict[str, str]) ->
         body += page.chart(
             cost_breakdown_bars(breakdown, height=height),
             "Each component divided by the year's hires, averaged over replications; the "
-            "segments add up to the cost per hire. Agency fees, referral bonuses and "
-            "relocation are not modelled (zero here).", "Cost per hire by component")
+            "segments add up to the cost per hire. Agency fees appear when the team uses "
+            "an agency; referral bonuses and relocation are not modelled.",
+            "Cost per hire by component")
     page.section("cost", "Cost per hire", f'<div class="grid2">{body}</div>',
                  intro="Money is in US$ as given in the scenario.")
 
