@@ -481,3 +481,12 @@ def test_nothing_shown_as_zero_is_bold():
     assert shown_zero(0.04, "days") and signed(0.04, "days") == "0.0"
     assert shown_zero(0.004, "ratio") and not shown_zero(0.04, "ratio")
     assert not shown_zero(0.06, "days")
+
+
+def test_every_activity_of_the_model_has_a_label_in_the_report() -> None:
+    """The hours-by-activity chart names each activity in words (none falls back to its
+    code name, as 'req upkeep' once did)."""
+    from hiresim.html_report.analysis import ACTIVITY_LABELS
+    from hiresim.model.work import ACTIVITY_NAMES
+
+    assert set(ACTIVITY_NAMES) <= set(ACTIVITY_LABELS)

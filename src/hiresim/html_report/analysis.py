@@ -31,7 +31,7 @@ from .data import RunData
 SOURCING_ACTIVITIES = ("outreach", "follow_up", "qualification", "handoff_out")
 
 ACTIVITY_LABELS: dict[str, str] = {  # in stacking order: sourcing work first
-    "outreach": "Outreach (first messages)",
+    "outreach": "Outreach (first message)",
     "follow_up": "Follow-up touches",
     "qualification": "Qualification calls",
     "handoff_out": "Handoff (sourcer side)",
@@ -43,6 +43,7 @@ ACTIVITY_LABELS: dict[str, str] = {  # in stacking order: sourcing work first
     "debrief": "Debriefs",
     "offer": "Offers",
     "interview": "Interviews",
+    "req_upkeep": "Req upkeep (syncs, updates, admin)",
     "task_switch": "Task switching",
     "idle": "Not busy",
 }

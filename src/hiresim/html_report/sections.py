@@ -148,7 +148,8 @@ def funnel_section(page: Page, runs: Sequence[RunData], colors: dict[str, str]) 
         stage_outcomes(funnel, order),
         "How each stage ended for the candidates who reached it: passed on, failed or "
         "declined (at outreach: no reply or not interested), withdrew (ran out of "
-        "patience), closed out because the req was filled, or still in process when the "
+        "patience waiting for the team, or dropped out, e.g. for another offer), closed "
+        "out because the req was filled, or still in process when the "
         "simulated period ended.", "Stage outcomes")
     page.section("funnel", "The funnel by source", a + b,
                  intro="Sourced (outbound) prospects and inbound applicants, stage by stage.")
