@@ -145,8 +145,7 @@ def pareto_scatter(points: pd.DataFrame, colors: Mapping[str, str], front: Seque
                     "line": {"color": "#111827" if is_rec else "white", "width": 1.5}},
             # the point's name, as in the grid table and the other charts (the settings
             # in words are in the hover text: long labels overlapped in two columns)
-            name=esc(name) + (" ★ recommended" if is_rec else "")
-            + (" (frontier)" if is_front else ""),
+            name=esc(name) + (" ★" if is_rec else " (frontier)" if is_front else ""),
             hovertext=[f"<b>{esc(name)}</b>" + (f" · {esc(short)}" if short else "") +
                        f"<br>cost per hire {write(row['cost_per_hire'], 'money', PAGE)}"
                        f"<br>P80 time-to-fill {write(row['time_to_fill_p80'], 'days', PAGE)} days"
