@@ -25,13 +25,13 @@ from hiresim.defaults_sources import default_source
 from hiresim.scenario import scenario_to_dict
 from hiresim.scenario_files import (
     WILDCARD,
-    Selector,
     load_document,
     parse_assignment,
     scenario_in,
     with_overrides,
 )
 from hiresim.scenario_problems import YamlDocument
+from hiresim.setting_paths import list_indices
 
 ORIGINS = ("file", "inherited", "command line", "default")
 
@@ -89,14 +89,7 @@ def _concrete(data: Any, path: tuple) -> list[tuple]:
         return [()]
     key, rest = path[0], path[1:]
     if isinstance(data, list):
-        if key == WILDCARD:
-            idx = list(range(len(data)))
-        elif isinstance(key, Selector):
-            idx = [i for i, x in enumerate(data)
-                   if isinstance(x, dict) and x.get("name") == key.name]
-        else:
-            idx = [key]
-        return [(i, *r) for i in idx if 0 <= i < len(data) for r in _concrete(data[i], rest)]
+        return [(i, *r) for i in list_indices(data, key) for r in _concrete(data[i], rest)]
     child = data.get(key) if isinstance(data, dict) else None
     return [(key, *r) for r in _concrete(child, rest)]
 

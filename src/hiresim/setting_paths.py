@@ -148,19 +148,24 @@ def apply(data: dict, path: PathKey, value: Any) -> None:
     _apply(data, path, value, path)
 
 
+def list_indices(items: list, key: Any) -> list[int]:
+    """The indices of ``items`` a path key names: every item (``*``), the items whose
+    ``name`` is a selector's, or an index within the list (none when out of range)."""
+    if key == WILDCARD:
+        return list(range(len(items)))
+    if isinstance(key, Selector):
+        return [i for i, item in enumerate(items)
+                if isinstance(item, dict) and item.get("name") == key.name]
+    return [key] if isinstance(key, int) and 0 <= key < len(items) else []
+
+
 def _apply(node: Any, path: PathKey, value: Any, full: PathKey) -> None:
     key, rest = path[0], path[1:]
     if isinstance(node, list):
-        if key == WILDCARD:
-            targets = list(range(len(node)))
-        elif isinstance(key, Selector):
-            targets = [i for i, item in enumerate(node)
-                       if isinstance(item, dict) and item.get("name") == key.name]
-            if not targets:
-                raise OverrideError(f"{format_path(_plain(full))}: no item named '{key.name}'")
-        elif isinstance(key, int) and 0 <= key < len(node):
-            targets = [key]
-        else:
+        targets = list_indices(node, key)
+        if not targets and isinstance(key, Selector):
+            raise OverrideError(f"{format_path(_plain(full))}: no item named '{key.name}'")
+        if not targets and key != WILDCARD:
             raise OverrideError(f"{format_path(_plain(full))}: no item {key}")
         for i in targets:
             if rest:

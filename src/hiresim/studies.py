@@ -13,7 +13,6 @@ scenario (or grid point), plus ``comparison.json`` or ``sweep.parquet`` and
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from hiresim.experiment import Executor
 from hiresim.folder_guard import folder_names
 from hiresim.goals import Goal
 from hiresim.outputs import (
+    json_safe,
     scenario_fingerprint,
     study_folder,
     write_comparison,
@@ -300,20 +300,9 @@ def run_bottlenecks(outcomes: Sequence[Results], executor: Executor,
         found = {"scenario": o.name, **bottleneck_summary(effects)}
         if o.folder is not None:
             atomic_write_text(Path(o.folder) / BOTTLENECK_FILE,
-                              json.dumps(_plain(found), indent=2))
+                              json.dumps(json_safe(found), indent=2))
         out.append(found)
     return out
-
-
-def _plain(value: object) -> object:
-    """JSON-safe: nan and infinities become None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _sweep(points: Sequence[GridPoint], replications: int | None, seed: int | None,
